@@ -1,0 +1,199 @@
+/**
+ * What the JSON-RPC layer needs from a Concord node: the one seam between `chain/rpc/` and the rest.
+ *
+ * The node (`chain/node.ts`) implements it over storage, execution, the transaction pool and the
+ * consensus engine; the RPC layer only formats, validates and routes. Quantities are bigint, hashes
+ * and addresses are 0x-prefixed lowercase hex strings at this boundary, byte blobs are Uint8Array.
+ *
+ * Errors: methods throw `RpcError`s from `chain/rpc/errors.ts` (or subclasses of the pool's and
+ * execution's typed errors that carry a JSON-RPC code); anything else becomes -32603.
+ */
+import type { EventEmitter } from "node:events";
+import type { Block } from "@ethereumjs/block";
+import type { TypedTransaction } from "@ethereumjs/tx";
+
+export type Hex = `0x${string}`;
+
+/** A block tag as JSON-RPC clients send it, already resolved by the RPC layer where it can be. */
+export type BlockTag = bigint | "latest" | "pending" | "earliest" | "safe" | "finalized";
+
+/** A log as stored and served (eth_getLogs, receipts, subscriptions). */
+export interface LogRecord {
+  address: Hex;
+  topics: Hex[];
+  data: Hex;
+  blockNumber: bigint;
+  blockHash: Hex;
+  transactionHash: Hex;
+  transactionIndex: number;
+  /** Index of the log within the block. */
+  logIndex: number;
+  removed: false;
+}
+
+/** A transaction receipt as stored by the node after commit. */
+export interface ReceiptRecord {
+  transactionHash: Hex;
+  transactionIndex: number;
+  blockHash: Hex;
+  blockNumber: bigint;
+  from: Hex;
+  to: Hex | null;
+  contractAddress: Hex | null;
+  cumulativeGasUsed: bigint;
+  gasUsed: bigint;
+  effectiveGasPrice: bigint;
+  /** 1 success, 0 reverted. */
+  status: 0 | 1;
+  type: number;
+  logs: LogRecord[];
+  logsBloom: Hex;
+}
+
+/** A committed transaction with where it sits. `sender` was recovered once, when the tx entered. */
+export interface LocatedTransaction {
+  tx: TypedTransaction;
+  sender: Hex;
+  blockHash: Hex | null;
+  blockNumber: bigint | null;
+  transactionIndex: number | null;
+}
+
+export interface LogFilter {
+  fromBlock: bigint;
+  toBlock: bigint;
+  /** Empty: any address. */
+  addresses: Hex[];
+  /** Per position: null matches anything, an array matches any of its entries (OR). */
+  topics: (Hex[] | null)[];
+  /** When set, only this block (eth_getLogs with blockHash). */
+  blockHash?: Hex;
+}
+
+/** An eth_call / eth_estimateGas / eth_sendTransaction request after parameter validation. */
+export interface CallRequest {
+  from?: Hex;
+  to?: Hex | null;
+  gas?: bigint;
+  gasPrice?: bigint;
+  maxFeePerGas?: bigint;
+  maxPriorityFeePerGas?: bigint;
+  value?: bigint;
+  data?: Uint8Array;
+  nonce?: bigint;
+  accessList?: { address: Hex; storageKeys: Hex[] }[];
+  type?: number;
+}
+
+export interface CallResult {
+  returnData: Uint8Array;
+  gasUsed: bigint;
+  /** Set when execution reverted or failed; `returnData` then holds the revert data (may be empty). */
+  error?: { kind: "revert" | "outOfGas" | "invalidOpcode" | "other"; message: string };
+}
+
+export interface FeeHistory {
+  oldestBlock: bigint;
+  baseFeePerGas: bigint[];
+  gasUsedRatio: number[];
+  reward?: bigint[][];
+  baseFeePerBlobGas?: bigint[];
+  blobGasUsedRatio?: number[];
+}
+
+/** A call-tracer frame, the shape of geth's `callTracer`. */
+export interface CallFrame {
+  type: "CALL" | "STATICCALL" | "DELEGATECALL" | "CALLCODE" | "CREATE" | "CREATE2" | "SELFDESTRUCT";
+  from: Hex;
+  to?: Hex;
+  value?: bigint;
+  gas: bigint;
+  gasUsed: bigint;
+  input: Hex;
+  output?: Hex;
+  error?: string;
+  revertReason?: string;
+  calls?: CallFrame[];
+}
+
+export interface ValidatorInfo {
+  address: Hex;
+  votingPower: bigint;
+  stake: bigint;
+  jailed: boolean;
+  proposerPriority?: bigint;
+}
+
+export interface CommitCertificate {
+  height: bigint;
+  round: number;
+  blockHash: Hex;
+  /** One entry per validator that precommitted the block. */
+  signatures: { validator: Hex; signature: Hex }[];
+}
+
+export interface ConsensusStatus {
+  engine: string;
+  height: bigint;
+  round: number;
+  step: string;
+  proposer: Hex | null;
+  validators: number;
+  peers: number;
+}
+
+/** Events the node emits after each commit and pool admission; the RPC layer fans them out. */
+export interface BackendEvents {
+  /** A block was committed (final). Emitted once per block, in order. */
+  newHead: [block: Block];
+  /** Logs of a committed block, in order. */
+  logs: [logs: LogRecord[]];
+  /** A transaction entered the pending pool. */
+  pendingTransaction: [hash: Hex];
+}
+
+export interface RpcBackend {
+  readonly chainId: bigint;
+  readonly clientVersion: string;
+  /** Dev accounts the node signs for (eth_accounts / eth_sendTransaction / eth_sign), by address. */
+  readonly devAccounts: ReadonlyMap<Hex, Uint8Array>;
+  readonly events: EventEmitter<BackendEvents>;
+
+  // --- chain data ---
+  latestBlockNumber(): bigint;
+  getBlockByNumber(number: bigint): Promise<Block | undefined>;
+  getBlockByHash(hash: Hex): Promise<Block | undefined>;
+  getBlockReceipts(blockHash: Hex): Promise<ReceiptRecord[] | undefined>;
+  getTransaction(hash: Hex): Promise<LocatedTransaction | undefined>;
+  getReceipt(hash: Hex): Promise<ReceiptRecord | undefined>;
+  getLogs(filter: LogFilter): Promise<LogRecord[]>;
+
+  // --- state at a committed block (or "pending": latest + nothing, the pool is not applied) ---
+  getBalance(address: Hex, block: BlockTag): Promise<bigint>;
+  getTransactionCount(address: Hex, block: BlockTag): Promise<bigint>;
+  getCode(address: Hex, block: BlockTag): Promise<Uint8Array>;
+  getStorageAt(address: Hex, slot: Hex, block: BlockTag): Promise<Hex>;
+
+  // --- execution without commit ---
+  call(request: CallRequest, block: BlockTag): Promise<CallResult>;
+  estimateGas(request: CallRequest, block: BlockTag): Promise<bigint>;
+  traceTransaction(hash: Hex, tracer: "callTracer" | "structLogs"): Promise<unknown>;
+
+  // --- fees ---
+  /** Base fee the next block will have. */
+  nextBaseFee(): bigint;
+  suggestedPriorityFee(): bigint;
+  feeHistory(blockCount: number, newest: BlockTag, rewardPercentiles: number[]): Promise<FeeHistory>;
+
+  // --- transactions ---
+  /** Decode, validate and admit to the pool; resolves with the hash. Throws typed pool errors. */
+  sendRawTransaction(raw: Uint8Array): Promise<Hex>;
+  /** Pending transactions grouped as txpool_content does. */
+  txpoolContent(): { pending: Map<Hex, TypedTransaction[]>; queued: Map<Hex, TypedTransaction[]> };
+
+  // --- concord_ namespace ---
+  consensusStatus(): ConsensusStatus;
+  validators(block: BlockTag): Promise<ValidatorInfo[]>;
+  commitCertificate(number: bigint): Promise<CommitCertificate | undefined>;
+  peers(): { id: string; address: string }[];
+}
