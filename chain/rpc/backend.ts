@@ -168,7 +168,8 @@ export interface RpcBackend {
   getReceipt(hash: Hex): Promise<ReceiptRecord | undefined>;
   getLogs(filter: LogFilter): Promise<LogRecord[]>;
 
-  // --- state at a committed block (or "pending": latest + nothing, the pool is not applied) ---
+  // --- state at a committed block; "pending" reads the latest block, except getTransactionCount,
+  // which counts the sender's transactions waiting in the pool too (what wallets need for the next nonce) ---
   getBalance(address: Hex, block: BlockTag): Promise<bigint>;
   getTransactionCount(address: Hex, block: BlockTag): Promise<bigint>;
   getCode(address: Hex, block: BlockTag): Promise<Uint8Array>;
