@@ -158,6 +158,8 @@ export interface RpcBackend {
   /** Dev accounts the node signs for (eth_accounts / eth_sendTransaction / eth_sign), by address. */
   readonly devAccounts: ReadonlyMap<Hex, Uint8Array>;
   readonly events: EventEmitter<BackendEvents>;
+  /** The validator address this node proposes blocks with (eth_coinbase, eth_mining); unset on a non-validator. */
+  readonly coinbase?: Hex;
 
   // --- chain data ---
   latestBlockNumber(): bigint;
@@ -177,6 +179,10 @@ export interface RpcBackend {
 
   // --- execution without commit ---
   call(request: CallRequest, block: BlockTag): Promise<CallResult>;
+  /**
+   * Gas the request needs to succeed. When it fails at any gas, throws `ExecutionRevertedError`
+   * (chain/rpc/errors.ts) with the revert data, so clients decode the reason as they do for eth_call.
+   */
   estimateGas(request: CallRequest, block: BlockTag): Promise<bigint>;
   traceTransaction(hash: Hex, tracer: "callTracer" | "structLogs"): Promise<unknown>;
 
