@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
+import {Arrays} from "@openzeppelin/contracts/utils/Arrays.sol";
+import {Comparators} from "@openzeppelin/contracts/utils/Comparators.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IValidatorRegistry} from "./IValidatorRegistry.sol";
+
+/**
+ * @title ValidatorRegistry
+ * @notice Concord's staking system contract: registration, stake, unbonding, jailing, slashing, rewards,
+ * and the per-epoch snapshot of the active validator set that the proof-of-stake node reads.
+ *
+ * Design choices (why):
+ * - Genesis-deployable: all initialization happens in the constructor (the node runs it in a VM with
+ *   msg.value = sum of initial stakes and copies code, storage and balance into genesis). Parameters are
+ *   immutables, so they live in the runtime code the node copies.
+ * - Only the operator may add stake: third-party stake would need delegation accounting (whose funds are
+ *   slashed, who may withdraw them) and would let anyone push a validator into the active set.
+ * - Slashed funds are burned by staying locked here forever (`totalBurned` counts them). Sending them to a
+ *   sink inside the node's system call would let a reverting sink block slashing.
+ * - Slashing also reaches unbonding requests that have not matured yet, so a validator cannot escape a
+ *   slash by unbonding right after double signing. The number of pending requests per validator is
+ *   capped (`MAX_PENDING_UNBONDINGS`) to bound that loop.
+ * - The active set is computed once per epoch by sorting at most `MAX_REGISTERED_VALIDATORS` packed
+ *   (stake, signer) keys with OpenZeppelin's in-memory sort; stakes are capped at 2^96 - 1 wei
+ *   (~7.9e10 coins) so a key fits in one word.
+ * - If no validator is eligible at an epoch boundary the previous set is kept: an empty set would halt
+ *   the chain with no way to recover it from a transaction.
+ * - Anyone may register any signer address (the signer does not co-sign). Squatting a signer address
+ *   gains nothing (the squatter cannot sign with it) and costs a locked minimum stake.
+ *
+ * Invariant: address(this).balance == sum(stake) + sum(unbonding) + sum(rewards) + totalBurned.
+ */
+contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
+    /// @notice Cap on registered validators; bounds the per-epoch active-set computation.
+    uint256 public constant MAX_REGISTERED_VALIDATORS = 100;
+    /// @notice Cap on pending unbonding requests per validator; bounds the slash loop.
+    uint256 public constant MAX_PENDING_UNBONDINGS = 16;
+    /// @notice Largest stake of one validator, so (stake, signer) packs into one sort key.
+    uint256 public constant MAX_STAKE = type(uint96).max;
+
+    uint256 private constant _BPS = 10_000;
+    uint256 private constant _SIGNER_MASK = type(uint160).max;
+
+    /// @notice The node's system address: the only caller of advanceEpoch, slash, jail, distributeReward.
+    address public immutable systemCaller;
+
+    uint256 private immutable _minSelfStake;
+    uint64 private immutable _unbondingPeriod;
+    uint64 private immutable _epochLength;
+    uint32 private immutable _maxValidators;
+    uint16 private immutable _slashFractionBps;
+    uint64 private immutable _jailDuration;
+
+    uint64 private _currentEpoch;
+    uint64 private _epochStartBlock;
+    uint256 private _lastRequestId;
+
+    /// @notice Total wei slashed so far; it stays locked in this contract forever (burned).
+    uint256 public totalBurned;
+
+    mapping(address signer => Validator) private _validators;
+    address[] private _registeredSigners;
+    mapping(address signer => uint256) private _registeredIndexPlusOne;
+
+    mapping(uint256 requestId => UnbondingRequest) private _unbondingRequests;
+    mapping(address signer => uint256[]) private _pendingRequestIds;
+
+    mapping(bytes32 evidenceHash => bool) private _usedEvidence;
+
+    address[] private _activeSigners;
+    uint256[] private _activeStakes;
+
+    modifier onlySystemCaller() {
+        if (msg.sender != systemCaller) revert ValidatorRegistryNotSystemCaller(msg.sender);
+        _;
+    }
+
+    /**
+     * @notice Creates the registry with its genesis validators, which form the epoch-0 active set.
+     * @param systemCaller_ the node's system address (0xff…fe)
+     * @param config_ the network parameters
+     * @param initial the genesis validators; msg.value must equal the sum of their stakes
+     */
+    constructor(address systemCaller_, Config memory config_, InitialValidator[] memory initial) payable {
+        if (systemCaller_ == address(0)) revert ValidatorRegistryInvalidSystemCaller(systemCaller_);
+        _validateConfig(config_);
+        systemCaller = systemCaller_;
+        _minSelfStake = config_.minSelfStake;
+        _unbondingPeriod = config_.unbondingPeriod;
+        _epochLength = config_.epochLength;
+        _maxValidators = config_.maxValidators;
+        _slashFractionBps = config_.slashFractionBps;
+        _jailDuration = config_.jailDuration;
+
+        if (initial.length == 0) revert ValidatorRegistryNoInitialValidators();
+        if (initial.length > MAX_REGISTERED_VALIDATORS) {
+            revert ValidatorRegistryTooManyValidators(MAX_REGISTERED_VALIDATORS);
+        }
+        uint256 totalStake = 0;
+        for (uint256 i = 0; i < initial.length; ++i) {
+            InitialValidator memory iv = initial[i];
+            if (iv.operator == address(0)) revert ValidatorRegistryInvalidOperator(iv.operator);
+            _checkNewSigner(iv.signer);
+            _checkStakeBounds(iv.stake, config_.minSelfStake);
+            _addValidator(iv.signer, iv.operator, iv.stake);
+            totalStake += iv.stake;
+        }
+        if (msg.value != totalStake) revert ValidatorRegistryInitialStakeMismatch(totalStake, msg.value);
+
+        (address[] memory signers, uint256[] memory stakes) = _computeActiveSet();
+        _storeActiveSet(signers, stakes);
+        emit ValidatorSetUpdated(0, signers, stakes);
+    }
+
+    // ================================================================ views
+
+    /// @inheritdoc IValidatorRegistry
+    function getActiveValidators() external view returns (address[] memory signers, uint256[] memory stakes) {
+        return (_activeSigners, _activeStakes);
+    }
+
+    /// @inheritdoc IValidatorRegistry
+    function currentEpoch() external view returns (uint64) {
+        return _currentEpoch;
+    }
+
+    /// @notice The block in which the current epoch's set was snapshotted (0 for epoch 0).
+    function epochStartBlock() external view returns (uint64) {
+        return _epochStartBlock;
+    }
+
+    /// @inheritdoc IValidatorRegistry
+    function config() external view returns (Config memory) {
+        return
+            Config({
+                minSelfStake: _minSelfStake,
+                unbondingPeriod: _unbondingPeriod,
+                epochLength: _epochLength,
+                maxValidators: _maxValidators,
+                slashFractionBps: _slashFractionBps,
+                jailDuration: _jailDuration
+            });
+    }
+
+    /// @inheritdoc IValidatorRegistry
+    function validatorBySigner(address signer) external view returns (Validator memory) {
+        return _validators[signer];
+    }
+
+    /// @notice Signers of every registered validator (any stake, jailed or not), in no particular order.
+    function registeredValidators() external view returns (address[] memory) {
+        return _registeredSigners;
+    }
+
+    /// @notice The pending unbonding request `requestId` (all zero if unknown or already withdrawn).
+    /// @param requestId the id returned by `requestUnbond`
+    function unbondingRequest(uint256 requestId) external view returns (UnbondingRequest memory) {
+        return _unbondingRequests[requestId];
+    }
+
+    /// @notice Ids of the validator's unbonding requests not yet withdrawn.
+    /// @param signer the validator
+    function pendingUnbondingRequests(address signer) external view returns (uint256[] memory) {
+        return _pendingRequestIds[signer];
+    }
+
+    /// @notice Whether this double-sign evidence has already slashed someone.
+    /// @param evidenceHash the evidence identifier passed to `slash`
+    function isEvidenceUsed(bytes32 evidenceHash) external view returns (bool) {
+        return _usedEvidence[evidenceHash];
+    }
+
+    // ================================================================ system calls
+
+    /// @inheritdoc IValidatorRegistry
+    function advanceEpoch() external onlySystemCaller {
+        (address[] memory signers, uint256[] memory stakes) = _computeActiveSet();
+        if (signers.length == 0) {
+            // Keep the chain alive: re-announce the previous set rather than an empty one.
+            signers = _activeSigners;
+            stakes = _activeStakes;
+        } else {
+            _storeActiveSet(signers, stakes);
+        }
+        uint64 epoch = ++_currentEpoch;
+        _epochStartBlock = uint64(block.number);
+        emit ValidatorSetUpdated(epoch, signers, stakes);
+    }
+
+    /// @inheritdoc IValidatorRegistry
+    function slash(address signer, bytes32 evidenceHash) external onlySystemCaller {
+        if (_usedEvidence[evidenceHash]) revert ValidatorRegistryEvidenceAlreadyUsed(evidenceHash);
+        Validator storage v = _knownValidator(signer);
+        _usedEvidence[evidenceHash] = true;
+
+        uint256 fromStake = (v.stake * _slashFractionBps) / _BPS;
+        v.stake -= fromStake;
+        uint256 fromUnbonding = _slashUnbonding(signer);
+        v.unbonding -= fromUnbonding;
+        uint256 slashed = fromStake + fromUnbonding;
+        totalBurned += slashed;
+
+        _jailUntil(v, signer, _fromNow(_jailDuration));
+        if (v.registered && v.stake == 0) _exit(v, signer);
+        emit ValidatorSlashed(signer, evidenceHash, slashed);
+    }
+
+    /// @inheritdoc IValidatorRegistry
+    function jail(address signer, uint64 until) external onlySystemCaller {
+        Validator storage v = _knownValidator(signer);
+        if (until <= block.timestamp) revert ValidatorRegistryInvalidJailRelease(until, block.timestamp);
+        _jailUntil(v, signer, until);
+    }
+
+    /// @inheritdoc IValidatorRegistry
+    function distributeReward(address signer) external payable onlySystemCaller {
+        Validator storage v = _knownValidator(signer);
+        if (msg.value == 0) revert ValidatorRegistryZeroAmount();
+        v.rewards += msg.value;
+        emit RewardDistributed(signer, msg.value);
+    }
+
+    // ================================================================ operators
+
+    /// @inheritdoc IValidatorRegistry
+    /// @dev A signer whose previous validator fully unbonded may be registered again: by the same operator
+    /// at any time, by another operator only once the previous one's unbonding funds and rewards are gone.
+    /// A jail carries over to the new registration.
+    function register(address signer) external payable nonReentrant {
+        _checkNewSigner(signer);
+        Validator storage previous = _validators[signer];
+        if (
+            previous.operator != address(0) &&
+            previous.operator != msg.sender &&
+            (previous.unbonding != 0 || previous.rewards != 0)
+        ) revert ValidatorRegistrySignerAlreadyRegistered(signer);
+        _checkStakeBounds(msg.value, _minSelfStake);
+        if (_registeredSigners.length >= MAX_REGISTERED_VALIDATORS) {
+            revert ValidatorRegistryTooManyValidators(MAX_REGISTERED_VALIDATORS);
+        }
+        _addValidator(signer, msg.sender, msg.value);
+    }
+
+    /// @inheritdoc IValidatorRegistry
+    function addStake(address signer) external payable nonReentrant {
+        Validator storage v = _operatedValidator(signer);
+        if (msg.value == 0) revert ValidatorRegistryZeroAmount();
+        uint256 newStake = v.stake + msg.value;
+        if (newStake > MAX_STAKE) revert ValidatorRegistryStakeTooLarge(newStake, MAX_STAKE);
+        v.stake = newStake;
+        emit StakeAdded(signer, msg.value, newStake);
+    }
+
+    /// @inheritdoc IValidatorRegistry
+    /// @dev Unbonding the whole stake removes the validator from the registry (freeing its slot); a
+    /// partial unbond that leaves less than `minSelfStake` keeps it registered but out of the active set.
+    function requestUnbond(address signer, uint256 amount) external nonReentrant returns (uint256 requestId) {
+        Validator storage v = _operatedValidator(signer);
+        if (amount == 0) revert ValidatorRegistryZeroAmount();
+        if (amount > v.stake) revert ValidatorRegistryInsufficientStake(v.stake, amount);
+        uint256[] storage pending = _pendingRequestIds[signer];
+        if (pending.length >= MAX_PENDING_UNBONDINGS) {
+            revert ValidatorRegistryTooManyUnbondingRequests(signer, MAX_PENDING_UNBONDINGS);
+        }
+
+        v.stake -= amount;
+        v.unbonding += amount;
+        requestId = ++_lastRequestId;
+        uint64 releaseTime = _fromNow(_unbondingPeriod);
+        _unbondingRequests[requestId] = UnbondingRequest({
+            signer: signer,
+            operator: msg.sender,
+            amount: amount,
+            releaseTime: releaseTime
+        });
+        pending.push(requestId);
+        emit UnbondingRequested(signer, requestId, amount, releaseTime);
+        if (v.stake == 0) _exit(v, signer);
+    }
+
+    /// @inheritdoc IValidatorRegistry
+    function withdraw(uint256 requestId) external nonReentrant {
+        UnbondingRequest memory request = _unbondingRequests[requestId];
+        if (request.operator == address(0)) revert ValidatorRegistryUnknownUnbondingRequest(requestId);
+        if (msg.sender != request.operator) revert ValidatorRegistryNotOperator(request.signer, msg.sender);
+        if (block.timestamp < request.releaseTime) {
+            revert ValidatorRegistryUnbondingNotMature(requestId, request.releaseTime);
+        }
+
+        delete _unbondingRequests[requestId];
+        _removePendingId(request.signer, requestId);
+        _validators[request.signer].unbonding -= request.amount;
+        emit StakeWithdrawn(request.signer, requestId, request.operator, request.amount);
+        if (request.amount != 0) Address.sendValue(payable(request.operator), request.amount);
+    }
+
+    /// @inheritdoc IValidatorRegistry
+    function claimRewards(address signer) external nonReentrant {
+        Validator storage v = _knownValidator(signer);
+        if (msg.sender != v.operator) revert ValidatorRegistryNotOperator(signer, msg.sender);
+        uint256 amount = v.rewards;
+        if (amount == 0) revert ValidatorRegistryNoRewards(signer);
+        v.rewards = 0;
+        emit RewardsClaimed(signer, msg.sender, amount);
+        Address.sendValue(payable(msg.sender), amount);
+    }
+
+    /// @inheritdoc IValidatorRegistry
+    function unjail(address signer) external nonReentrant {
+        Validator storage v = _operatedValidator(signer);
+        if (!v.jailed) revert ValidatorRegistryNotJailed(signer);
+        if (block.timestamp < v.jailedUntil) revert ValidatorRegistryStillJailed(signer, v.jailedUntil);
+        if (v.stake < _minSelfStake) revert ValidatorRegistryStakeBelowMinimum(v.stake, _minSelfStake);
+        v.jailed = false;
+        emit ValidatorUnjailed(signer);
+    }
+
+    // ================================================================ internals
+
+    function _validateConfig(Config memory c) private pure {
+        if (c.minSelfStake == 0 || c.minSelfStake > MAX_STAKE) {
+            revert ValidatorRegistryInvalidConfig(ConfigParameter.MinSelfStake);
+        }
+        if (c.unbondingPeriod == 0) revert ValidatorRegistryInvalidConfig(ConfigParameter.UnbondingPeriod);
+        if (c.epochLength == 0) revert ValidatorRegistryInvalidConfig(ConfigParameter.EpochLength);
+        if (c.maxValidators == 0 || c.maxValidators > MAX_REGISTERED_VALIDATORS) {
+            revert ValidatorRegistryInvalidConfig(ConfigParameter.MaxValidators);
+        }
+        if (c.slashFractionBps > _BPS) revert ValidatorRegistryInvalidConfig(ConfigParameter.SlashFractionBps);
+        if (c.jailDuration == 0) revert ValidatorRegistryInvalidConfig(ConfigParameter.JailDuration);
+    }
+
+    function _checkNewSigner(address signer) private view {
+        if (signer == address(0)) revert ValidatorRegistryInvalidSigner(signer);
+        if (_validators[signer].registered) revert ValidatorRegistrySignerAlreadyRegistered(signer);
+    }
+
+    function _checkStakeBounds(uint256 stake, uint256 minSelfStake) private pure {
+        if (stake < minSelfStake) revert ValidatorRegistryStakeBelowMinimum(stake, minSelfStake);
+        if (stake > MAX_STAKE) revert ValidatorRegistryStakeTooLarge(stake, MAX_STAKE);
+    }
+
+    /// Registers (or re-registers) `signer`, keeping its jail, pending unbonding and rewards.
+    function _addValidator(address signer, address operator, uint256 stake) private {
+        Validator storage v = _validators[signer];
+        v.operator = operator;
+        v.signer = signer;
+        v.stake = stake;
+        v.registered = true;
+        _registeredSigners.push(signer);
+        _registeredIndexPlusOne[signer] = _registeredSigners.length;
+        emit ValidatorRegistered(signer, operator, stake);
+    }
+
+    function _exit(Validator storage v, address signer) private {
+        v.registered = false;
+        uint256 index = _registeredIndexPlusOne[signer] - 1;
+        uint256 last = _registeredSigners.length - 1;
+        if (index != last) {
+            address moved = _registeredSigners[last];
+            _registeredSigners[index] = moved;
+            _registeredIndexPlusOne[moved] = index + 1;
+        }
+        _registeredSigners.pop();
+        delete _registeredIndexPlusOne[signer];
+        emit ValidatorExited(signer);
+    }
+
+    function _knownValidator(address signer) private view returns (Validator storage v) {
+        v = _validators[signer];
+        if (v.operator == address(0)) revert ValidatorRegistryUnknownValidator(signer);
+    }
+
+    function _operatedValidator(address signer) private view returns (Validator storage v) {
+        v = _validators[signer];
+        if (!v.registered) revert ValidatorRegistryUnknownValidator(signer);
+        if (msg.sender != v.operator) revert ValidatorRegistryNotOperator(signer, msg.sender);
+    }
+
+    function _jailUntil(Validator storage v, address signer, uint64 until) private {
+        if (until > v.jailedUntil) v.jailedUntil = until;
+        v.jailed = true;
+        emit ValidatorJailed(signer, v.jailedUntil);
+    }
+
+    /// Slashes every not-yet-matured unbonding request of `signer`; returns the total taken.
+    function _slashUnbonding(address signer) private returns (uint256 slashed) {
+        uint256[] storage ids = _pendingRequestIds[signer];
+        for (uint256 i = 0; i < ids.length; ++i) {
+            UnbondingRequest storage request = _unbondingRequests[ids[i]];
+            if (request.releaseTime <= block.timestamp) continue;
+            uint256 cut = (request.amount * _slashFractionBps) / _BPS;
+            request.amount -= cut;
+            slashed += cut;
+        }
+    }
+
+    function _removePendingId(address signer, uint256 requestId) private {
+        uint256[] storage ids = _pendingRequestIds[signer];
+        uint256 last = ids.length - 1;
+        for (uint256 i = 0; i <= last; ++i) {
+            if (ids[i] == requestId) {
+                ids[i] = ids[last];
+                ids.pop();
+                return;
+            }
+        }
+    }
+
+    /// The top `maxValidators` eligible validators, by stake descending then signer ascending.
+    /// Each candidate is packed as (stake << 160 | ~signer) so one descending sort of distinct words
+    /// yields exactly that order.
+    function _computeActiveSet() private view returns (address[] memory signers, uint256[] memory stakes) {
+        uint256 registered = _registeredSigners.length;
+        uint256[] memory keys = new uint256[](registered);
+        uint256 eligible = 0;
+        for (uint256 i = 0; i < registered; ++i) {
+            address signer = _registeredSigners[i];
+            Validator storage v = _validators[signer];
+            if (v.jailed || v.stake < _minSelfStake) continue;
+            keys[eligible++] = (v.stake << 160) | (_SIGNER_MASK ^ uint160(signer));
+        }
+        assembly ("memory-safe") {
+            mstore(keys, eligible)
+        }
+        Arrays.sort(keys, Comparators.gt);
+
+        uint256 size = eligible < _maxValidators ? eligible : _maxValidators;
+        signers = new address[](size);
+        stakes = new uint256[](size);
+        for (uint256 i = 0; i < size; ++i) {
+            signers[i] = address(uint160((keys[i] & _SIGNER_MASK) ^ _SIGNER_MASK));
+            stakes[i] = keys[i] >> 160;
+        }
+    }
+
+    /// Overwrites the stored set in place (rewriting an unchanged slot is cheap), then trims the tail.
+    function _storeActiveSet(address[] memory signers, uint256[] memory stakes) private {
+        uint256 stored = _activeSigners.length;
+        for (uint256 i = 0; i < signers.length; ++i) {
+            if (i < stored) {
+                _activeSigners[i] = signers[i];
+                _activeStakes[i] = stakes[i];
+            } else {
+                _activeSigners.push(signers[i]);
+                _activeStakes.push(stakes[i]);
+            }
+        }
+        for (uint256 i = signers.length; i < stored; ++i) {
+            _activeSigners.pop();
+            _activeStakes.pop();
+        }
+    }
+
+    /// `block.timestamp + duration`, saturating at the largest uint64 (a huge configured duration must
+    /// not make a system call revert).
+    function _fromNow(uint64 duration) private view returns (uint64) {
+        uint256 time = block.timestamp + duration;
+        return time > type(uint64).max ? type(uint64).max : uint64(time);
+    }
+}
