@@ -55,10 +55,11 @@ interface IValidatorRegistry {
     /// @notice One unbonding request: funds leaving a validator, withdrawable from `releaseTime`.
     struct UnbondingRequest {
         address signer;
+        /// Unix time from which the funds can be withdrawn.
+        uint64 releaseTime;
         /// Who receives the funds: the validator's operator when the request was made.
         address operator;
         uint256 amount;
-        uint64 releaseTime;
     }
 
     /// @notice Which configuration parameter a constructor rejected.

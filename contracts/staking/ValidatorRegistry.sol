@@ -61,17 +61,28 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
     /// @notice Total wei slashed so far; it stays locked in this contract forever (burned).
     uint256 public totalBurned;
 
-    mapping(address signer => Validator) private _validators;
+    /// Storage form of a validator, packed for genesis size and epoch-snapshot reads: the first slot
+    /// holds operator, jail state and the 1-based position in `_registeredSigners` (0 = not registered).
+    struct ValidatorRecord {
+        address operator;
+        uint64 jailedUntil;
+        bool jailed;
+        uint8 registeredIndex;
+        uint256 stake;
+        uint256 unbonding;
+        uint256 rewards;
+    }
+
+    mapping(address signer => ValidatorRecord) private _validators;
     address[] private _registeredSigners;
-    mapping(address signer => uint256) private _registeredIndexPlusOne;
 
     mapping(uint256 requestId => UnbondingRequest) private _unbondingRequests;
     mapping(address signer => uint256[]) private _pendingRequestIds;
 
     mapping(bytes32 evidenceHash => bool) private _usedEvidence;
 
-    address[] private _activeSigners;
-    uint256[] private _activeStakes;
+    /// The current epoch's set as sort keys (see `_sortKey`), in order: one slot per seat.
+    uint256[] private _activeSet;
 
     modifier onlySystemCaller() {
         if (msg.sender != systemCaller) revert ValidatorRegistryNotSystemCaller(msg.sender);
@@ -110,8 +121,9 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
         }
         if (msg.value != totalStake) revert ValidatorRegistryInitialStakeMismatch(totalStake, msg.value);
 
-        (address[] memory signers, uint256[] memory stakes) = _computeActiveSet();
-        _storeActiveSet(signers, stakes);
+        uint256[] memory keys = _computeActiveSet();
+        _storeActiveSet(keys);
+        (address[] memory signers, uint256[] memory stakes) = _unpackSet(keys);
         emit ValidatorSetUpdated(0, signers, stakes);
     }
 
@@ -119,7 +131,7 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
 
     /// @inheritdoc IValidatorRegistry
     function getActiveValidators() external view returns (address[] memory signers, uint256[] memory stakes) {
-        return (_activeSigners, _activeStakes);
+        return _unpackSet(_activeSet);
     }
 
     /// @inheritdoc IValidatorRegistry
@@ -147,7 +159,18 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
 
     /// @inheritdoc IValidatorRegistry
     function validatorBySigner(address signer) external view returns (Validator memory) {
-        return _validators[signer];
+        ValidatorRecord storage v = _validators[signer];
+        return
+            Validator({
+                operator: v.operator,
+                signer: v.operator == address(0) ? address(0) : signer,
+                stake: v.stake,
+                jailed: v.jailed,
+                jailedUntil: v.jailedUntil,
+                registered: v.registeredIndex != 0,
+                unbonding: v.unbonding,
+                rewards: v.rewards
+            });
     }
 
     /// @notice Signers of every registered validator (any stake, jailed or not), in no particular order.
@@ -177,14 +200,14 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
 
     /// @inheritdoc IValidatorRegistry
     function advanceEpoch() external onlySystemCaller {
-        (address[] memory signers, uint256[] memory stakes) = _computeActiveSet();
-        if (signers.length == 0) {
+        uint256[] memory keys = _computeActiveSet();
+        if (keys.length == 0) {
             // Keep the chain alive: re-announce the previous set rather than an empty one.
-            signers = _activeSigners;
-            stakes = _activeStakes;
+            keys = _activeSet;
         } else {
-            _storeActiveSet(signers, stakes);
+            _storeActiveSet(keys);
         }
+        (address[] memory signers, uint256[] memory stakes) = _unpackSet(keys);
         uint64 epoch = ++_currentEpoch;
         _epochStartBlock = uint64(block.number);
         emit ValidatorSetUpdated(epoch, signers, stakes);
@@ -193,7 +216,7 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
     /// @inheritdoc IValidatorRegistry
     function slash(address signer, bytes32 evidenceHash) external onlySystemCaller {
         if (_usedEvidence[evidenceHash]) revert ValidatorRegistryEvidenceAlreadyUsed(evidenceHash);
-        Validator storage v = _knownValidator(signer);
+        ValidatorRecord storage v = _knownValidator(signer);
         _usedEvidence[evidenceHash] = true;
 
         uint256 fromStake = (v.stake * _slashFractionBps) / _BPS;
@@ -204,20 +227,20 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
         totalBurned += slashed;
 
         _jailUntil(v, signer, _fromNow(_jailDuration));
-        if (v.registered && v.stake == 0) _exit(v, signer);
+        if (v.registeredIndex != 0 && v.stake == 0) _exit(v, signer);
         emit ValidatorSlashed(signer, evidenceHash, slashed);
     }
 
     /// @inheritdoc IValidatorRegistry
     function jail(address signer, uint64 until) external onlySystemCaller {
-        Validator storage v = _knownValidator(signer);
+        ValidatorRecord storage v = _knownValidator(signer);
         if (until <= block.timestamp) revert ValidatorRegistryInvalidJailRelease(until, block.timestamp);
         _jailUntil(v, signer, until);
     }
 
     /// @inheritdoc IValidatorRegistry
     function distributeReward(address signer) external payable onlySystemCaller {
-        Validator storage v = _knownValidator(signer);
+        ValidatorRecord storage v = _knownValidator(signer);
         if (msg.value == 0) revert ValidatorRegistryZeroAmount();
         v.rewards += msg.value;
         emit RewardDistributed(signer, msg.value);
@@ -231,7 +254,7 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
     /// A jail carries over to the new registration.
     function register(address signer) external payable nonReentrant {
         _checkNewSigner(signer);
-        Validator storage previous = _validators[signer];
+        ValidatorRecord storage previous = _validators[signer];
         if (
             previous.operator != address(0) &&
             previous.operator != msg.sender &&
@@ -246,7 +269,7 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
 
     /// @inheritdoc IValidatorRegistry
     function addStake(address signer) external payable nonReentrant {
-        Validator storage v = _operatedValidator(signer);
+        ValidatorRecord storage v = _operatedValidator(signer);
         if (msg.value == 0) revert ValidatorRegistryZeroAmount();
         uint256 newStake = v.stake + msg.value;
         if (newStake > MAX_STAKE) revert ValidatorRegistryStakeTooLarge(newStake, MAX_STAKE);
@@ -258,7 +281,7 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
     /// @dev Unbonding the whole stake removes the validator from the registry (freeing its slot); a
     /// partial unbond that leaves less than `minSelfStake` keeps it registered but out of the active set.
     function requestUnbond(address signer, uint256 amount) external nonReentrant returns (uint256 requestId) {
-        Validator storage v = _operatedValidator(signer);
+        ValidatorRecord storage v = _operatedValidator(signer);
         if (amount == 0) revert ValidatorRegistryZeroAmount();
         if (amount > v.stake) revert ValidatorRegistryInsufficientStake(v.stake, amount);
         uint256[] storage pending = _pendingRequestIds[signer];
@@ -272,9 +295,9 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
         uint64 releaseTime = _fromNow(_unbondingPeriod);
         _unbondingRequests[requestId] = UnbondingRequest({
             signer: signer,
+            releaseTime: releaseTime,
             operator: msg.sender,
-            amount: amount,
-            releaseTime: releaseTime
+            amount: amount
         });
         pending.push(requestId);
         emit UnbondingRequested(signer, requestId, amount, releaseTime);
@@ -299,7 +322,7 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
 
     /// @inheritdoc IValidatorRegistry
     function claimRewards(address signer) external nonReentrant {
-        Validator storage v = _knownValidator(signer);
+        ValidatorRecord storage v = _knownValidator(signer);
         if (msg.sender != v.operator) revert ValidatorRegistryNotOperator(signer, msg.sender);
         uint256 amount = v.rewards;
         if (amount == 0) revert ValidatorRegistryNoRewards(signer);
@@ -310,7 +333,7 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
 
     /// @inheritdoc IValidatorRegistry
     function unjail(address signer) external nonReentrant {
-        Validator storage v = _operatedValidator(signer);
+        ValidatorRecord storage v = _operatedValidator(signer);
         if (!v.jailed) revert ValidatorRegistryNotJailed(signer);
         if (block.timestamp < v.jailedUntil) revert ValidatorRegistryStillJailed(signer, v.jailedUntil);
         if (v.stake < _minSelfStake) revert ValidatorRegistryStakeBelowMinimum(v.stake, _minSelfStake);
@@ -335,7 +358,7 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
 
     function _checkNewSigner(address signer) private view {
         if (signer == address(0)) revert ValidatorRegistryInvalidSigner(signer);
-        if (_validators[signer].registered) revert ValidatorRegistrySignerAlreadyRegistered(signer);
+        if (_validators[signer].registeredIndex != 0) revert ValidatorRegistrySignerAlreadyRegistered(signer);
     }
 
     function _checkStakeBounds(uint256 stake, uint256 minSelfStake) private pure {
@@ -345,42 +368,40 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
 
     /// Registers (or re-registers) `signer`, keeping its jail, pending unbonding and rewards.
     function _addValidator(address signer, address operator, uint256 stake) private {
-        Validator storage v = _validators[signer];
+        ValidatorRecord storage v = _validators[signer];
         v.operator = operator;
-        v.signer = signer;
         v.stake = stake;
-        v.registered = true;
         _registeredSigners.push(signer);
-        _registeredIndexPlusOne[signer] = _registeredSigners.length;
+        // Fits: the registry never holds more than MAX_REGISTERED_VALIDATORS (100) signers.
+        v.registeredIndex = uint8(_registeredSigners.length);
         emit ValidatorRegistered(signer, operator, stake);
     }
 
-    function _exit(Validator storage v, address signer) private {
-        v.registered = false;
-        uint256 index = _registeredIndexPlusOne[signer] - 1;
+    function _exit(ValidatorRecord storage v, address signer) private {
+        uint256 index = v.registeredIndex - 1;
         uint256 last = _registeredSigners.length - 1;
         if (index != last) {
             address moved = _registeredSigners[last];
             _registeredSigners[index] = moved;
-            _registeredIndexPlusOne[moved] = index + 1;
+            _validators[moved].registeredIndex = uint8(index + 1);
         }
         _registeredSigners.pop();
-        delete _registeredIndexPlusOne[signer];
+        v.registeredIndex = 0;
         emit ValidatorExited(signer);
     }
 
-    function _knownValidator(address signer) private view returns (Validator storage v) {
+    function _knownValidator(address signer) private view returns (ValidatorRecord storage v) {
         v = _validators[signer];
         if (v.operator == address(0)) revert ValidatorRegistryUnknownValidator(signer);
     }
 
-    function _operatedValidator(address signer) private view returns (Validator storage v) {
+    function _operatedValidator(address signer) private view returns (ValidatorRecord storage v) {
         v = _validators[signer];
-        if (!v.registered) revert ValidatorRegistryUnknownValidator(signer);
+        if (v.registeredIndex == 0) revert ValidatorRegistryUnknownValidator(signer);
         if (msg.sender != v.operator) revert ValidatorRegistryNotOperator(signer, msg.sender);
     }
 
-    function _jailUntil(Validator storage v, address signer, uint64 until) private {
+    function _jailUntil(ValidatorRecord storage v, address signer, uint64 until) private {
         if (until > v.jailedUntil) v.jailedUntil = until;
         v.jailed = true;
         emit ValidatorJailed(signer, v.jailedUntil);
@@ -410,49 +431,53 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
         }
     }
 
-    /// The top `maxValidators` eligible validators, by stake descending then signer ascending.
-    /// Each candidate is packed as (stake << 160 | ~signer) so one descending sort of distinct words
-    /// yields exactly that order.
-    function _computeActiveSet() private view returns (address[] memory signers, uint256[] memory stakes) {
+    /// The top `maxValidators` eligible validators as sort keys, best first.
+    function _computeActiveSet() private view returns (uint256[] memory keys) {
         uint256 registered = _registeredSigners.length;
-        uint256[] memory keys = new uint256[](registered);
+        keys = new uint256[](registered);
         uint256 eligible = 0;
         for (uint256 i = 0; i < registered; ++i) {
             address signer = _registeredSigners[i];
-            Validator storage v = _validators[signer];
+            ValidatorRecord storage v = _validators[signer];
             if (v.jailed || v.stake < _minSelfStake) continue;
-            keys[eligible++] = (v.stake << 160) | (_SIGNER_MASK ^ uint160(signer));
+            keys[eligible++] = _sortKey(v.stake, signer);
         }
         assembly ("memory-safe") {
             mstore(keys, eligible)
         }
         Arrays.sort(keys, Comparators.gt);
+        uint256 seats = _maxValidators;
+        if (eligible > seats) {
+            assembly ("memory-safe") {
+                mstore(keys, seats)
+            }
+        }
+    }
 
-        uint256 size = eligible < _maxValidators ? eligible : _maxValidators;
-        signers = new address[](size);
-        stakes = new uint256[](size);
-        for (uint256 i = 0; i < size; ++i) {
+    /// Packs (stake, signer) into one word whose descending order is stake descending, then signer
+    /// ascending: the stake (< 2^96) in the high bits, the bitwise complement of the signer below.
+    /// Signers are distinct, so keys are too and the order is total.
+    function _sortKey(uint256 stake, address signer) private pure returns (uint256) {
+        return (stake << 160) | (_SIGNER_MASK ^ uint160(signer));
+    }
+
+    function _unpackSet(uint256[] memory keys) private pure returns (address[] memory signers, uint256[] memory stakes) {
+        signers = new address[](keys.length);
+        stakes = new uint256[](keys.length);
+        for (uint256 i = 0; i < keys.length; ++i) {
             signers[i] = address(uint160((keys[i] & _SIGNER_MASK) ^ _SIGNER_MASK));
             stakes[i] = keys[i] >> 160;
         }
     }
 
     /// Overwrites the stored set in place (rewriting an unchanged slot is cheap), then trims the tail.
-    function _storeActiveSet(address[] memory signers, uint256[] memory stakes) private {
-        uint256 stored = _activeSigners.length;
-        for (uint256 i = 0; i < signers.length; ++i) {
-            if (i < stored) {
-                _activeSigners[i] = signers[i];
-                _activeStakes[i] = stakes[i];
-            } else {
-                _activeSigners.push(signers[i]);
-                _activeStakes.push(stakes[i]);
-            }
+    function _storeActiveSet(uint256[] memory keys) private {
+        uint256 stored = _activeSet.length;
+        for (uint256 i = 0; i < keys.length; ++i) {
+            if (i < stored) _activeSet[i] = keys[i];
+            else _activeSet.push(keys[i]);
         }
-        for (uint256 i = signers.length; i < stored; ++i) {
-            _activeSigners.pop();
-            _activeStakes.pop();
-        }
+        for (uint256 i = keys.length; i < stored; ++i) _activeSet.pop();
     }
 
     /// `block.timestamp + duration`, saturating at the largest uint64 (a huge configured duration must
