@@ -196,3 +196,12 @@ export async function proposeAndExecute(time: Time, f: GovernanceFixture, p: Pro
   await time.increaseTo((await f.governor.proposalEta(p.id)) as bigint);
   await f.governor.execute(...p.shortArgs);
 }
+
+/** The TimelockController operation id of a queued proposal (salt = governor address ^ description hash). */
+export async function timelockOperationId(f: GovernanceFixture, p: Proposal): Promise<string> {
+  const governorBits = BigInt(await f.governor.getAddress()) << 96n;
+  const salt = toBeHex(governorBits ^ BigInt(p.descriptionHash), 32);
+  return (await f.timelock.hashOperationBatch(p.targets, p.values, p.calldatas, ZERO_HASH, salt)) as string;
+}
+
+const ZERO_HASH = toBeHex(0n, 32);
