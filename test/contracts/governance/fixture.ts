@@ -4,7 +4,7 @@
 import type { NetworkConnection } from "hardhat/types/network";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { Contract } from "ethers";
-import { id, parseEther, toBeHex } from "ethers";
+import { ZeroHash, id, parseEther, toBeHex } from "ethers";
 import GovernanceModule from "../../../ignition/modules/Governance.ts";
 
 /** IGovernor.ProposalState, in declaration order. */
@@ -197,11 +197,13 @@ export async function proposeAndExecute(time: Time, f: GovernanceFixture, p: Pro
   await f.governor.execute(...p.shortArgs);
 }
 
-/** The TimelockController operation id of a queued proposal (salt = governor address ^ description hash). */
-export async function timelockOperationId(f: GovernanceFixture, p: Proposal): Promise<string> {
+/** The salt GovernorTimelockControl uses for a proposal's timelock operation: governor address ^ description hash. */
+export async function timelockSalt(f: GovernanceFixture, p: Proposal): Promise<string> {
   const governorBits = BigInt(await f.governor.getAddress()) << 96n;
-  const salt = toBeHex(governorBits ^ BigInt(p.descriptionHash), 32);
-  return (await f.timelock.hashOperationBatch(p.targets, p.values, p.calldatas, ZERO_HASH, salt)) as string;
+  return toBeHex(governorBits ^ BigInt(p.descriptionHash), 32);
 }
 
-const ZERO_HASH = toBeHex(0n, 32);
+/** The TimelockController operation id of a proposal queued by the Governor. */
+export async function timelockOperationId(f: GovernanceFixture, p: Proposal): Promise<string> {
+  return (await f.timelock.hashOperationBatch(p.targets, p.values, p.calldatas, ZeroHash, await timelockSalt(f, p))) as string;
+}
