@@ -77,7 +77,9 @@ export function carriesRpcCode(error: unknown): error is CarriesRpcCode {
 export function toRpcError(error: unknown): RpcError {
   if (error instanceof RpcError) return error;
   if (carriesRpcCode(error)) return new RpcError(error.rpcCode, error.message, error.data);
-  return new RpcError(RpcErrorCode.InternalError, "internal error");
+  // The cause's own words help a developer on a local node; its stack stays on the server.
+  const detail = error instanceof Error && error.message.length > 0 ? `: ${error.message.slice(0, 300)}` : "";
+  return new RpcError(RpcErrorCode.InternalError, `internal error${detail}`);
 }
 
 const ERROR_STRING_SELECTOR = "08c379a0";

@@ -1,0 +1,61 @@
+/** eth_call, eth_estimateGas, eth_sendRawTransaction. */
+import type { CallRequest, CallResult, RpcBackend, BlockTag } from "../backend.ts";
+import { stateReference } from "../blockResolution.ts";
+import { ExecutionRevertedError, InvalidParamsError, RpcError, RpcErrorCode, carriesRpcCode } from "../errors.ts";
+import { bytesToHex, quantity } from "../hex.ts";
+import { defineMethod, type MethodTable } from "../method.ts";
+import { blockSelector, data, optional, transactionRequest, type TransactionRequest } from "../validation.ts";
+
+/** The error eth_call answers for a failed execution: code 3 with revert data, or geth's -32000 words. */
+export function executionError(result: CallResult): RpcError | undefined {
+  if (result.error === undefined) return undefined;
+  switch (result.error.kind) {
+    case "revert":
+      return new ExecutionRevertedError(bytesToHex(result.returnData));
+    case "outOfGas":
+      return new RpcError(RpcErrorCode.ServerError, "out of gas");
+    case "invalidOpcode":
+      return new RpcError(RpcErrorCode.ServerError, `invalid opcode: ${result.error.message}`);
+    default:
+      return new RpcError(RpcErrorCode.ServerError, result.error.message);
+  }
+}
+
+export function checkChainId(backend: RpcBackend, request: TransactionRequest): CallRequest {
+  const { chainId, ...call } = request;
+  if (chainId !== undefined && chainId !== backend.chainId) {
+    throw new InvalidParamsError(0, `chainId ${chainId} does not match the node's ${backend.chainId}`);
+  }
+  return call;
+}
+
+/**
+ * Gas a request needs. A backend that throws an untyped error is asked once more with eth_call, so a
+ * revert still reaches the client as code 3 with its data (ethers and viem decode custom errors from it).
+ */
+export async function estimateGas(backend: RpcBackend, call: CallRequest, block: BlockTag): Promise<bigint> {
+  try {
+    return await backend.estimateGas(call, block);
+  } catch (error) {
+    if (error instanceof RpcError || carriesRpcCode(error)) throw error;
+    const probe = await backend.call(call, block);
+    throw executionError(probe) ?? error;
+  }
+}
+
+export const executionMethods: MethodTable = {
+  eth_call: defineMethod([transactionRequest, optional(blockSelector)], async ({ backend }, [request, selector]) => {
+    const result = await backend.call(checkChainId(backend, request), await stateReference(backend, selector ?? { tag: "latest" }));
+    const error = executionError(result);
+    if (error !== undefined) throw error;
+    return bytesToHex(result.returnData);
+  }),
+  eth_estimateGas: defineMethod([transactionRequest, optional(blockSelector)], async ({ backend }, [request, selector]) => {
+    const block = await stateReference(backend, selector ?? { tag: "latest" });
+    return quantity(await estimateGas(backend, checkChainId(backend, request), block));
+  }),
+  eth_sendRawTransaction: defineMethod([data], async ({ backend }, [raw]) => {
+    if (raw.length === 0) throw new InvalidParamsError(0, "empty transaction");
+    return backend.sendRawTransaction(raw);
+  }),
+};
