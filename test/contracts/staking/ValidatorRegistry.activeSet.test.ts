@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { network } from "hardhat";
 import { expectEvent } from "../helpers/errors.ts";
 import {
+  connect,
   DEFAULT_CONFIG,
   ETHER,
   activeSet,
@@ -18,7 +19,7 @@ describe("ValidatorRegistry active set (advanceEpoch)", async () => {
 
   it("advances the epoch, records its start block and emits the new set", async () => {
     const { registry, system } = await networkHelpers.loadFixture(standard);
-    const tx = await registry.connect(system).advanceEpoch();
+    const tx = await connect(registry, system).advanceEpoch();
     const receipt = await tx.wait();
     await expectEvent(tx, registry, "ValidatorSetUpdated", [
       1n,
@@ -32,9 +33,9 @@ describe("ValidatorRegistry active set (advanceEpoch)", async () => {
   it("orders by stake descending, then by signer ascending on equal stake", async () => {
     const { registry, system, others } = await networkHelpers.loadFixture(standard);
     // Two newcomers tie with validator 2 (200): signers 9 and 5 sort after 2, with 5 before 9.
-    await registry.connect(others[0]!).register(signerAddress(9), { value: 200n * ETHER });
-    await registry.connect(others[1]!).register(signerAddress(5), { value: 200n * ETHER });
-    await registry.connect(system).advanceEpoch();
+    await connect(registry, others[0]!).register(signerAddress(9), { value: 200n * ETHER });
+    await connect(registry, others[1]!).register(signerAddress(5), { value: 200n * ETHER });
+    await connect(registry, system).advanceEpoch();
     assert.deepEqual(await activeSet(registry), [
       [signerAddress(1), signerAddress(2), signerAddress(5), signerAddress(9)],
       [300n * ETHER, 200n * ETHER, 200n * ETHER, 200n * ETHER],
@@ -43,9 +44,9 @@ describe("ValidatorRegistry active set (advanceEpoch)", async () => {
 
   it("keeps only the top maxValidators (4) and drops the lowest stake", async () => {
     const { registry, system, others } = await networkHelpers.loadFixture(standard);
-    await registry.connect(others[0]!).register(signerAddress(4), { value: 150n * ETHER });
-    await registry.connect(others[1]!).register(signerAddress(5), { value: 250n * ETHER });
-    await registry.connect(system).advanceEpoch();
+    await connect(registry, others[0]!).register(signerAddress(4), { value: 150n * ETHER });
+    await connect(registry, others[1]!).register(signerAddress(5), { value: 250n * ETHER });
+    await connect(registry, system).advanceEpoch();
     assert.deepEqual(await activeSet(registry), [
       [signerAddress(1), signerAddress(5), signerAddress(2), signerAddress(4)],
       [300n * ETHER, 250n * ETHER, 200n * ETHER, 150n * ETHER],
@@ -54,9 +55,9 @@ describe("ValidatorRegistry active set (advanceEpoch)", async () => {
 
   it("reflects added stake only from the next snapshot", async () => {
     const { registry, system, operators } = await networkHelpers.loadFixture(standard);
-    await registry.connect(operators[2]!).addStake(signerAddress(3), { value: 400n * ETHER });
+    await connect(registry, operators[2]!).addStake(signerAddress(3), { value: 400n * ETHER });
     assert.deepEqual((await activeSet(registry))[0], [signerAddress(1), signerAddress(2), signerAddress(3)]);
-    await registry.connect(system).advanceEpoch();
+    await connect(registry, system).advanceEpoch();
     assert.deepEqual(await activeSet(registry), [
       [signerAddress(3), signerAddress(1), signerAddress(2)],
       [500n * ETHER, 300n * ETHER, 200n * ETHER],
@@ -65,9 +66,9 @@ describe("ValidatorRegistry active set (advanceEpoch)", async () => {
 
   it("counts unbonding stake until the next snapshot, then not at all", async () => {
     const { registry, system, operators } = await networkHelpers.loadFixture(standard);
-    await registry.connect(operators[0]!).requestUnbond(signerAddress(1), 150n * ETHER);
+    await connect(registry, operators[0]!).requestUnbond(signerAddress(1), 150n * ETHER);
     assert.deepEqual((await activeSet(registry))[1], [300n * ETHER, 200n * ETHER, 100n * ETHER]);
-    await registry.connect(system).advanceEpoch();
+    await connect(registry, system).advanceEpoch();
     assert.deepEqual(await activeSet(registry), [
       [signerAddress(2), signerAddress(1), signerAddress(3)],
       [200n * ETHER, 150n * ETHER, 100n * ETHER],
@@ -76,57 +77,57 @@ describe("ValidatorRegistry active set (advanceEpoch)", async () => {
 
   it("excludes a validator whose stake fell below the minimum", async () => {
     const { registry, system, operators } = await networkHelpers.loadFixture(standard);
-    await registry.connect(operators[2]!).requestUnbond(signerAddress(3), 1n);
-    await registry.connect(system).advanceEpoch();
+    await connect(registry, operators[2]!).requestUnbond(signerAddress(3), 1n);
+    await connect(registry, system).advanceEpoch();
     assert.deepEqual((await activeSet(registry))[0], [signerAddress(1), signerAddress(2)]);
     assert.equal((await registry.validatorBySigner(signerAddress(3))).registered, true);
   });
 
   it("excludes a validator that exited", async () => {
     const { registry, system, operators } = await networkHelpers.loadFixture(standard);
-    await registry.connect(operators[1]!).requestUnbond(signerAddress(2), 200n * ETHER);
-    await registry.connect(system).advanceEpoch();
+    await connect(registry, operators[1]!).requestUnbond(signerAddress(2), 200n * ETHER);
+    await connect(registry, system).advanceEpoch();
     assert.deepEqual((await activeSet(registry))[0], [signerAddress(1), signerAddress(3)]);
   });
 
   it("excludes a jailed validator, including one whose jail expired but who has not unjailed", async () => {
     const { registry, system } = await networkHelpers.loadFixture(standard);
     const until = BigInt(await networkHelpers.time.latest()) + 100n;
-    await registry.connect(system).jail(signerAddress(1), until);
-    await registry.connect(system).advanceEpoch();
+    await connect(registry, system).jail(signerAddress(1), until);
+    await connect(registry, system).advanceEpoch();
     assert.deepEqual((await activeSet(registry))[0], [signerAddress(2), signerAddress(3)]);
     await networkHelpers.time.increaseTo(until + 1n);
-    await registry.connect(system).advanceEpoch();
+    await connect(registry, system).advanceEpoch();
     assert.deepEqual((await activeSet(registry))[0], [signerAddress(2), signerAddress(3)]);
   });
 
   it("lets a validator outside the top N in when a seat frees up", async () => {
     const { registry, system, operators, others } = await networkHelpers.loadFixture(standard);
-    await registry.connect(others[0]!).register(signerAddress(4), { value: 120n * ETHER });
-    await registry.connect(others[1]!).register(signerAddress(5), { value: 110n * ETHER });
-    await registry.connect(system).advanceEpoch();
+    await connect(registry, others[0]!).register(signerAddress(4), { value: 120n * ETHER });
+    await connect(registry, others[1]!).register(signerAddress(5), { value: 110n * ETHER });
+    await connect(registry, system).advanceEpoch();
     assert.deepEqual((await activeSet(registry))[0], [signerAddress(1), signerAddress(2), signerAddress(4), signerAddress(5)]);
-    await registry.connect(others[2]!).register(signerAddress(6), { value: 115n * ETHER });
-    await registry.connect(operators[0]!).requestUnbond(signerAddress(1), 300n * ETHER);
-    await registry.connect(system).advanceEpoch();
+    await connect(registry, others[2]!).register(signerAddress(6), { value: 115n * ETHER });
+    await connect(registry, operators[0]!).requestUnbond(signerAddress(1), 300n * ETHER);
+    await connect(registry, system).advanceEpoch();
     assert.deepEqual((await activeSet(registry))[0], [signerAddress(2), signerAddress(4), signerAddress(6), signerAddress(5)]);
   });
 
   it("shrinks the stored set when fewer validators are eligible", async () => {
     const { registry, system } = await networkHelpers.loadFixture(standard);
     const until = BigInt(await networkHelpers.time.latest()) + 1_000n;
-    await registry.connect(system).jail(signerAddress(1), until);
-    await registry.connect(system).jail(signerAddress(2), until);
-    await registry.connect(system).advanceEpoch();
+    await connect(registry, system).jail(signerAddress(1), until);
+    await connect(registry, system).jail(signerAddress(2), until);
+    await connect(registry, system).advanceEpoch();
     assert.deepEqual(await activeSet(registry), [[signerAddress(3)], [100n * ETHER]]);
   });
 
   it("keeps the previous set when no validator is eligible, so the chain cannot lose every validator", async () => {
     const { registry, system } = await networkHelpers.loadFixture(standard);
     const until = BigInt(await networkHelpers.time.latest()) + 1_000n;
-    for (const n of [1, 2, 3]) await registry.connect(system).jail(signerAddress(n), until);
+    for (const n of [1, 2, 3]) await connect(registry, system).jail(signerAddress(n), until);
     const before = await activeSet(registry);
-    const tx = await registry.connect(system).advanceEpoch();
+    const tx = await connect(registry, system).advanceEpoch();
     await expectEvent(tx, registry, "ValidatorSetUpdated", [1n, before[0], before[1]]);
     assert.deepEqual(await activeSet(registry), before);
     assert.equal(await registry.currentEpoch(), 1n);
@@ -143,7 +144,7 @@ describe("ValidatorRegistry active set (advanceEpoch)", async () => {
     const registry = await deployRegistry(ethers, initial, { ...DEFAULT_CONFIG, minSelfStake: 10n * ETHER, maxValidators: 100n });
     const deployment = await registry.deploymentTransaction()!.wait();
     const system = await systemCallerSigner(ethers, networkHelpers);
-    const tx = await registry.connect(system).advanceEpoch();
+    const tx = await connect(registry, system).advanceEpoch();
     const receipt = await tx.wait();
     const expected = [...initial].sort((a, b) =>
       a.stake !== b.stake ? (a.stake > b.stake ? -1 : 1) : BigInt(a.signer) < BigInt(b.signer) ? -1 : 1,

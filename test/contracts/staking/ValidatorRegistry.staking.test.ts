@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { network } from "hardhat";
 import { expectEvent, expectRevert } from "../helpers/errors.ts";
-import { DAY, ETHER, activeSet, deployStandardRegistry, signerAddress } from "./registryFixture.ts";
+import { connect, DAY, ETHER, activeSet, deployStandardRegistry, signerAddress } from "./registryFixture.ts";
 
 describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", async () => {
   const { ethers, networkHelpers } = await network.create();
@@ -16,7 +16,7 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
   describe("register", () => {
     it("registers msg.sender as operator with msg.value as stake", async () => {
       const { registry, others } = await networkHelpers.loadFixture(standard);
-      const tx = await registry.connect(others[0]!).register(NEW, { value: 120n * ETHER });
+      const tx = await connect(registry, others[0]!).register(NEW, { value: 120n * ETHER });
       await expectEvent(tx, registry, "ValidatorRegistered", [NEW, others[0]!.address, 120n * ETHER]);
       const v = await registry.validatorBySigner(NEW);
       assert.equal(v.operator, others[0]!.address);
@@ -28,13 +28,13 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
     it("does not change the current epoch's active set", async () => {
       const { registry, others } = await networkHelpers.loadFixture(standard);
       const before = await activeSet(registry);
-      await registry.connect(others[0]!).register(NEW, { value: 500n * ETHER });
+      await connect(registry, others[0]!).register(NEW, { value: 500n * ETHER });
       assert.deepEqual(await activeSet(registry), before);
     });
 
     it("rejects a stake below the minimum", async () => {
       const { registry, others } = await networkHelpers.loadFixture(standard);
-      await expectRevert(registry.connect(others[0]!).register(NEW, { value: 100n * ETHER - 1n }), registry, "ValidatorRegistryStakeBelowMinimum", [
+      await expectRevert(connect(registry, others[0]!).register(NEW, { value: 100n * ETHER - 1n }), registry, "ValidatorRegistryStakeBelowMinimum", [
         100n * ETHER - 1n,
         100n * ETHER,
       ]);
@@ -42,17 +42,17 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
 
     it("rejects the zero signer", async () => {
       const { registry, others } = await networkHelpers.loadFixture(standard);
-      await expectRevert(registry.connect(others[0]!).register(ethers.ZeroAddress, { value: 100n * ETHER }), registry, "ValidatorRegistryInvalidSigner", [
+      await expectRevert(connect(registry, others[0]!).register(ethers.ZeroAddress, { value: 100n * ETHER }), registry, "ValidatorRegistryInvalidSigner", [
         ethers.ZeroAddress,
       ]);
     });
 
     it("rejects a signer that is already registered, whoever asks", async () => {
       const { registry, operators, others } = await networkHelpers.loadFixture(standard);
-      await expectRevert(registry.connect(others[0]!).register(signerAddress(1), { value: 100n * ETHER }), registry, "ValidatorRegistrySignerAlreadyRegistered", [
+      await expectRevert(connect(registry, others[0]!).register(signerAddress(1), { value: 100n * ETHER }), registry, "ValidatorRegistrySignerAlreadyRegistered", [
         signerAddress(1),
       ]);
-      await expectRevert(registry.connect(operators[0]!).register(signerAddress(1), { value: 100n * ETHER }), registry, "ValidatorRegistrySignerAlreadyRegistered", [
+      await expectRevert(connect(registry, operators[0]!).register(signerAddress(1), { value: 100n * ETHER }), registry, "ValidatorRegistrySignerAlreadyRegistered", [
         signerAddress(1),
       ]);
     });
@@ -61,7 +61,7 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
       const { registry, others } = await networkHelpers.loadFixture(standard);
       const max = 2n ** 96n - 1n;
       await networkHelpers.setBalance(others[0]!.address, max * 2n);
-      await expectRevert(registry.connect(others[0]!).register(NEW, { value: max + 1n }), registry, "ValidatorRegistryStakeTooLarge", [max + 1n, max]);
+      await expectRevert(connect(registry, others[0]!).register(NEW, { value: max + 1n }), registry, "ValidatorRegistryStakeTooLarge", [max + 1n, max]);
     });
 
     it("caps the registry at 100 validators", async () => {
@@ -69,10 +69,10 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
       const operator = others[0]!;
       await networkHelpers.setBalance(operator.address, 20_000n * ETHER);
       for (let i = 0; i < 97; i++) {
-        await registry.connect(operator).register(signerAddress(100 + i), { value: 100n * ETHER });
+        await connect(registry, operator).register(signerAddress(100 + i), { value: 100n * ETHER });
       }
       assert.equal((await registry.registeredValidators()).length, 100);
-      await expectRevert(registry.connect(operator).register(signerAddress(300), { value: 100n * ETHER }), registry, "ValidatorRegistryTooManyValidators", [
+      await expectRevert(connect(registry, operator).register(signerAddress(300), { value: 100n * ETHER }), registry, "ValidatorRegistryTooManyValidators", [
         100n,
       ]);
     });
@@ -81,14 +81,14 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
   describe("addStake", () => {
     it("adds msg.value to the validator's stake", async () => {
       const { registry, operators } = await networkHelpers.loadFixture(standard);
-      const tx = await registry.connect(operators[2]!).addStake(signerAddress(3), { value: 25n * ETHER });
+      const tx = await connect(registry, operators[2]!).addStake(signerAddress(3), { value: 25n * ETHER });
       await expectEvent(tx, registry, "StakeAdded", [signerAddress(3), 25n * ETHER, 125n * ETHER]);
       assert.equal((await registry.validatorBySigner(signerAddress(3))).stake, 125n * ETHER);
     });
 
     it("is reserved to the operator", async () => {
       const { registry, others } = await networkHelpers.loadFixture(standard);
-      await expectRevert(registry.connect(others[0]!).addStake(signerAddress(3), { value: ETHER }), registry, "ValidatorRegistryNotOperator", [
+      await expectRevert(connect(registry, others[0]!).addStake(signerAddress(3), { value: ETHER }), registry, "ValidatorRegistryNotOperator", [
         signerAddress(3),
         others[0]!.address,
       ]);
@@ -96,12 +96,12 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
 
     it("rejects an unknown validator", async () => {
       const { registry, others } = await networkHelpers.loadFixture(standard);
-      await expectRevert(registry.connect(others[0]!).addStake(NEW, { value: ETHER }), registry, "ValidatorRegistryUnknownValidator", [NEW]);
+      await expectRevert(connect(registry, others[0]!).addStake(NEW, { value: ETHER }), registry, "ValidatorRegistryUnknownValidator", [NEW]);
     });
 
     it("rejects a zero amount", async () => {
       const { registry, operators } = await networkHelpers.loadFixture(standard);
-      await expectRevert(registry.connect(operators[0]!).addStake(signerAddress(1), { value: 0n }), registry, "ValidatorRegistryZeroAmount", []);
+      await expectRevert(connect(registry, operators[0]!).addStake(signerAddress(1), { value: 0n }), registry, "ValidatorRegistryZeroAmount", []);
     });
 
     it("rejects a total stake above 2^96 - 1 wei", async () => {
@@ -109,7 +109,7 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
       const max = 2n ** 96n - 1n;
       await networkHelpers.setBalance(operators[0]!.address, max * 2n);
       const excess = max - 300n * ETHER + 1n;
-      await expectRevert(registry.connect(operators[0]!).addStake(signerAddress(1), { value: excess }), registry, "ValidatorRegistryStakeTooLarge", [
+      await expectRevert(connect(registry, operators[0]!).addStake(signerAddress(1), { value: excess }), registry, "ValidatorRegistryStakeTooLarge", [
         max + 1n,
         max,
       ]);
@@ -119,7 +119,7 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
   describe("requestUnbond", () => {
     it("moves the amount from stake to unbonding and schedules its release after the unbonding period", async () => {
       const { registry, operators } = await networkHelpers.loadFixture(standard);
-      const tx = await registry.connect(operators[0]!).requestUnbond(signerAddress(1), 50n * ETHER);
+      const tx = await connect(registry, operators[0]!).requestUnbond(signerAddress(1), 50n * ETHER);
       const receipt = await tx.wait();
       const now = BigInt((await ethers.provider.getBlock(receipt.blockNumber))!.timestamp);
       await expectEvent(tx, registry, "UnbondingRequested", [signerAddress(1), 1n, 50n * ETHER, now + 7n * DAY]);
@@ -136,9 +136,9 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
 
     it("keeps several pending requests per validator, with increasing ids", async () => {
       const { registry, operators } = await networkHelpers.loadFixture(standard);
-      await registry.connect(operators[0]!).requestUnbond(signerAddress(1), 10n * ETHER);
-      await registry.connect(operators[0]!).requestUnbond(signerAddress(1), 20n * ETHER);
-      await registry.connect(operators[1]!).requestUnbond(signerAddress(2), 30n * ETHER);
+      await connect(registry, operators[0]!).requestUnbond(signerAddress(1), 10n * ETHER);
+      await connect(registry, operators[0]!).requestUnbond(signerAddress(1), 20n * ETHER);
+      await connect(registry, operators[1]!).requestUnbond(signerAddress(2), 30n * ETHER);
       assert.deepEqual([...(await registry.pendingUnbondingRequests(signerAddress(1)))], [1n, 2n]);
       assert.deepEqual([...(await registry.pendingUnbondingRequests(signerAddress(2)))], [3n]);
       assert.equal((await registry.validatorBySigner(signerAddress(1))).unbonding, 30n * ETHER);
@@ -146,12 +146,12 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
 
     it("returns the request id to a calling contract (static call)", async () => {
       const { registry, operators } = await networkHelpers.loadFixture(standard);
-      assert.equal(await registry.connect(operators[0]!).requestUnbond.staticCall(signerAddress(1), ETHER), 1n);
+      assert.equal(await connect(registry, operators[0]!).requestUnbond.staticCall(signerAddress(1), ETHER), 1n);
     });
 
     it("is reserved to the operator", async () => {
       const { registry, others } = await networkHelpers.loadFixture(standard);
-      await expectRevert(registry.connect(others[0]!).requestUnbond(signerAddress(1), ETHER), registry, "ValidatorRegistryNotOperator", [
+      await expectRevert(connect(registry, others[0]!).requestUnbond(signerAddress(1), ETHER), registry, "ValidatorRegistryNotOperator", [
         signerAddress(1),
         others[0]!.address,
       ]);
@@ -159,7 +159,7 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
 
     it("rejects more than the bonded stake", async () => {
       const { registry, operators } = await networkHelpers.loadFixture(standard);
-      await expectRevert(registry.connect(operators[0]!).requestUnbond(signerAddress(1), 300n * ETHER + 1n), registry, "ValidatorRegistryInsufficientStake", [
+      await expectRevert(connect(registry, operators[0]!).requestUnbond(signerAddress(1), 300n * ETHER + 1n), registry, "ValidatorRegistryInsufficientStake", [
         300n * ETHER,
         300n * ETHER + 1n,
       ]);
@@ -167,18 +167,18 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
 
     it("rejects a zero amount", async () => {
       const { registry, operators } = await networkHelpers.loadFixture(standard);
-      await expectRevert(registry.connect(operators[0]!).requestUnbond(signerAddress(1), 0n), registry, "ValidatorRegistryZeroAmount", []);
+      await expectRevert(connect(registry, operators[0]!).requestUnbond(signerAddress(1), 0n), registry, "ValidatorRegistryZeroAmount", []);
     });
 
     it("rejects an unknown validator", async () => {
       const { registry, operators } = await networkHelpers.loadFixture(standard);
-      await expectRevert(registry.connect(operators[0]!).requestUnbond(NEW, ETHER), registry, "ValidatorRegistryUnknownValidator", [NEW]);
+      await expectRevert(connect(registry, operators[0]!).requestUnbond(NEW, ETHER), registry, "ValidatorRegistryUnknownValidator", [NEW]);
     });
 
     it("caps pending requests at 16 per validator", async () => {
       const { registry, operators } = await networkHelpers.loadFixture(standard);
-      for (let i = 0; i < 16; i++) await registry.connect(operators[0]!).requestUnbond(signerAddress(1), ETHER);
-      await expectRevert(registry.connect(operators[0]!).requestUnbond(signerAddress(1), ETHER), registry, "ValidatorRegistryTooManyUnbondingRequests", [
+      for (let i = 0; i < 16; i++) await connect(registry, operators[0]!).requestUnbond(signerAddress(1), ETHER);
+      await expectRevert(connect(registry, operators[0]!).requestUnbond(signerAddress(1), ETHER), registry, "ValidatorRegistryTooManyUnbondingRequests", [
         signerAddress(1),
         16n,
       ]);
@@ -186,13 +186,13 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
 
     it("unbonding the whole stake removes the validator from the registry", async () => {
       const { registry, operators } = await networkHelpers.loadFixture(standard);
-      const tx = await registry.connect(operators[2]!).requestUnbond(signerAddress(3), 100n * ETHER);
+      const tx = await connect(registry, operators[2]!).requestUnbond(signerAddress(3), 100n * ETHER);
       await expectEvent(tx, registry, "ValidatorExited", [signerAddress(3)]);
       const v = await registry.validatorBySigner(signerAddress(3));
       assert.equal(v.registered, false);
       assert.equal(v.stake, 0n);
       assert.deepEqual([...(await registry.registeredValidators())].sort(), [signerAddress(1), signerAddress(2)].sort());
-      await expectRevert(registry.connect(operators[2]!).addStake(signerAddress(3), { value: ETHER }), registry, "ValidatorRegistryUnknownValidator", [
+      await expectRevert(connect(registry, operators[2]!).addStake(signerAddress(3), { value: ETHER }), registry, "ValidatorRegistryUnknownValidator", [
         signerAddress(3),
       ]);
     });
@@ -201,20 +201,20 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
   describe("withdraw", () => {
     it("before the unbonding period reverts with the request id and its release time", async () => {
       const { registry, operators } = await networkHelpers.loadFixture(standard);
-      await registry.connect(operators[0]!).requestUnbond(signerAddress(1), 50n * ETHER);
+      await connect(registry, operators[0]!).requestUnbond(signerAddress(1), 50n * ETHER);
       const { releaseTime } = await registry.unbondingRequest(1n);
       await networkHelpers.time.setNextBlockTimestamp(releaseTime - 1n);
-      await expectRevert(registry.connect(operators[0]!).withdraw(1n), registry, "ValidatorRegistryUnbondingNotMature", [1n, releaseTime]);
+      await expectRevert(connect(registry, operators[0]!).withdraw(1n), registry, "ValidatorRegistryUnbondingNotMature", [1n, releaseTime]);
     });
 
     it("at the release time pays the operator and forgets the request", async () => {
       const { registry, operators } = await networkHelpers.loadFixture(standard);
       const operator = operators[0]!;
-      await registry.connect(operator).requestUnbond(signerAddress(1), 50n * ETHER);
+      await connect(registry, operator).requestUnbond(signerAddress(1), 50n * ETHER);
       const { releaseTime } = await registry.unbondingRequest(1n);
       await networkHelpers.time.setNextBlockTimestamp(releaseTime);
       const before = await balanceOf(operator.address);
-      const tx = await registry.connect(operator).withdraw(1n);
+      const tx = await connect(registry, operator).withdraw(1n);
       const receipt = await tx.wait();
       await expectEvent(tx, registry, "StakeWithdrawn", [signerAddress(1), 1n, operator.address, 50n * ETHER]);
       assert.equal(await balanceOf(operator.address), before + 50n * ETHER - receipt.fee);
@@ -226,48 +226,48 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
 
     it("cannot withdraw the same request twice", async () => {
       const { registry, operators } = await networkHelpers.loadFixture(standard);
-      await registry.connect(operators[0]!).requestUnbond(signerAddress(1), 50n * ETHER);
+      await connect(registry, operators[0]!).requestUnbond(signerAddress(1), 50n * ETHER);
       await networkHelpers.time.increase(7n * DAY);
-      await registry.connect(operators[0]!).withdraw(1n);
-      await expectRevert(registry.connect(operators[0]!).withdraw(1n), registry, "ValidatorRegistryUnknownUnbondingRequest", [1n]);
+      await connect(registry, operators[0]!).withdraw(1n);
+      await expectRevert(connect(registry, operators[0]!).withdraw(1n), registry, "ValidatorRegistryUnknownUnbondingRequest", [1n]);
     });
 
     it("withdraws one request of several, leaving the others pending", async () => {
       const { registry, operators } = await networkHelpers.loadFixture(standard);
       const operator = operators[0]!;
-      await registry.connect(operator).requestUnbond(signerAddress(1), 10n * ETHER);
+      await connect(registry, operator).requestUnbond(signerAddress(1), 10n * ETHER);
       await networkHelpers.time.increase(DAY);
-      await registry.connect(operator).requestUnbond(signerAddress(1), 20n * ETHER);
-      await registry.connect(operator).requestUnbond(signerAddress(1), 30n * ETHER);
+      await connect(registry, operator).requestUnbond(signerAddress(1), 20n * ETHER);
+      await connect(registry, operator).requestUnbond(signerAddress(1), 30n * ETHER);
       await networkHelpers.time.increase(6n * DAY);
       // Request 1 has matured, 2 and 3 have not.
-      await expectRevert(registry.connect(operator).withdraw(2n), registry, "ValidatorRegistryUnbondingNotMature", [
+      await expectRevert(connect(registry, operator).withdraw(2n), registry, "ValidatorRegistryUnbondingNotMature", [
         2n,
         (await registry.unbondingRequest(2n)).releaseTime,
       ]);
-      await registry.connect(operator).withdraw(1n);
+      await connect(registry, operator).withdraw(1n);
       assert.deepEqual([...(await registry.pendingUnbondingRequests(signerAddress(1)))].sort(), [2n, 3n]);
       assert.equal((await registry.validatorBySigner(signerAddress(1))).unbonding, 50n * ETHER);
     });
 
     it("is reserved to the request's operator", async () => {
       const { registry, operators, others } = await networkHelpers.loadFixture(standard);
-      await registry.connect(operators[0]!).requestUnbond(signerAddress(1), 50n * ETHER);
+      await connect(registry, operators[0]!).requestUnbond(signerAddress(1), 50n * ETHER);
       await networkHelpers.time.increase(7n * DAY);
-      await expectRevert(registry.connect(others[0]!).withdraw(1n), registry, "ValidatorRegistryNotOperator", [signerAddress(1), others[0]!.address]);
+      await expectRevert(connect(registry, others[0]!).withdraw(1n), registry, "ValidatorRegistryNotOperator", [signerAddress(1), others[0]!.address]);
     });
 
     it("rejects an id that was never issued", async () => {
       const { registry, operators } = await networkHelpers.loadFixture(standard);
-      await expectRevert(registry.connect(operators[0]!).withdraw(0n), registry, "ValidatorRegistryUnknownUnbondingRequest", [0n]);
-      await expectRevert(registry.connect(operators[0]!).withdraw(42n), registry, "ValidatorRegistryUnknownUnbondingRequest", [42n]);
+      await expectRevert(connect(registry, operators[0]!).withdraw(0n), registry, "ValidatorRegistryUnknownUnbondingRequest", [0n]);
+      await expectRevert(connect(registry, operators[0]!).withdraw(42n), registry, "ValidatorRegistryUnknownUnbondingRequest", [42n]);
     });
 
     it("still pays an exited validator's operator", async () => {
       const { registry, operators } = await networkHelpers.loadFixture(standard);
-      await registry.connect(operators[2]!).requestUnbond(signerAddress(3), 100n * ETHER);
+      await connect(registry, operators[2]!).requestUnbond(signerAddress(3), 100n * ETHER);
       await networkHelpers.time.increase(7n * DAY);
-      const tx = await registry.connect(operators[2]!).withdraw(1n);
+      const tx = await connect(registry, operators[2]!).withdraw(1n);
       await expectEvent(tx, registry, "StakeWithdrawn", [signerAddress(3), 1n, operators[2]!.address, 100n * ETHER]);
     });
   });
@@ -275,8 +275,8 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
   describe("re-registration of a signer", () => {
     it("the same operator may re-register a signer it fully unbonded, even with funds still unbonding", async () => {
       const { registry, operators } = await networkHelpers.loadFixture(standard);
-      await registry.connect(operators[2]!).requestUnbond(signerAddress(3), 100n * ETHER);
-      await registry.connect(operators[2]!).register(signerAddress(3), { value: 150n * ETHER });
+      await connect(registry, operators[2]!).requestUnbond(signerAddress(3), 100n * ETHER);
+      await connect(registry, operators[2]!).register(signerAddress(3), { value: 150n * ETHER });
       const v = await registry.validatorBySigner(signerAddress(3));
       assert.equal(v.registered, true);
       assert.equal(v.stake, 150n * ETHER);
@@ -285,18 +285,18 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
 
     it("another operator may not take a signer whose previous operator still has funds unbonding", async () => {
       const { registry, operators, others } = await networkHelpers.loadFixture(standard);
-      await registry.connect(operators[2]!).requestUnbond(signerAddress(3), 100n * ETHER);
-      await expectRevert(registry.connect(others[0]!).register(signerAddress(3), { value: 100n * ETHER }), registry, "ValidatorRegistrySignerAlreadyRegistered", [
+      await connect(registry, operators[2]!).requestUnbond(signerAddress(3), 100n * ETHER);
+      await expectRevert(connect(registry, others[0]!).register(signerAddress(3), { value: 100n * ETHER }), registry, "ValidatorRegistrySignerAlreadyRegistered", [
         signerAddress(3),
       ]);
     });
 
     it("another operator may take the signer once the previous operator withdrew everything", async () => {
       const { registry, operators, others } = await networkHelpers.loadFixture(standard);
-      await registry.connect(operators[2]!).requestUnbond(signerAddress(3), 100n * ETHER);
+      await connect(registry, operators[2]!).requestUnbond(signerAddress(3), 100n * ETHER);
       await networkHelpers.time.increase(7n * DAY);
-      await registry.connect(operators[2]!).withdraw(1n);
-      await registry.connect(others[0]!).register(signerAddress(3), { value: 100n * ETHER });
+      await connect(registry, operators[2]!).withdraw(1n);
+      await connect(registry, others[0]!).register(signerAddress(3), { value: 100n * ETHER });
       assert.equal((await registry.validatorBySigner(signerAddress(3))).operator, others[0]!.address);
     });
   });

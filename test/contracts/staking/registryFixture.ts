@@ -133,3 +133,11 @@ export async function activeSet(registry: Contract): Promise<[string[], bigint[]
   const [signers, stakes] = (await registry.getActiveValidators()) as [string[], bigint[]];
   return [[...signers], [...stakes]];
 }
+
+/**
+ * `registry` as seen by `runner`. ethers types `connect` as returning a BaseContract (no ABI methods);
+ * the object it returns is a full Contract with the same ABI.
+ */
+export function connect(registry: Contract, runner: HardhatEthersSigner): Contract {
+  return registry.connect(runner) as Contract;
+}
