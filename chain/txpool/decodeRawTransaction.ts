@@ -105,8 +105,10 @@ function decodeList(bytes: Uint8Array): RlpValue[] {
 }
 
 function checkFieldCount(values: RlpValue[], signedCount: number, lists: number[], kind: string): void {
-  // The unsigned form has exactly three fields fewer: accepting it would pool a tx nobody signed.
-  if (values.length === signedCount - 3) throw txPoolErrors.invalidSender("transaction is not signed");
+  // Unsigned forms: without the three signature fields, or with all three empty (ethereumjs' raw()).
+  const unsignedForm = values.length === signedCount - 3;
+  const emptySignature = values.length === signedCount && values.slice(-3).every((field) => isEmptyBytes(field));
+  if (unsignedForm || emptySignature) throw txPoolErrors.invalidSender("transaction is not signed");
   if (values.length !== signedCount) {
     throw txPoolErrors.invalidTransaction(`${kind} transaction needs ${signedCount} fields, got ${values.length}`);
   }
@@ -115,6 +117,10 @@ function checkFieldCount(values: RlpValue[], signedCount: number, lists: number[
       throw txPoolErrors.invalidTransaction(`field ${i} must be ${lists.includes(i) ? "a list" : "a byte string"}`);
     }
   }
+}
+
+function isEmptyBytes(value: RlpValue): boolean {
+  return value instanceof Uint8Array && value.length === 0;
 }
 
 /** A legacy v says whether and for which chain it was signed (EIP-155: v = chainId * 2 + 35/36). */
