@@ -120,20 +120,30 @@ interface IValidatorRegistry {
     error ValidatorRegistryStillJailed(address signer, uint64 jailedUntil);
     /// @notice The validator has no rewards to claim.
     error ValidatorRegistryNoRewards(address signer);
+    /// @notice `advanceEpoch` was already called in this block (a node calls it once per epoch boundary).
+    error ValidatorRegistryEpochAlreadyAdvanced(uint256 blockNumber);
 
     // ---------------------------------------------------------------- events
 
+    /// @notice A validator joined the registry (it counts from the next epoch snapshot; at genesis, at once).
     event ValidatorRegistered(address indexed signer, address indexed operator, uint256 stake);
+    /// @notice The operator bonded `amount` more; the validator's bonded stake is now `newStake`.
     event StakeAdded(address indexed signer, uint256 amount, uint256 newStake);
+    /// @notice `amount` left the bonded stake; request `requestId` can be withdrawn from `releaseTime`.
     event UnbondingRequested(address indexed signer, uint256 indexed requestId, uint256 amount, uint64 releaseTime);
     /// @notice The validator's whole stake is unbonding: it left the registry (its slot is free again).
     event ValidatorExited(address indexed signer);
+    /// @notice Request `requestId` paid `amount` to `operator`.
     event StakeWithdrawn(address indexed signer, uint256 indexed requestId, address indexed operator, uint256 amount);
+    /// @notice The validator is jailed (out of the next snapshots) until at least `jailedUntil`.
     event ValidatorJailed(address indexed signer, uint64 jailedUntil);
+    /// @notice The operator lifted the jail; the validator is eligible again from the next snapshot.
     event ValidatorUnjailed(address indexed signer);
     /// @notice `amount` (bonded + unbonding) was slashed and burned for the double sign proven by `evidenceHash`.
     event ValidatorSlashed(address indexed signer, bytes32 indexed evidenceHash, uint256 amount);
+    /// @notice The node credited `amount` to the validator's claimable rewards.
     event RewardDistributed(address indexed signer, uint256 amount);
+    /// @notice `operator` received the validator's accumulated rewards.
     event RewardsClaimed(address indexed signer, address indexed operator, uint256 amount);
     /// @notice The active set of `epoch`, ordered by stake descending then signer ascending.
     event ValidatorSetUpdated(uint64 epoch, address[] signers, uint256[] stakes);
@@ -158,7 +168,7 @@ interface IValidatorRegistry {
     // ---------------------------------------------------------------- system calls
 
     /// @notice Snapshots the next epoch's active set: the top `maxValidators` non-jailed validators with
-    /// stake >= minSelfStake. Only the system caller.
+    /// stake >= minSelfStake. Only the system caller, at most once per block.
     function advanceEpoch() external;
 
     /// @notice Slashes `slashFractionBps` of the validator's bonded and unbonding stake for a double sign,

@@ -123,6 +123,7 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
 
         uint256[] memory keys = _computeActiveSet();
         _storeActiveSet(keys);
+        _epochStartBlock = uint64(block.number);
         (address[] memory signers, uint256[] memory stakes) = _unpackSet(keys);
         emit ValidatorSetUpdated(0, signers, stakes);
     }
@@ -139,7 +140,7 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
         return _currentEpoch;
     }
 
-    /// @notice The block in which the current epoch's set was snapshotted (0 for epoch 0).
+    /// @notice The block in which the current epoch's set was snapshotted (for epoch 0: the genesis block).
     function epochStartBlock() external view returns (uint64) {
         return _epochStartBlock;
     }
@@ -200,6 +201,8 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
 
     /// @inheritdoc IValidatorRegistry
     function advanceEpoch() external onlySystemCaller {
+        // Two snapshots in one block would skip an epoch: that is a node bug, refuse it loudly.
+        if (block.number <= _epochStartBlock) revert ValidatorRegistryEpochAlreadyAdvanced(block.number);
         uint256[] memory keys = _computeActiveSet();
         if (keys.length == 0) {
             // Keep the chain alive: re-announce the previous set rather than an empty one.

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { network } from "hardhat";
-import { expectEvent } from "../helpers/errors.ts";
+import { expectEvent, expectRevert } from "../helpers/errors.ts";
 import {
   connect,
   DEFAULT_CONFIG,
@@ -28,6 +28,30 @@ describe("ValidatorRegistry active set (advanceEpoch)", async () => {
     ]);
     assert.equal(await registry.currentEpoch(), 1n);
     assert.equal(await registry.epochStartBlock(), BigInt(receipt.blockNumber));
+    console.log(`      advanceEpoch over 3 validators: ${receipt.gasUsed} gas`);
+  });
+
+  it("records the deployment block as epoch 0's start block", async () => {
+    const { registry } = await networkHelpers.loadFixture(standard);
+    const receipt = await registry.deploymentTransaction()!.wait();
+    assert.equal(await registry.epochStartBlock(), BigInt(receipt!.blockNumber));
+  });
+
+  it("refuses a second advanceEpoch in the same block", async () => {
+    const [, operator] = await ethers.getSigners();
+    const batcher = await ethers.deployContract("SystemCallBatcher");
+    const registry = await deployRegistry(
+      ethers,
+      [{ operator: operator!.address, signer: signerAddress(1), stake: 100n * ETHER }],
+      DEFAULT_CONFIG,
+      100n * ETHER,
+      await batcher.getAddress(),
+    );
+    await batcher.setRegistry(await registry.getAddress());
+    const block = BigInt(await ethers.provider.getBlockNumber()) + 1n;
+    await expectRevert(batcher.advanceEpochTimes(2n, { gasLimit: 5_000_000n }), registry, "ValidatorRegistryEpochAlreadyAdvanced", [block]);
+    await batcher.advanceEpochTimes(1n);
+    assert.equal(await registry.currentEpoch(), 1n);
   });
 
   it("orders by stake descending, then by signer ascending on equal stake", async () => {
