@@ -7,6 +7,7 @@ import {
   TypedDataEncoder,
   getAddress,
   hexlify,
+  isError,
   isHexString,
   keccak256,
   randomBytes,
@@ -195,7 +196,9 @@ export async function readCredentialDomain(runner: ContractRunner, registryAddre
   try {
     domain = (await registry.getFunction("eip712Domain")()) as [string, string, string, bigint, string];
   } catch (cause) {
-    throw new CredentialError("INVALID_DOMAIN", `${registryAddress} has no readable EIP-712 domain (ERC-5267)`, undefined, { cause });
+    // No contract there, or one without ERC-5267; anything else (the node is down...) is not ours to rename.
+    if (!isRevertOrEmptyResult(cause)) throw cause;
+    throw new CredentialError("INVALID_DOMAIN", `${registryAddress} has no EIP-712 domain (ERC-5267)`, undefined, { cause });
   }
   const [, name, version, chainId, verifyingContract] = domain;
   if (name !== CREDENTIAL_DOMAIN_NAME || version !== CREDENTIAL_DOMAIN_VERSION) {
@@ -460,6 +463,15 @@ async function isSignatureValid(
   } catch {
     return false; // not a well-formed 65-byte signature
   }
+}
+
+/**
+ * A call that reverted or returned nothing decodable: ethers' CALL_EXCEPTION / BAD_DATA over JSON-RPC,
+ * or an EIP-1474 "execution reverted" (code 3) from an EIP-1193 provider that throws its own errors.
+ */
+function isRevertOrEmptyResult(error: unknown): boolean {
+  if (isError(error, "CALL_EXCEPTION") || isError(error, "BAD_DATA")) return true;
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === 3;
 }
 
 function checkedAddress(value: unknown, field: string, code: CredentialErrorCode): string {
