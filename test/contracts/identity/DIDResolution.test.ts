@@ -9,6 +9,11 @@ import type { DIDDocument } from "did-resolver";
 import { EthrDidController, getResolver } from "ethr-did-resolver";
 
 const CHAIN_ID = 31337n;
+
+// ethr-did-resolver is CommonJS, so TypeScript gives it ethers' CommonJS declarations, whose classes
+// are distinct types from the ESM ones this project sees. The objects are the same at run time.
+type ResolverProvider = NonNullable<ConstructorParameters<typeof EthrDidController>[4]>;
+type ControllerSigner = NonNullable<ConstructorParameters<typeof EthrDidController>[2]>;
 const DAY = 86_400;
 const SECP256K1_PUBLIC_KEY = "0x02b97c30de767f084ce3080168ee293053ba33b235d7116a3263d29f1450936b71";
 const X25519_PUBLIC_KEY = "0x0a5fa3d0fc4c3f6fa1cc0f3a3aa6c0f8d63a5bd7c6b1dbe54adb4d5cd0e1b241";
@@ -28,10 +33,10 @@ describe("did:ethr resolution against EthereumDIDRegistry", async () => {
     const identity = new Wallet(id("concord/test/resolved-identity"), ethers.provider);
     await (await funder.sendTransaction({ to: identity.address, value: 10n ** 18n })).wait();
     const resolver = new Resolver(
-      getResolver({ networks: [{ name: "concord", chainId: CHAIN_ID, provider: ethers.provider, registry: registryAddress }] }),
+      getResolver({ networks: [{ name: "concord", chainId: CHAIN_ID, provider: ethers.provider as unknown as ResolverProvider, registry: registryAddress }] }),
     );
     const did = `did:ethr:0x7a69:${identity.address}`;
-    const controller = new EthrDidController(did, undefined, identity, "0x7a69", undefined, undefined, registryAddress, false);
+    const controller = new EthrDidController(did, undefined, identity as unknown as ControllerSigner, "0x7a69", undefined, undefined, registryAddress, false);
     return { registry, registryAddress, identity, resolver, did, controller };
   }
 
@@ -176,7 +181,7 @@ describe("did:ethr resolution against EthereumDIDRegistry", async () => {
 
   it("lets the identity's signed changes be relayed by a third party (EthrDidController meta transactions)", async () => {
     const { resolver, did, identity, registryAddress } = await networkHelpers.loadFixture(deployAndFund);
-    const relayed = new EthrDidController(did, undefined, funder, "0x7a69", undefined, undefined, registryAddress, false);
+    const relayed = new EthrDidController(did, undefined, funder as unknown as ControllerSigner, "0x7a69", undefined, undefined, registryAddress, false);
     const hash = await relayed.createAddDelegateHash("veriKey", veriKeyDelegate.address, DAY);
     const signature = identity.signingKey.sign(hash);
     await relayed.addDelegateSigned("veriKey", veriKeyDelegate.address, DAY, {

@@ -6,6 +6,10 @@ import type { Signature } from "ethers";
 import { EthrDidController } from "ethr-did-resolver";
 import { expectEvent, expectRevert } from "../helpers/errors.ts";
 
+// ethr-did-resolver is CommonJS: TypeScript sees ethers' CommonJS declarations there, distinct from
+// (but at run time the same as) the ESM ones used here.
+type ControllerContract = NonNullable<ConstructorParameters<typeof EthrDidController>[1]>;
+
 const VERI_KEY = encodeBytes32String("veriKey");
 const SIG_AUTH = encodeBytes32String("sigAuth");
 const DAY = 86_400n;
@@ -201,7 +205,7 @@ describe("EthereumDIDRegistry", async () => {
     const attrValue = "0x02b97c30de767f084ce3080168ee293053ba33b235d7116a3263d29f1450936b71";
     const controllerFor = async (registry: Contract, identityAddress: string) =>
       // legacyNonce = false: registry v1.0 semantics, every hash uses the current owner's nonce.
-      new EthrDidController(identityAddress, registry, undefined, "0x7a69", undefined, undefined, undefined, false);
+      new EthrDidController(identityAddress, registry as unknown as ControllerContract, undefined, "0x7a69", undefined, undefined, undefined, false);
 
     type SignedCase = {
       name: string;

@@ -141,6 +141,7 @@ describe("lib/credentials", async () => {
       assert.notEqual(a.salt, b.salt);
     });
 
+    const valid = { issuer, subject, schema: "membership/v1", claims: {}, issuedAt: 1n };
     for (const [label, input, field] of [
       ["a malformed issuer", { issuer: "0x1234" }, "issuer"],
       ["a malformed subject", { subject: "did:ethr:nope" }, "subject"],
@@ -152,7 +153,7 @@ describe("lib/credentials", async () => {
     ] as const) {
       it(`refuses ${label}`, () => {
         assertCredentialError(
-          () => createCredential({ issuer, subject, schema: "membership/v1", claims: {}, issuedAt: 1n, ...input }),
+          () => createCredential({ ...valid, ...input }),
           "INVALID_CREDENTIAL",
           field,
         );
