@@ -272,6 +272,47 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
     });
   });
 
+  describe("registry bookkeeping", () => {
+    it("an unknown signer reads as all zero", async () => {
+      const { registry } = await networkHelpers.loadFixture(standard);
+      const v = await registry.validatorBySigner(NEW);
+      assert.deepEqual(
+        [v.operator, v.signer, v.stake, v.jailed, v.jailedUntil, v.registered, v.unbonding, v.rewards],
+        [ethers.ZeroAddress, ethers.ZeroAddress, 0n, false, 0n, false, 0n, 0n],
+      );
+    });
+
+    it("exits in any order keep the registry list consistent (swap-and-pop)", async () => {
+      const { registry, operators, others } = await networkHelpers.loadFixture(standard);
+      await connect(registry, others[0]!).register(signerAddress(4), { value: 100n * ETHER });
+      // [1, 2, 3, 4]: exiting 1 moves 4 to the front; then exit 4 (the moved one), then 3 (the last).
+      await connect(registry, operators[0]!).requestUnbond(signerAddress(1), 300n * ETHER);
+      assert.deepEqual([...(await registry.registeredValidators())], [signerAddress(4), signerAddress(2), signerAddress(3)]);
+      await connect(registry, others[0]!).requestUnbond(signerAddress(4), 100n * ETHER);
+      assert.deepEqual([...(await registry.registeredValidators())], [signerAddress(3), signerAddress(2)]);
+      await connect(registry, operators[2]!).requestUnbond(signerAddress(3), 100n * ETHER);
+      assert.deepEqual([...(await registry.registeredValidators())], [signerAddress(2)]);
+      // Re-registering appends and the moved entries still resolve to the right validator.
+      await connect(registry, operators[0]!).register(signerAddress(1), { value: 150n * ETHER });
+      await connect(registry, operators[1]!).requestUnbond(signerAddress(2), 200n * ETHER);
+      assert.deepEqual([...(await registry.registeredValidators())], [signerAddress(1)]);
+      assert.equal((await registry.validatorBySigner(signerAddress(1))).registered, true);
+      assert.equal((await registry.validatorBySigner(signerAddress(2))).registered, false);
+    });
+
+    it("an exit frees a slot under the 100-validator cap", async () => {
+      const { registry, operators, others } = await networkHelpers.loadFixture(standard);
+      const operator = others[0]!;
+      await networkHelpers.setBalance(operator.address, 20_000n * ETHER);
+      for (let i = 0; i < 97; i++) {
+        await connect(registry, operator).register(signerAddress(100 + i), { value: 100n * ETHER });
+      }
+      await connect(registry, operators[2]!).requestUnbond(signerAddress(3), 100n * ETHER);
+      await connect(registry, operator).register(signerAddress(300), { value: 100n * ETHER });
+      assert.equal((await registry.registeredValidators()).length, 100);
+    });
+  });
+
   describe("re-registration of a signer", () => {
     it("the same operator may re-register a signer it fully unbonded, even with funds still unbonding", async () => {
       const { registry, operators } = await networkHelpers.loadFixture(standard);
