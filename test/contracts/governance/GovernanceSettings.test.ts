@@ -156,6 +156,19 @@ describe("ConcordGovernor settings change only through governance", async () => 
       assert.equal(await f.governor.lateQuorumVoteExtension(), 30n);
     });
 
+    it("refuses a late-quorum extension longer than the voting period", async () => {
+      const f = await loadFixture(fixture);
+      const tooLong = SETTINGS.votingPeriod + 1n;
+      const p = await buildProposal(f.governor, [await governorCall(f, "setLateQuorumVoteExtension", [tooLong])], "Endless extension");
+      await proposeAndPass(time, f, p);
+      await f.governor.queue(...p.shortArgs);
+      await time.increaseTo(await f.governor.proposalEta(p.id));
+      await expectRevert(f.governor.execute(...p.shortArgs), f.governor, "GovernorPreventLateQuorumVoteExtensionTooLarge", [
+        tooLong,
+        SETTINGS.votingPeriod,
+      ]);
+    });
+
     it("changes the timelock's delay through a proposal that targets the timelock", async () => {
       const f = await loadFixture(fixture);
       const action = { target: await f.timelock.getAddress(), data: f.timelock.interface.encodeFunctionData("updateDelay", [1_000n]) };
