@@ -1,0 +1,318 @@
+/**
+ * Execution's one port: `buildBlock(parent, txs)` for the proposer and `verifyBlock(parent, block)`
+ * for every other node. Both run the same block procedure and return the same data (block, senders,
+ * receipts, the trie nodes to store); consensus treats them as values and never sees the VM.
+ *
+ * Why not ethereumjs' BlockBuilder / runBlock:
+ * - `BlockBuilder.addTransaction` re-creates every transaction already added on each call (O(n^2)),
+ *   and re-creating a transaction drops its cached sender, so each is recovered again;
+ * - `runBlock` has no way to skip a failing transaction while building, and its errors are strings.
+ * Here transactions run through `runTx` one by one against a header that carries the block context,
+ * the block is assembled once at the end around the same transaction objects (senders recovered once,
+ * on pool entry or on the first check here), the whole block runs inside ONE journal checkpoint so the
+ * state trie is written once per block, and every rejection is a typed `BlockVerificationError`.
+ *
+ * Per block: prologue (EIP-4788 / EIP-2935 when their contracts exist), Concord's system calls (the
+ * staking contract's epoch change), transactions, EIP-7685 requests, then the roots.
+ */
+import { createHash } from "node:crypto";
+import { Block, genRequestsRoot, type BlockHeader } from "@ethereumjs/block";
+import { Capability, TransactionType, type TypedTransaction } from "@ethereumjs/tx";
+import { bytesToHex, equalsBytes } from "@ethereumjs/util";
+import { Bloom, runTx, type RunTxResult } from "@ethereumjs/vm";
+import type { Common } from "@ethereumjs/common";
+import { BlockVerificationError, BlockVerificationErrorCode as Code, SystemCallError } from "./errors.ts";
+import { childHeaderFields, contextHeader, validateChildHeader, type NextHeaderOptions } from "./header.ts";
+import { openExecutionState, type BlockHashSource, type ExecutionState } from "./executionState.ts";
+import { orderedTrieRoot } from "./orderedTrie.ts";
+import { receiptsRoot, toExecutedReceipt, type ExecutedReceipt, type RawLog } from "./receipts.ts";
+import { collectRequests, runBlockPrologue, runSystemCall, type SystemCall } from "./systemCalls.ts";
+import type { StateNodeSource } from "./stateNodeDb.ts";
+
+export type Hex = `0x${string}`;
+
+/** A transaction with its sender, recovered once when it entered the pool. */
+export interface PendingTransaction {
+  tx: TypedTransaction;
+  sender: Hex;
+}
+
+/** The outcome of executing a block: what storage commits and what the RPC layer serves. */
+export interface ExecutedBlock {
+  block: Block;
+  /** Sender of each transaction, in block order (lowercase hex). */
+  senders: Hex[];
+  receipts: ExecutedReceipt[];
+  /** Trie nodes and code the block created, keyed by unprefixed hex; committed with the block. */
+  stateNodes: ReadonlyMap<string, Uint8Array>;
+  /** Logs emitted by the block's system calls (not part of any receipt). */
+  systemLogs: RawLog[];
+}
+
+export type SkipReason = "invalid" | "blockFull";
+
+export interface SkippedTransaction {
+  hash: Hex;
+  sender: Hex;
+  /** `invalid`: cannot run on this state (nonce, balance, fee...); `blockFull`: did not fit the gas left. */
+  reason: SkipReason;
+  error: string;
+}
+
+export interface BuiltBlock extends ExecutedBlock {
+  skipped: SkippedTransaction[];
+}
+
+export type BuildBlockOptions = NextHeaderOptions;
+
+/** The system calls a block must make, derived from its header alone so every node derives the same. */
+export type SystemCallPolicy = (header: BlockHeader) => SystemCall[];
+
+export interface BlockExecutorOptions {
+  common: Common;
+  stateNodes: StateNodeSource;
+  blockHashes: BlockHashSource;
+  systemCalls?: SystemCallPolicy;
+  /** Let the event loop run every this many transactions (RPC, timers, p2p). Default 64. */
+  yieldEvery?: number;
+}
+
+const MIN_TX_GAS = 21_000n;
+
+export class BlockExecutor {
+  readonly common: Common;
+  private readonly yieldEvery: number;
+
+  constructor(private readonly options: BlockExecutorOptions) {
+    this.common = options.common;
+    this.yieldEvery = options.yieldEvery ?? 64;
+  }
+
+  /** Opens a VM on the state at `stateRoot` (for calls, traces and genesis-time reads). */
+  openState(stateRoot: Uint8Array): Promise<ExecutionState> {
+    return openExecutionState(this.common, this.options.stateNodes, this.options.blockHashes, stateRoot);
+  }
+
+  /**
+   * Builds the child of `parent` from `candidates` (best first, nonce-ordered per sender). A candidate
+   * that cannot run is skipped and reported; building stops when no transaction can fit any more.
+   */
+  async buildBlock(parent: Block, candidates: Iterable<PendingTransaction>, options: BuildBlockOptions): Promise<BuiltBlock> {
+    const fields = childHeaderFields(parent.header, options, this.common);
+    const context = new Block(contextHeader(fields, this.common), [], [], [], { common: this.common });
+    const run = await BlockRun.start(this, parent.header.stateRoot, context);
+    const included: TypedTransaction[] = [];
+    const senders: Hex[] = [];
+    const skipped: SkippedTransaction[] = [];
+    for (const { tx, sender } of candidates) {
+      if (context.header.gasLimit - run.gasUsed < MIN_TX_GAS) break;
+      const reject = admissionError(tx, context.header);
+      if (reject !== undefined) {
+        skipped.push({ hash: bytesToHex(tx.hash()) as Hex, sender, reason: "invalid", error: reject });
+        continue;
+      }
+      if (tx.gasLimit > context.header.gasLimit - run.gasUsed) {
+        skipped.push({ hash: bytesToHex(tx.hash()) as Hex, sender, reason: "blockFull", error: "gas limit above the gas left in the block" });
+        continue;
+      }
+      try {
+        await run.runTransaction(tx);
+      } catch (error) {
+        skipped.push({ hash: bytesToHex(tx.hash()) as Hex, sender, reason: "invalid", error: errorText(error) });
+        continue;
+      }
+      included.push(tx);
+      senders.push(sender);
+      if (included.length % this.yieldEvery === 0) await yieldToEventLoop();
+    }
+    const outcome = await run.finish(included);
+    const header = contextHeader(
+      {
+        ...fields,
+        stateRoot: outcome.stateRoot,
+        transactionsTrie: transactionsRoot(included),
+        receiptTrie: outcome.receiptsRoot,
+        logsBloom: outcome.logsBloom,
+        gasUsed: run.gasUsed,
+        requestsHash: outcome.requestsHash,
+      },
+      this.common,
+    );
+    const block = new Block(header, included, [], [], { common: this.common });
+    return { block, senders, receipts: outcome.receipts, stateNodes: outcome.stateNodes, systemLogs: run.systemLogs, skipped };
+  }
+
+  /**
+   * Re-executes `block` on `parent`'s state and checks every header commitment. Throws a
+   * `BlockVerificationError` for anything that must not be committed.
+   */
+  async verifyBlock(parent: Block, block: Block): Promise<ExecutedBlock> {
+    const { header } = block;
+    validateChildHeader(parent.header, block, this.common);
+    const txRoot = transactionsRoot(block.transactions);
+    if (!equalsBytes(txRoot, header.transactionsTrie)) {
+      throw new BlockVerificationError(Code.InvalidTransactionsRoot, "transactions root does not match the transactions", {
+        expected: bytesToHex(header.transactionsTrie),
+        actual: bytesToHex(txRoot),
+      });
+    }
+    const senders = block.transactions.map((tx, index) => recoverSender(tx, index));
+    const run = await BlockRun.start(this, parent.header.stateRoot, block);
+    for (const [index, tx] of block.transactions.entries()) {
+      const reject = admissionError(tx, header);
+      if (reject !== undefined) {
+        throw new BlockVerificationError(Code.InvalidTransaction, reject, { transactionIndex: index });
+      }
+      if (tx.gasLimit > header.gasLimit - run.gasUsed) {
+        throw new BlockVerificationError(Code.TransactionFailed, "transaction gas limit above the gas left in the block", {
+          transactionIndex: index,
+          expected: `<= ${header.gasLimit - run.gasUsed}`,
+          actual: tx.gasLimit.toString(),
+        });
+      }
+      try {
+        await run.runTransaction(tx);
+      } catch (error) {
+        throw new BlockVerificationError(Code.TransactionFailed, `transaction ${index} cannot be executed: ${errorText(error)}`, { transactionIndex: index }, { cause: error });
+      }
+      if ((index + 1) % this.yieldEvery === 0) await yieldToEventLoop();
+    }
+    const outcome = await run.finish(block.transactions);
+    compare(Code.GasUsedMismatch, "gas used", header.gasUsed.toString(), run.gasUsed.toString());
+    compare(Code.ReceiptsRootMismatch, "receipts root", bytesToHex(header.receiptTrie), bytesToHex(outcome.receiptsRoot));
+    compare(Code.LogsBloomMismatch, "logs bloom", bytesToHex(header.logsBloom), bytesToHex(outcome.logsBloom));
+    compare(Code.RequestsHashMismatch, "requests hash", bytesToHex(header.requestsHash ?? new Uint8Array()), bytesToHex(outcome.requestsHash));
+    compare(Code.StateRootMismatch, "state root", bytesToHex(header.stateRoot), bytesToHex(outcome.stateRoot));
+    return { block, senders, receipts: outcome.receipts, stateNodes: outcome.stateNodes, systemLogs: run.systemLogs };
+  }
+
+  /** The system calls `header`'s block makes (the policy given at construction). */
+  systemCallsFor(header: BlockHeader): SystemCall[] {
+    return this.options.systemCalls?.(header) ?? [];
+  }
+}
+
+interface RunOutcome {
+  stateRoot: Uint8Array;
+  receiptsRoot: Uint8Array;
+  logsBloom: Uint8Array;
+  requestsHash: Uint8Array;
+  receipts: ExecutedReceipt[];
+  stateNodes: ReadonlyMap<string, Uint8Array>;
+}
+
+/**
+ * One block's execution in progress: a VM on the parent state inside one open checkpoint. Also used
+ * by the tracer to replay a block up to a transaction.
+ */
+export class BlockRun {
+  gasUsed = 0n;
+  /** Cumulative gas as receipts count it (after refunds). */
+  private receiptGasUsed = 0n;
+  readonly results: RunTxResult[] = [];
+  readonly systemLogs: RawLog[] = [];
+
+  private constructor(
+    readonly state: ExecutionState,
+    readonly context: Block,
+  ) {}
+
+  static async start(executor: BlockExecutor, parentStateRoot: Uint8Array, context: Block): Promise<BlockRun> {
+    const state = await executor.openState(parentStateRoot);
+    const run = new BlockRun(state, context);
+    await state.vm.evm.journal.checkpoint();
+    await runBlockPrologue(state.vm, context);
+    for (const call of executor.systemCallsFor(context.header)) {
+      const { execResult, logs } = await runSystemCall(state.vm, call, context);
+      if (execResult.exceptionError !== undefined) {
+        throw new BlockVerificationError(
+          Code.SystemCallFailed,
+          new SystemCallError(call.to.toString(), bytesToHex(call.data.subarray(0, 4)), execResult.returnValue, execResult.exceptionError.error).message,
+        );
+      }
+      run.systemLogs.push(...logs);
+    }
+    return run;
+  }
+
+  get vm() {
+    return this.state.vm;
+  }
+
+  async runTransaction(tx: TypedTransaction): Promise<RunTxResult> {
+    const result = await runTx(this.state.vm, {
+      tx,
+      block: this.context,
+      blockGasUsed: this.receiptGasUsed,
+      skipHardForkValidation: true,
+    });
+    this.gasUsed += result.blockGasSpent;
+    this.receiptGasUsed += result.totalGasSpent;
+    this.results.push(result);
+    return result;
+  }
+
+  async finish(transactions: readonly TypedTransaction[]): Promise<RunOutcome> {
+    const { vm, stateManager, db } = this.state;
+    const requests = await collectRequests(vm, this.context);
+    await vm.evm.journal.commit();
+    const stateRoot = await stateManager.getStateRoot();
+    const bloom = new Bloom(undefined, vm.common);
+    for (const result of this.results) bloom.or(result.bloom);
+    const baseFee = this.context.header.baseFeePerGas ?? 0n;
+    return {
+      stateRoot,
+      receiptsRoot: receiptsRoot(transactions, this.results),
+      logsBloom: bloom.bitvector,
+      requestsHash: genRequestsRoot(requests, vm.common.customCrypto.sha256 ?? sha256),
+      receipts: this.results.map((result, i) => toExecutedReceipt(transactions[i], result, baseFee)),
+      stateNodes: db.writes(),
+    };
+  }
+}
+
+/** Why `tx` can never be in a block with `header`, regardless of state; undefined when it can. */
+export function admissionError(tx: TypedTransaction, header: BlockHeader): string | undefined {
+  if (tx.type === TransactionType.BlobEIP4844) return "blob transactions are not supported (no blob sidecars on Concord)";
+  const errors = tx.getValidationErrors();
+  if (errors.length > 0) return errors.join(", ");
+  const baseFee = header.baseFeePerGas ?? 0n;
+  const feeCap = tx.supports(Capability.EIP1559FeeMarket)
+    ? (tx as TypedTransaction & { maxFeePerGas: bigint }).maxFeePerGas
+    : (tx as TypedTransaction & { gasPrice: bigint }).gasPrice;
+  if (feeCap < baseFee) return `max fee per gas ${feeCap} below the block's base fee ${baseFee}`;
+  return undefined;
+}
+
+function recoverSender(tx: TypedTransaction, index: number): Hex {
+  try {
+    if (!tx.isSigned()) throw new Error("unsigned");
+    return tx.getSenderAddress().toString() as Hex;
+  } catch (error) {
+    throw new BlockVerificationError(Code.InvalidSignature, `transaction ${index} has an invalid signature`, { transactionIndex: index }, { cause: error });
+  }
+}
+
+function transactionsRoot(transactions: readonly TypedTransaction[]): Uint8Array {
+  return orderedTrieRoot(transactions.map((tx) => tx.serialize()));
+}
+
+function compare(code: Code, what: string, expected: string, actual: string): void {
+  if (expected !== actual) {
+    throw new BlockVerificationError(code, `${what} mismatch: header says ${expected}, execution gives ${actual}`, { expected, actual });
+  }
+}
+
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function sha256(data: Uint8Array): Uint8Array {
+  return createHash("sha256").update(data).digest();
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+

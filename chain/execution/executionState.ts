@@ -1,0 +1,71 @@
+/**
+ * A VM over the state at one state root, for one block execution or one call: its own state manager
+ * (with ethereumjs' non-evicting caches), its own trie overlay (`StateNodeDb`) and its own copy of
+ * `Common` (each EVM subscribes to its Common's events, so sharing one would leak listeners).
+ *
+ * Nothing here touches storage: reads go to the committed trie nodes through `StateNodeSource`,
+ * writes stay in the overlay and are returned to the caller as data.
+ */
+import { Caches, MerkleStateManager } from "@ethereumjs/statemanager";
+import { MerklePatriciaTrie } from "@ethereumjs/mpt";
+import { ValueEncoding } from "@ethereumjs/util";
+import { createVM, type VM } from "@ethereumjs/vm";
+import type { Common } from "@ethereumjs/common";
+import type { EVMMockBlockchainInterface } from "@ethereumjs/evm";
+
+type EVMMockBlock = Awaited<ReturnType<EVMMockBlockchainInterface["getBlock"]>>;
+import { StateNodeDb, type StateNodeSource } from "./stateNodeDb.ts";
+
+/** Hashes of committed blocks by number, for the BLOCKHASH opcode (storage implements it). */
+export interface BlockHashSource {
+  blockHash(number: bigint): Promise<Uint8Array | undefined>;
+}
+
+/** The EVM reads BLOCKHASH through a "blockchain" with only getBlock(number).hash(). */
+class BlockHashLookup implements EVMMockBlockchainInterface {
+  constructor(private readonly source: BlockHashSource) {}
+
+  async getBlock(number: number): Promise<EVMMockBlock> {
+    const hash = (await this.source.blockHash(BigInt(number))) ?? new Uint8Array(32);
+    return { hash: () => hash };
+  }
+
+  async putBlock(): Promise<void> {}
+
+  shallowCopy(): EVMMockBlockchainInterface {
+    return this;
+  }
+}
+
+export interface ExecutionState {
+  vm: VM;
+  stateManager: MerkleStateManager;
+  db: StateNodeDb;
+  trie: MerklePatriciaTrie;
+}
+
+export async function openExecutionState(
+  common: Common,
+  stateNodes: StateNodeSource,
+  blockHashes: BlockHashSource,
+  stateRoot: Uint8Array,
+): Promise<ExecutionState> {
+  const vmCommon = common.copy();
+  const db = new StateNodeDb(stateNodes);
+  const trie = new MerklePatriciaTrie({
+    db,
+    useKeyHashing: true,
+    common: vmCommon,
+    valueEncoding: ValueEncoding.Bytes,
+    root: stateRoot,
+  });
+  const stateManager = new MerkleStateManager({ common: vmCommon, trie, caches: new Caches() });
+  const vm = await createVM({ common: vmCommon, stateManager, blockchain: new BlockHashLookup(blockHashes) });
+  return { vm, stateManager, db, trie };
+}
+
+/** Whether the committed trie holds `stateRoot` (an empty trie's root always exists). */
+export async function hasStateRoot(stateNodes: StateNodeSource, common: Common, stateRoot: Uint8Array): Promise<boolean> {
+  const trie = new MerklePatriciaTrie({ db: new StateNodeDb(stateNodes), useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
+  return trie.checkRoot(stateRoot);
+}
