@@ -1,0 +1,13 @@
+import type { Helia } from "@helia/interface";
+import type { Libp2p } from "@libp2p/interface";
+import type { BlockFetcher } from "./block-fetcher.ts";
+import type { PinStore } from "./pin-store.ts";
+
+/** What the RPC API and the gateway share of a running node. */
+export interface IpfsServices {
+  helia: Helia;
+  libp2p: Libp2p;
+  blocks: BlockFetcher;
+  pins: PinStore;
+  maxUploadBytes: number;
+}

@@ -1,0 +1,127 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { IpfsError } from "../errors.ts";
+import type { IpfsServices } from "../ipfs-services.ts";
+import type { Command } from "./command.ts";
+import { addCommand } from "./commands/add.ts";
+import { blockGetCommand, blockStatCommand } from "./commands/block.ts";
+import { catCommand } from "./commands/cat.ts";
+import { getCommand } from "./commands/get.ts";
+import { idCommand } from "./commands/id.ts";
+import { pinAddCommand, pinLsCommand, pinRmCommand } from "./commands/pin.ts";
+import { swarmConnectCommand, swarmPeersCommand } from "./commands/swarm.ts";
+import { versionCommand } from "./commands/version.ts";
+import { parseGoDuration, parseRequestParams } from "./kubo-options.ts";
+import { RequestError } from "./request-error.ts";
+import { RpcResponse } from "./rpc-response.ts";
+
+const API_PREFIX = "/api/v0/";
+
+/** The Kubo RPC subset this node serves, by command path. */
+export const RPC_COMMANDS: Readonly<Record<string, Command>> = {
+  add: addCommand,
+  cat: catCommand,
+  get: getCommand,
+  "pin/add": pinAddCommand,
+  "pin/rm": pinRmCommand,
+  "pin/ls": pinLsCommand,
+  "block/get": blockGetCommand,
+  "block/stat": blockStatCommand,
+  id: idCommand,
+  version: versionCommand,
+  "swarm/peers": swarmPeersCommand,
+  "swarm/connect": swarmConnectCommand,
+};
+
+export interface ApiHandlerOptions {
+  /** Browser origins allowed to call the API (Kubo's API.HTTPHeaders); none by default. */
+  allowedOrigins?: string[];
+}
+
+/**
+ * Request handler for `/api/v0/*` following go-ipfs-cmds: method check first (POST only, 405
+ * otherwise), then origin check (403), then command lookup (404), then argument parsing (400),
+ * then the command, whose failures are Kubo's JSON error object.
+ */
+export function createApiHandler(services: IpfsServices, options: ApiHandlerOptions = {}) {
+  const allowedOrigins = new Set(options.allowedOrigins ?? []);
+
+  return async function handleApiRequest(request: IncomingMessage, res: ServerResponse): Promise<void> {
+    const response = new RpcResponse(res);
+    const url = new URL(request.url ?? "/", "http://api.invalid");
+    if (!url.pathname.startsWith(API_PREFIX)) {
+      finishWithError(request, res, response, new RequestError("RPC_COMMAND_NOT_FOUND", "404 page not found"));
+      return;
+    }
+    if (request.method === "OPTIONS") {
+      res.writeHead(204, { Allow: "OPTIONS, POST", ...corsHeaders(request, allowedOrigins) });
+      res.end();
+      return;
+    }
+    if (request.method !== "POST") {
+      finishWithError(request, res, response, new RequestError("RPC_METHOD_NOT_ALLOWED", "405 - Method Not Allowed"));
+      return;
+    }
+    const origin = request.headers.origin;
+    if (origin !== undefined && !allowedOrigins.has(origin) && !allowedOrigins.has("*")) {
+      finishWithError(request, res, response, new RequestError("RPC_FORBIDDEN", "403 - Forbidden"));
+      return;
+    }
+    for (const [name, value] of Object.entries(corsHeaders(request, allowedOrigins))) res.setHeader(name, value);
+
+    const command = RPC_COMMANDS[url.pathname.slice(API_PREFIX.length).replace(/\/+$/, "")];
+    if (command === undefined) {
+      finishWithError(request, res, response, new RequestError("RPC_COMMAND_NOT_FOUND", "404 page not found"));
+      return;
+    }
+
+    const controller = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) controller.abort(new Error("client closed the connection"));
+    });
+    let deadline: AbortSignal | undefined;
+    try {
+      const { options: parsed, args } = parseRequestParams(url.searchParams, command.options, command.argument);
+      const timeout = url.searchParams.get("timeout");
+      if (timeout !== null) {
+        const ms = parseGoDuration(timeout);
+        if (ms === undefined) throw new RequestError("RPC_BAD_REQUEST", `time: invalid duration "${timeout}"`);
+        deadline = AbortSignal.timeout(ms);
+      }
+      const signal = deadline === undefined ? controller.signal : AbortSignal.any([controller.signal, deadline]);
+      await command.run({ services, args, options: parsed, request, response, signal });
+    } catch (error) {
+      // Kubo reports an expired `timeout` as Go's context error; clients key on that text.
+      const reported = deadline?.aborted === true ? new IpfsError("IPFS_TIMEOUT", "context deadline exceeded") : error;
+      finishWithError(request, res, response, reported);
+    } finally {
+      if (!request.readableEnded) request.resume();
+    }
+  };
+}
+
+/**
+ * Answer an error while the client may still be uploading: reply, then keep discarding what it
+ * sends for a moment so it reads the reply instead of failing on a reset connection.
+ */
+function finishWithError(request: IncomingMessage, res: ServerResponse, response: RpcResponse, error: unknown): void {
+  if (!request.readableEnded && !res.headersSent) res.setHeader("Connection", "close");
+  response.error(error);
+  if (!request.readableEnded) {
+    request.resume();
+    const timer = setTimeout(() => request.destroy(), 2_000);
+    timer.unref();
+    request.once("end", () => clearTimeout(timer));
+    request.once("close", () => clearTimeout(timer));
+  }
+}
+
+function corsHeaders(request: IncomingMessage, allowedOrigins: ReadonlySet<string>): Record<string, string> {
+  const origin = request.headers.origin;
+  if (origin === undefined || !(allowedOrigins.has(origin) || allowedOrigins.has("*"))) return {};
+  return {
+    "Access-Control-Allow-Origin": origin,
+    "Access-Control-Allow-Methods": "POST",
+    "Access-Control-Allow-Headers": "Content-Type, X-Stream-Output, X-Chunked-Output, X-Content-Length",
+    Vary: "Origin",
+  };
+}

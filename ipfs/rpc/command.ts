@@ -1,0 +1,23 @@
+import type { IncomingMessage } from "node:http";
+import type { IpfsServices } from "../ipfs-services.ts";
+import type { ArgumentSpec, OptionSpecs, ParsedOptions } from "./kubo-options.ts";
+import type { RpcResponse } from "./rpc-response.ts";
+
+export interface CommandContext {
+  services: IpfsServices;
+  args: string[];
+  options: ParsedOptions;
+  request: IncomingMessage;
+  response: RpcResponse;
+  /** Aborted when the client goes away or the request's `timeout` passes. */
+  signal: AbortSignal;
+}
+
+/** One `/api/v0/<path>` command: what it accepts and how it answers. */
+export interface Command {
+  options: OptionSpecs;
+  argument?: ArgumentSpec;
+  /** `add` reads its files from a multipart body instead of `arg`. */
+  fileArgument?: ArgumentSpec;
+  run(context: CommandContext): Promise<void>;
+}
