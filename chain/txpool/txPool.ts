@@ -15,7 +15,7 @@
 import { EventEmitter } from "node:events";
 import type { Common } from "@ethereumjs/common";
 import type { TypedTransaction } from "@ethereumjs/tx";
-import { bytesToHex } from "@ethereumjs/util";
+import { bytesToHex, publicToAddress } from "@ethereumjs/util";
 import { BinaryHeap } from "./binaryHeap.ts";
 import { decodeRawTransaction } from "./decodeRawTransaction.ts";
 import { txPoolErrors } from "./errors.ts";
@@ -53,6 +53,7 @@ export class TxPool extends EventEmitter<TxPoolEvents> {
   readonly #blockGasLimit: bigint;
   readonly #baseFee: () => bigint;
   readonly #state: PoolStateReader;
+  readonly #addressOf: (publicKey: Uint8Array) => Uint8Array;
 
   readonly #byHash = new Map<Hex, PoolEntry>();
   readonly #senders = new Map<Hex, SenderTransactions>();
@@ -72,6 +73,8 @@ export class TxPool extends EventEmitter<TxPoolEvents> {
     this.#blockGasLimit = blockGasLimit;
     this.#baseFee = baseFee;
     this.#state = state;
+    const keccak256 = common.customCrypto.keccak256;
+    this.#addressOf = keccak256 ? (publicKey) => keccak256(publicKey).subarray(12) : (publicKey) => publicToAddress(publicKey);
     this.#evictionBaseFee = baseFee();
   }
 
@@ -161,12 +164,7 @@ export class TxPool extends EventEmitter<TxPoolEvents> {
     const hash = bytesToHex(tx.hash()) as Hex;
     if (this.#byHash.has(hash)) throw txPoolErrors.alreadyKnown(hash);
     const caps = validateTransaction(tx, raw.length, this.#rules());
-    let sender: Hex;
-    try {
-      sender = tx.getSenderAddress().toString() as Hex;
-    } catch (error) {
-      throw txPoolErrors.invalidSender("invalid signature", error);
-    }
+    const sender = this.#recoverSender(tx);
     const entry: PoolEntry = {
       tx,
       hash,
@@ -295,6 +293,20 @@ export class TxPool extends EventEmitter<TxPoolEvents> {
     }
     this.#pendingByPrice = new BinaryHeap(cheapestFirst, pending);
     this.#queuedByPrice = new BinaryHeap(cheapestFirst, queued);
+  }
+
+  /**
+   * The one sender recovery a transaction gets. The public key stays cached on the tx object; the
+   * address is hashed with the Common's keccak (WebAssembly) rather than ethereumjs' JS one.
+   */
+  #recoverSender(tx: TypedTransaction): Hex {
+    let publicKey: Uint8Array;
+    try {
+      publicKey = tx.getSenderPublicKey();
+    } catch (error) {
+      throw txPoolErrors.invalidSender("invalid signature", error);
+    }
+    return bytesToHex(this.#addressOf(publicKey)) as Hex;
   }
 
   #rules(): StatelessRules {
