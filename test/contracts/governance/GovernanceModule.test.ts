@@ -1,8 +1,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { network } from "hardhat";
-import { readDeploymentParameters } from "@nomicfoundation/hardhat-ignition/helpers";
+import hre, { network } from "hardhat";
+import { HardhatArtifactResolver, readDeploymentParameters } from "@nomicfoundation/hardhat-ignition/helpers";
+// ignition-core is what `hardhat ignition deploy` runs underneath (a dependency of hardhat-ignition);
+// calling it directly lets the HTTP test deploy without writing ignition/deployments/.
+import { deploy } from "@nomicfoundation/ignition-core";
 import GovernanceModule from "../../../ignition/modules/Governance.ts";
 
 const PARAMETERS_FILE = path.resolve(import.meta.dirname, "../../../ignition/parameters.json");
@@ -87,5 +90,43 @@ describe("Ignition module Governance", async () => {
     assert.equal(await timelock.hasRole(adminRole, deployer!.address), false);
     assert.equal(await timelock.hasRole(adminRole, await timelock.getAddress()), true);
     assert.equal(await timelock.hasRole(await timelock.PROPOSER_ROLE(), deployer!.address), false);
+  });
+});
+
+describe("Ignition module Governance over HTTP JSON-RPC", async () => {
+  // An external node, as the Concord devnet will be: an in-process chain served over HTTP on a free
+  // port, reached through the `devnet` network config (type http, mnemonic accounts signed locally).
+  // Only standard JSON-RPC crosses the wire, so the module needs no Hardhat-only methods.
+  it("deploys with the parameters file and wires the roles", async (t) => {
+    const server = await network.createServer("default", "127.0.0.1", 0);
+    const { port } = await server.listen();
+    t.after(() => server.close());
+    const connection = await network.create({ network: "devnet", override: { url: `http://127.0.0.1:${port}` } });
+    t.after(() => connection.close());
+    const parameters = await readDeploymentParameters(PARAMETERS_FILE);
+
+    const result = await deploy({
+      // One confirmation: the Concord chain's blocks are final when committed (BFT), and this server mines on demand.
+      config: { requiredConfirmations: 1 },
+      artifactResolver: new HardhatArtifactResolver(hre.artifacts),
+      provider: connection.provider,
+      ignitionModule: GovernanceModule,
+      deploymentParameters: parameters,
+      accounts: (await connection.provider.request({ method: "eth_accounts" })) as string[],
+    });
+    assert.equal(result.type, "SUCCESSFUL_DEPLOYMENT");
+    if (result.type !== "SUCCESSFUL_DEPLOYMENT") return;
+
+    const { ethers } = connection;
+    const timelock = await ethers.getContractAt("ConcordTimelock", result.contracts["Governance#ConcordTimelock"]!.address);
+    const governor = await ethers.getContractAt("ConcordGovernor", result.contracts["Governance#ConcordGovernor"]!.address);
+    const token = await ethers.getContractAt("ConcordToken", result.contracts["Governance#ConcordToken"]!.address);
+    const [deployer] = await ethers.getSigners();
+    assert.equal(await timelock.hasRole(await timelock.PROPOSER_ROLE(), await governor.getAddress()), true);
+    assert.equal(await timelock.hasRole(await timelock.CANCELLER_ROLE(), await governor.getAddress()), true);
+    assert.equal(await timelock.hasRole(await timelock.EXECUTOR_ROLE(), ethers.ZeroAddress), true);
+    assert.equal(await timelock.hasRole(await timelock.DEFAULT_ADMIN_ROLE(), deployer!.address), false);
+    assert.equal(await governor.token(), await token.getAddress());
+    assert.equal(await token.totalSupply(), (parameters.Governance!.amounts as bigint[]).reduce((a, b) => a + b, 0n));
   });
 });
