@@ -1,0 +1,229 @@
+import { realpathSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { IpfsClient, type PinType, resolveIpfsApiUrl } from "./client.ts";
+import { isIpfsError } from "./errors.ts";
+import { startIpfsNode } from "./ipfs-node.ts";
+
+export interface CliIo {
+  stdout: { write(chunk: string | Uint8Array): unknown };
+  stderr: { write(chunk: string): unknown };
+  env: NodeJS.ProcessEnv;
+  /** Resolves when the user asks a long-running command (`daemon`) to stop. */
+  untilInterrupted?: () => Promise<void>;
+}
+
+const USAGE = `usage: concord ipfs <command> [options]
+
+commands:
+  add <file|dir> [--cid-version=1] [--profile=unixfs-v1-2025] [--wrap] [--no-pin] [--hidden] [--quiet]
+                                 add a file or directory tree; prints "added <cid> <name>" per entry
+  cat <cid|/ipfs/path> [--offset=N] [--length=N]
+                                 write the content to stdout
+  pin ls [--type=all|recursive|direct|indirect]
+                                 list pins
+  pin add <cid>  |  pin rm <cid> pin or unpin a CID (recursively)
+  id                             identity and addresses of the node
+  daemon [--data-dir=DIR] [--api-port=5001] [--gateway-port=8080] [--peer=MULTIADDR ...]
+                                 run an IPFS node in the foreground (Ctrl-C stops it)
+
+The API used is ${"$"}CONCORD_IPFS_API (or ${"$"}IPFS_API_URL), default http://127.0.0.1:5001.
+--cid-version=1 selects the modern profile (CIDv1, raw leaves, 1 MiB chunks, 1024 links; IPIP-0499
+unixfs-v1-2025); the default is Kubo's 'ipfs add' (CIDv0), giving the CIDs of the public network.
+`;
+
+const defaultIo = (): CliIo => ({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  untilInterrupted: () =>
+    new Promise((resolve) => {
+      process.once("SIGINT", () => resolve());
+      process.once("SIGTERM", () => resolve());
+    }),
+});
+
+class UsageError extends Error {}
+
+/**
+ * `concord ipfs ...`: argv is what follows `ipfs`. Returns the exit code: 0 success, 1 failure,
+ * 2 bad usage. Errors print one line that says what to do, never a stack trace.
+ */
+export async function runIpfsCli(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "add":
+        return await add(rest, io);
+      case "cat":
+        return await cat(rest, io);
+      case "pin":
+        return await pin(rest, io);
+      case "id":
+        return await id(rest, io);
+      case "daemon":
+        return await daemon(rest, io);
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        io.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") === true) {
+      io.stderr.write(`concord ipfs: ${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (isIpfsError(error)) {
+      io.stderr.write(`concord ipfs: ${error.message}\n`);
+      return 1;
+    }
+    io.stderr.write(`concord ipfs: ${(error as Error)?.message ?? String(error)}\n`);
+    return 1;
+  }
+}
+
+function clientFor(io: CliIo): IpfsClient {
+  return new IpfsClient({ apiUrl: resolveIpfsApiUrl(io.env) });
+}
+
+async function add(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      "cid-version": { type: "string" },
+      profile: { type: "string" },
+      wrap: { type: "boolean", short: "w" },
+      "no-pin": { type: "boolean" },
+      hidden: { type: "boolean" },
+      quiet: { type: "boolean", short: "q" },
+    },
+  });
+  if (positionals.length !== 1) throw new UsageError("add takes exactly one file or directory");
+  const profile = profileFrom(values["cid-version"], values.profile);
+  const added = await clientFor(io).addPath(positionals[0], {
+    profile,
+    pin: values["no-pin"] !== true,
+    wrapWithDirectory: values.wrap === true,
+    hidden: values.hidden === true,
+  });
+  for (const entry of added) io.stdout.write(values.quiet === true ? `${entry.cid}\n` : `added ${entry.cid} ${entry.path}\n`);
+  return 0;
+}
+
+function profileFrom(cidVersion: string | undefined, profile: string | undefined): "unixfs-v0-2015" | "unixfs-v1-2025" {
+  if (profile !== undefined) {
+    if (profile !== "unixfs-v0-2015" && profile !== "unixfs-v1-2025") {
+      throw new UsageError(`unknown profile "${profile}": use unixfs-v0-2015 or unixfs-v1-2025`);
+    }
+    if (cidVersion !== undefined && (cidVersion === "1") !== (profile === "unixfs-v1-2025")) {
+      throw new UsageError(`--cid-version=${cidVersion} contradicts --profile=${profile}`);
+    }
+    return profile;
+  }
+  if (cidVersion === undefined || cidVersion === "0") return "unixfs-v0-2015";
+  if (cidVersion === "1") return "unixfs-v1-2025";
+  throw new UsageError(`--cid-version must be 0 or 1, got "${cidVersion}"`);
+}
+
+async function cat(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { offset: { type: "string" }, length: { type: "string" } },
+  });
+  if (positionals.length !== 1) throw new UsageError("cat takes exactly one CID or /ipfs/ path");
+  const number = (name: string, text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined;
+    if (!/^\d+$/.test(text)) throw new UsageError(`--${name} must be a non-negative integer, got "${text}"`);
+    return Number(text);
+  };
+  for await (const chunk of clientFor(io).catStream(positionals[0], { offset: number("offset", values.offset), length: number("length", values.length) })) {
+    io.stdout.write(chunk);
+  }
+  return 0;
+}
+
+async function pin(args: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  const client = clientFor(io);
+  if (sub === "ls") {
+    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { type: { type: "string", short: "t" } } });
+    const type = values.type ?? "all";
+    if (!["all", "recursive", "direct", "indirect"].includes(type)) {
+      throw new UsageError(`--type must be one of all, recursive, direct, indirect; got "${type}"`);
+    }
+    const pins = await client.listPins({ type: type as PinType | "all", paths: positionals.length > 0 ? positionals : undefined });
+    for (const entry of pins) io.stdout.write(`${entry.cid} ${entry.type}\n`);
+    return 0;
+  }
+  if (sub === "add" || sub === "rm") {
+    const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+    if (positionals.length === 0) throw new UsageError(`pin ${sub} needs at least one CID`);
+    for (const cid of positionals) {
+      const done = sub === "add" ? await client.pin(cid) : await client.unpin(cid);
+      io.stdout.write(sub === "add" ? `pinned ${done} recursively\n` : `unpinned ${done}\n`);
+    }
+    return 0;
+  }
+  throw new UsageError(sub === undefined ? "pin needs a subcommand: ls, add or rm" : `unknown pin subcommand "${sub}"`);
+}
+
+async function id(args: string[], io: CliIo): Promise<number> {
+  parseArgs({ args, allowPositionals: false, options: {} });
+  const info = await clientFor(io).id();
+  io.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
+  return 0;
+}
+
+async function daemon(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    allowPositionals: false,
+    options: {
+      "data-dir": { type: "string" },
+      "api-port": { type: "string" },
+      "gateway-port": { type: "string" },
+      "swarm-port": { type: "string" },
+      peer: { type: "string", multiple: true },
+    },
+  });
+  const port = (name: string, text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined;
+    if (!/^\d+$/.test(text)) throw new UsageError(`--${name} must be a port number, got "${text}"`);
+    return Number(text);
+  };
+  const node = await startIpfsNode({
+    dataDir: values["data-dir"] === undefined ? undefined : resolve(values["data-dir"]),
+    apiPort: port("api-port", values["api-port"]),
+    gatewayPort: port("gateway-port", values["gateway-port"]),
+    swarmPort: port("swarm-port", values["swarm-port"]),
+    peers: values.peer ?? [],
+  });
+  io.stdout.write(`IPFS RPC API: ${node.apiUrl}\nIPFS gateway: ${node.gatewayUrl}\n`);
+  for (const address of node.multiaddrs) io.stdout.write(`swarm: ${address}\n`);
+  io.stdout.write("Ctrl-C to stop\n");
+  await (io.untilInterrupted ?? defaultIo().untilInterrupted!)();
+  await node.stop();
+  io.stdout.write("IPFS node stopped\n");
+  return 0;
+}
+
+function isMainModule(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isMainModule()) {
+  process.exitCode = await runIpfsCli(process.argv.slice(2));
+}
