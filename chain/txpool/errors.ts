@@ -4,7 +4,7 @@
  * Messages are worded as geth words them (core/txpool/errors.go, core/errors.go), because ethers,
  * viem and Hardhat recognise rejected transactions by matching those words (`nonce too low`,
  * `insufficient funds`, `replacement transaction underpriced`, ...). Details follow a colon, as in
- * geth, so the matched prefix stays intact. Code branches on `code`, never on the message; `data`
+ * geth, so the matched prefix stays intact. Code branches on `code`, never on the message; `details`
  * carries the same numbers as the message for programs.
  *
  * | code                      | rpc    | message                                                                  |
@@ -70,16 +70,27 @@ export class TxPoolError extends Error {
   override readonly name = "TxPoolError";
   readonly code: TxPoolErrorCode;
   readonly rpcCode: number;
+  /**
+   * JSON-RPC `data`: left unset, as geth sends none with these errors (the RPC layer forwards it
+   * verbatim, and bigint numbers would not survive JSON). Programs read `details` instead.
+   */
   readonly data?: unknown;
+  /** The numbers the message states (nonces, balances, fees, limits), typed. */
+  readonly details?: Readonly<Record<string, unknown>>;
 
-  constructor(code: TxPoolErrorCode, message: string, data?: unknown, options?: { cause?: unknown }) {
+  constructor(
+    code: TxPoolErrorCode,
+    message: string,
+    details?: Readonly<Record<string, unknown>>,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.code = code;
     this.rpcCode =
       code === TxPoolErrorCode.MalformedRlp || code === TxPoolErrorCode.InvalidTransaction
         ? RPC_INVALID_PARAMS
         : RPC_TRANSACTION_REJECTED;
-    this.data = data;
+    this.details = details;
   }
 }
 

@@ -53,6 +53,7 @@ export class TxPool extends EventEmitter<TxPoolEvents> {
   readonly #blockGasLimit: bigint;
   readonly #baseFee: () => bigint;
   readonly #state: PoolStateReader;
+  readonly #keccak256: ((data: Uint8Array) => Uint8Array) | undefined;
   readonly #addressOf: (publicKey: Uint8Array) => Uint8Array;
 
   readonly #byHash = new Map<Hex, PoolEntry>();
@@ -74,6 +75,7 @@ export class TxPool extends EventEmitter<TxPoolEvents> {
     this.#baseFee = baseFee;
     this.#state = state;
     const keccak256 = common.customCrypto.keccak256;
+    this.#keccak256 = keccak256;
     this.#addressOf = keccak256 ? (publicKey) => keccak256(publicKey).subarray(12) : (publicKey) => publicToAddress(publicKey);
     this.#evictionBaseFee = baseFee();
   }
@@ -84,6 +86,12 @@ export class TxPool extends EventEmitter<TxPoolEvents> {
 
   /** Decodes, validates and admits an EIP-2718 encoded transaction; resolves with its hash. */
   async addRaw(raw: Uint8Array): Promise<Hex> {
+    // Gossip delivers each transaction once per peer: a keccak of the bytes spares duplicates the
+    // decode and the sender recovery (a pooled hash is the keccak of its canonical encoding).
+    if (this.#keccak256 !== undefined) {
+      const hash = bytesToHex(this.#keccak256(raw)) as Hex;
+      if (this.#byHash.has(hash)) throw txPoolErrors.alreadyKnown(hash);
+    }
     const tx = decodeRawTransaction(raw, {
       common: this.#common,
       maxTxBytes: this.options.maxTxBytes,

@@ -349,6 +349,14 @@ describe("txpool admission: refused transactions (-32000)", () => {
     assert.equal(pool.size, 1);
   });
 
+  it("answers already known before re-validating, even when the base fee has since passed its fee cap", async () => {
+    const { pool, common, baseFee } = await createPool();
+    const raw = transfer(common, alice!, { nonce: 0n, maxFeePerGas: 2n * GWEI }).serialize();
+    await pool.addRaw(raw);
+    baseFee.value = 3n * GWEI;
+    await rejects(pool.addRaw(raw), TxPoolErrorCode.AlreadyKnown, "already known");
+  });
+
   it("refuses a nonce the account has already used", async () => {
     const { pool, state, common } = await createPool();
     state.set(alice!.address, { nonce: 5n });
@@ -380,12 +388,14 @@ describe("txpool admission: refused transactions (-32000)", () => {
     );
   });
 
-  it("carries the numbers of a refusal as data for programs", async () => {
+  it("carries the numbers of a refusal as details for programs", async () => {
     const { pool, state, common } = await createPool();
     state.set(alice!.address, { nonce: 2n });
     await assert.rejects(pool.addRaw(transfer(common, alice!, { nonce: 1n }).serialize()), (error: unknown) => {
       assert.ok(error instanceof TxPoolError);
-      assert.deepEqual(error.data, { next: 2n, nonce: 1n });
+      assert.deepEqual(error.details, { next: 2n, nonce: 1n });
+      // No JSON-RPC data, as geth: the RPC layer forwards `data` verbatim.
+      assert.equal(error.data, undefined);
       return true;
     });
   });

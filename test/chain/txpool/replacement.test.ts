@@ -78,7 +78,7 @@ describe("txpool same-nonce replacement", () => {
     await pool.add(transfer(common, alice!, { nonce: 0n, ...ORIGINAL }));
     await assert.rejects(pool.add(transfer(common, alice!, { nonce: 0n, maxFeePerGas: 10n * GWEI + 1n, maxPriorityFeePerGas: GWEI + 1n })), (error) => {
       assert.ok(error instanceof TxPoolError);
-      assert.deepEqual(error.data, { maxFeePerGas: 11n * GWEI, maxPriorityFeePerGas: 1_100_000_000n });
+      assert.deepEqual(error.details, { maxFeePerGas: 11n * GWEI, maxPriorityFeePerGas: 1_100_000_000n });
       return true;
     });
   });
