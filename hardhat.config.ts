@@ -29,6 +29,11 @@ export default defineConfig({
       optimizer: { enabled: true, runs: 200 },
     },
   },
+  ignition: {
+    // Concord's blocks are final once committed (BFT, no reorgs): one confirmation is certainty. The
+    // default of 5 would also stall a devnet that only makes blocks when transactions wait.
+    requiredConfirmations: 1,
+  },
   paths: {
     tests: { nodejs: "test/contracts" },
   },
