@@ -39,6 +39,17 @@ describe("txpool per-sender limit", () => {
     assert.equal(pool.size, 3);
   });
 
+  it("evicts a sender's only (queued) transaction for its executable one", async () => {
+    const { pool, common } = await createPool({ maxPerSender: 1 });
+    const queued = transfer(common, alice!, { nonce: 2n });
+    await pool.add(queued);
+    const executable = transfer(common, alice!, { nonce: 0n });
+    await pool.add(executable);
+    assert.equal(pool.get(hashOf(queued)), undefined);
+    assert.deepEqual(pool.content().pending.get(alice!.address), [executable]);
+    assert.equal(await pool.pendingNonce(alice!.address), 1n);
+  });
+
   it("still allows a same-nonce replacement at the limit", async () => {
     const { pool, common } = await createPool({ maxPerSender: 2 });
     for (const nonce of [0n, 1n]) await pool.add(transfer(common, alice!, { nonce }));
@@ -98,6 +109,15 @@ describe("txpool total limit and eviction", () => {
     await pool.add(richer);
     assert.equal(pool.get(hashOf(queued)), undefined);
     assert.deepEqual(pool.status(), { pending: 1, queued: 1 });
+  });
+
+  it("lets a sender's executable transaction evict its own queued one from a full pool", async () => {
+    const { pool, common } = await createPool({ maxTotal: 1 });
+    await pool.add(transfer(common, alice!, { nonce: 1n, ...tip(5n) }));
+    const executable = transfer(common, alice!, { nonce: 0n, ...tip(1n) });
+    await pool.add(executable);
+    assert.deepEqual(pool.content().pending.get(alice!.address), [executable]);
+    assert.deepEqual(pool.status(), { pending: 1, queued: 0 });
   });
 
   it("demotes the later nonces of a sender whose pending transaction was evicted", async () => {
