@@ -2,6 +2,7 @@
 // ContentRegistry stores and checks. Browser-safe: multiformats and ethers only.
 import { CID } from "multiformats/cid";
 import { bases } from "multiformats/basics";
+import type { MultibaseDecoder } from "multiformats/bases/interface";
 import { getBytes, hexlify, isHexString } from "ethers";
 
 export type CidErrorCode = "INVALID_CID" | "INVALID_CID_BYTES";
@@ -19,17 +20,23 @@ export class CidError extends Error {
 }
 
 // Every multibase multiformats ships ("b" base32, "k" base36, "z" base58btc, "m" base64, "f" base16,
-// ...): a CID copied from any IPFS tool parses. CIDv0 ("Qm...") is bare base58btc, handled by CID.parse.
-const anyMultibase = Object.values(bases)
-  .map((base) => base.decoder)
-  .reduce((all, decoder) => all.or(decoder));
+// ...), by prefix: a CID copied from any IPFS tool parses.
+const decoderByPrefix = new Map<string, MultibaseDecoder<string>>(
+  Object.values(bases).map((base) => [base.prefix, base.decoder as MultibaseDecoder<string>]),
+);
 
 /** Parses a CID in any multibase, also written as `ipfs://<cid>` or `/ipfs/<cid>`. */
 export function parseCid(text: string): CID {
   const bare = text.trim().replace(/^ipfs:\/\//, "").replace(/^\/ipfs\//, "");
   if (bare.length === 0 || bare.includes("/")) throw new CidError("INVALID_CID", `not a CID: "${text}"`);
+  const prefix = String.fromCodePoint(bare.codePointAt(0)!);
+  // A CIDv0 is bare base58btc ("Qm..."), without a multibase prefix: CID.parse knows it.
+  const decoder = prefix === "Q" ? undefined : decoderByPrefix.get(prefix);
+  if (prefix !== "Q" && decoder === undefined) {
+    throw new CidError("INVALID_CID", `not a CID: "${text}" (unknown multibase prefix "${prefix}")`);
+  }
   try {
-    return CID.parse(bare, anyMultibase);
+    return CID.parse(bare, decoder);
   } catch (cause) {
     throw new CidError("INVALID_CID", `not a CID: "${text}"`, { cause });
   }
