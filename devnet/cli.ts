@@ -1,0 +1,93 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * The `concord` command line: `concord devnet` (what `npm start` runs), `concord node`, `concord ipfs`.
+ * Parses and validates arguments, then hands over to the module that does the work.
+ */
+import { DevnetOptionsError, parseDevnetOptions, parseNodeOptions } from "./options.ts";
+
+const USAGE = `Usage: concord <command> [options]
+
+Commands:
+  devnet      Start a local Concord network: a validator node, IPFS, the contracts deployed.
+              This is what \`npm start\` runs.
+  node        Start one validator node (no IPFS, no deployment), e.g. for benchmarks.
+  ipfs        Talk to an IPFS node: \`concord ipfs add <file|dir>\`, \`cat <cid>\`, \`pin ls\`.
+  help        Show this text, or \`concord <command> --help\` for a command's options.
+`;
+
+export const DEVNET_USAGE = `Usage: concord devnet [options]     (npm start -- [options])
+
+  --data-dir <dir>          Where the chain, IPFS blocks and deployments live (default: .concord,
+                            or $CONCORD_DATA_DIR). Reused on the next start: the chain resumes.
+  --fresh                   Delete the data directory first and start a new chain.
+  --host <address>          Interface to listen on (default: 127.0.0.1).
+  --port <port>             JSON-RPC over HTTP and WebSocket (default: 8545; 0 picks a free port).
+  --ipfs-api-port <port>    Kubo RPC API of the embedded IPFS node (default: 5001).
+  --gateway-port <port>     IPFS gateway (default: 8080).
+  --no-ipfs                 Do not start IPFS.
+  --no-deploy               Do not deploy the Ignition modules.
+  --block-interval <ms>     Also produce empty blocks this often (default: only when transactions wait).
+  --chain-id <id>           Chain id of a new chain (default: 31337, as Hardhat's and Anvil's nodes).
+`;
+
+export const NODE_USAGE = `Usage: concord node [options]
+
+  --data-dir <dir>          Chain data directory (default: .concord/node).
+  --host <address>          Interface to listen on (default: 127.0.0.1).
+  --port <port>             JSON-RPC over HTTP and WebSocket (default: 8545; 0 picks a free port).
+  --block-interval <ms>     Also produce empty blocks this often.
+  --chain-id <id>           Chain id of a new chain (default: 31337).
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "devnet": {
+      if (wantsHelp(rest)) return help(DEVNET_USAGE);
+      const { runDevnet } = await import("./devnet.ts");
+      return runDevnet(parseDevnetOptions(rest));
+    }
+    case "node": {
+      if (wantsHelp(rest)) return help(NODE_USAGE);
+      const { runNode } = await import("./devnet.ts");
+      return runNode(parseNodeOptions(rest));
+    }
+    case "ipfs": {
+      const { runIpfsCli } = await import("../ipfs/cli.ts");
+      return runIpfsCli(rest);
+    }
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      return help(USAGE);
+    default:
+      process.stderr.write(`concord: unknown command '${command}'.\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+function wantsHelp(args: string[]): boolean {
+  return args.includes("--help") || args.includes("-h");
+}
+
+function help(text: string): number {
+  process.stdout.write(text);
+  return 0;
+}
+
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof DevnetOptionsError) {
+      process.stderr.write(`concord: ${error.message}\nRun with --help to see the options.\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`concord: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

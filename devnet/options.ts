@@ -1,0 +1,102 @@
+/** Command-line options of `concord devnet` and `concord node`, validated before anything starts. */
+import path from "node:path";
+import { parseArgs } from "node:util";
+
+export class DevnetOptionsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DevnetOptionsError";
+  }
+}
+
+export interface NodeCommandOptions {
+  dataDir: string;
+  host: string;
+  port: number;
+  blockIntervalMs: number | undefined;
+  chainId: bigint;
+}
+
+export interface DevnetCommandOptions extends NodeCommandOptions {
+  fresh: boolean;
+  ipfs: boolean;
+  ipfsApiPort: number;
+  gatewayPort: number;
+  deploy: boolean;
+}
+
+export const DEFAULT_DATA_DIR = ".concord";
+
+const common = {
+  "data-dir": { type: "string" },
+  host: { type: "string", default: "127.0.0.1" },
+  port: { type: "string", default: "8545" },
+  "block-interval": { type: "string" },
+  "chain-id": { type: "string", default: "31337" },
+} as const;
+
+export function parseNodeOptions(args: string[]): NodeCommandOptions {
+  const { values } = parse(args, common);
+  return {
+    dataDir: path.resolve(values["data-dir"] ?? path.join(process.env.CONCORD_DATA_DIR ?? DEFAULT_DATA_DIR, "node")),
+    host: values.host,
+    port: port(values.port, "--port"),
+    blockIntervalMs: values["block-interval"] === undefined ? undefined : positiveInteger(values["block-interval"], "--block-interval"),
+    chainId: chainId(values["chain-id"]),
+  };
+}
+
+export function parseDevnetOptions(args: string[]): DevnetCommandOptions {
+  const { values } = parse(args, {
+    ...common,
+    fresh: { type: "boolean", default: false },
+    "no-ipfs": { type: "boolean", default: false },
+    "no-deploy": { type: "boolean", default: false },
+    "ipfs-api-port": { type: "string", default: "5001" },
+    "gateway-port": { type: "string", default: "8080" },
+  });
+  return {
+    dataDir: path.resolve(values["data-dir"] ?? process.env.CONCORD_DATA_DIR ?? DEFAULT_DATA_DIR),
+    host: values.host,
+    port: port(values.port, "--port"),
+    blockIntervalMs: values["block-interval"] === undefined ? undefined : positiveInteger(values["block-interval"], "--block-interval"),
+    chainId: chainId(values["chain-id"]),
+    fresh: values.fresh,
+    ipfs: !values["no-ipfs"],
+    ipfsApiPort: port(values["ipfs-api-port"], "--ipfs-api-port"),
+    gatewayPort: port(values["gateway-port"], "--gateway-port"),
+    deploy: !values["no-deploy"],
+  };
+}
+
+type OptionSpec = Record<string, { type: "string" | "boolean"; default?: string | boolean }>;
+
+function parse<T extends OptionSpec>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false });
+  } catch (error) {
+    throw new DevnetOptionsError((error as Error).message);
+  }
+}
+
+function port(value: string, option: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed > 65535) {
+    throw new DevnetOptionsError(`${option} must be a port number from 0 to 65535, got '${value}'`);
+  }
+  return parsed;
+}
+
+function positiveInteger(value: string, option: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed < 1) throw new DevnetOptionsError(`${option} must be a positive integer, got '${value}'`);
+  return parsed;
+}
+
+function chainId(value: string): bigint {
+  // A chain id must fit in a JS number for ethereumjs' Common and in 2^53 for wallets (EIP-2294 bounds it lower still).
+  if (!/^\d+$/.test(value) || BigInt(value) < 1n || BigInt(value) > 4503599627370476n) {
+    throw new DevnetOptionsError(`--chain-id must be an integer from 1 to 4503599627370476, got '${value}'`);
+  }
+  return BigInt(value);
+}
