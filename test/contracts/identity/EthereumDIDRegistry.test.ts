@@ -1,9 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { network } from "hardhat";
-import { Contract, Wallet, encodeBytes32String, hexlify, id, recoverAddress, solidityPackedKeccak256, toUtf8Bytes } from "ethers";
+import hre, { network } from "hardhat";
+import { Contract, Interface, Wallet, encodeBytes32String, hexlify, id, recoverAddress, solidityPackedKeccak256, toUtf8Bytes } from "ethers";
 import type { Signature } from "ethers";
-import { EthrDidController } from "ethr-did-resolver";
+import { EthereumDIDRegistry as EthereumDIDRegistryArtifact, EthrDidController } from "ethr-did-resolver";
 import { expectEvent, expectRevert } from "../helpers/errors.ts";
 
 // ethr-did-resolver is CommonJS: TypeScript sees ethers' CommonJS declarations there, distinct from
@@ -32,6 +32,18 @@ describe("EthereumDIDRegistry", async () => {
   async function blockTimestamp(): Promise<bigint> {
     return BigInt(await networkHelpers.time.latest());
   }
+
+  it("has exactly the functions and events of the registry ABI that ethr-did-resolver ships", async () => {
+    const ours = new Interface((await hre.artifacts.readArtifact("EthereumDIDRegistry")).abi);
+    const reference = new Interface(EthereumDIDRegistryArtifact.abi);
+    const shape = (iface: Interface) => {
+      const entries: string[] = [];
+      iface.forEachFunction((fn) => entries.push(`${fn.format("full")} [${fn.stateMutability}]`));
+      iface.forEachEvent((ev) => entries.push(ev.format("full")));
+      return entries.sort();
+    };
+    assert.deepEqual(shape(ours), shape(reference));
+  });
 
   describe("ownership", () => {
     it("treats every address as owning itself until it changes owner", async () => {
