@@ -17,7 +17,7 @@ import type { Common } from "@ethereumjs/common";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { bytesToHex, publicToAddress } from "@ethereumjs/util";
 import { BinaryHeap } from "./binaryHeap.ts";
-import { decodeRawTransaction } from "./decodeRawTransaction.ts";
+import { decodeRawTransaction, transactionCommon } from "./decodeRawTransaction.ts";
 import { txPoolErrors } from "./errors.ts";
 import { effectiveTip, maxCostOf, meetsReplacementThreshold, replacementThreshold } from "./fees.ts";
 import { resolveTxPoolOptions, type ResolvedTxPoolOptions, type TxPoolOptions } from "./options.ts";
@@ -69,7 +69,7 @@ export class TxPool extends EventEmitter<TxPoolEvents> {
     super();
     const { common, blockGasLimit, baseFee, ...options } = params;
     this.options = resolveTxPoolOptions(options);
-    this.#common = common;
+    this.#common = transactionCommon(common);
     this.#chainId = common.chainId();
     this.#blockGasLimit = blockGasLimit;
     this.#baseFee = baseFee;
