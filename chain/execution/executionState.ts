@@ -64,6 +64,18 @@ export async function openExecutionState(
   return { vm, stateManager, db, trie };
 }
 
+/** Just the state manager (no VM) over `stateRoot`: account, code and storage reads. */
+export function openStateReader(common: Common, stateNodes: StateNodeSource, stateRoot: Uint8Array): MerkleStateManager {
+  const trie = new MerklePatriciaTrie({
+    db: new StateNodeDb(stateNodes),
+    useKeyHashing: true,
+    common,
+    valueEncoding: ValueEncoding.Bytes,
+    root: stateRoot,
+  });
+  return new MerkleStateManager({ common, trie, caches: new Caches() });
+}
+
 /** Whether the committed trie holds `stateRoot` (an empty trie's root always exists). */
 export async function hasStateRoot(stateNodes: StateNodeSource, common: Common, stateRoot: Uint8Array): Promise<boolean> {
   const trie = new MerklePatriciaTrie({ db: new StateNodeDb(stateNodes), useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });

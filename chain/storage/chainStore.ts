@@ -12,7 +12,7 @@
  *   n ‖ number        -> block hash
  *   H ‖ hash          -> header (RLP)
  *   B ‖ hash          -> body RLP[transactions, senders]
- *   R ‖ hash          -> receipts RLP[[status, cumulativeGas, gasUsed, effectiveGasPrice, contract, logs]...]
+ *   R ‖ hash          -> receipts RLP[[txHash, status, cumulativeGas, gasUsed, effectiveGasPrice, contract, logs]...]
  *   t ‖ txHash        -> RLP[blockNumber, index]
  *   c ‖ number        -> commit certificate RLP[height, round, blockHash, [[validator, signature]...]]
  *   s ‖ trie key      -> state trie node or contract code
@@ -35,6 +35,11 @@ export interface StoredBlock {
   block: Block;
   /** Sender of each transaction, in order (lowercase hex). */
   senders: Hex[];
+}
+
+/** A receipt as stored: what execution produced plus the transaction's hash. */
+export interface StoredReceipt extends ExecutedReceipt {
+  transactionHash: Uint8Array;
 }
 
 export interface TransactionLocation {
@@ -170,7 +175,7 @@ export class ChainStore {
     return hash === undefined ? undefined : this.getBlock(hash);
   }
 
-  async getReceipts(blockHash: Uint8Array): Promise<ExecutedReceipt[] | undefined> {
+  async getReceipts(blockHash: Uint8Array): Promise<StoredReceipt[] | undefined> {
     const raw = await this.kv.get(prefixed(Prefix.receipts, blockHash));
     return raw === undefined ? undefined : decodeReceipts(raw);
   }
@@ -220,7 +225,7 @@ export class ChainStore {
     const body = RLP.encode([block.transactions.map((tx) => (tx.type === 0 ? tx.raw() : tx.serialize())) as Input, senders.map((s) => hexToBytes(s))]);
     ops.push({ type: "put", key: prefixed(Prefix.header, hash), value: block.header.serialize() });
     ops.push({ type: "put", key: prefixed(Prefix.body, hash), value: body });
-    ops.push({ type: "put", key: prefixed(Prefix.receipts, hash), value: encodeReceipts(receipts) });
+    ops.push({ type: "put", key: prefixed(Prefix.receipts, hash), value: encodeReceipts(block, receipts) });
     for (const [index, tx] of block.transactions.entries()) {
       ops.push({ type: "put", key: prefixed(Prefix.transaction, tx.hash()), value: RLP.encode([bigIntToBytes(number), bigIntToBytes(BigInt(index))]) });
     }
@@ -262,9 +267,10 @@ function numberKey(prefix: number, number: bigint): Uint8Array {
   return out;
 }
 
-function encodeReceipts(receipts: readonly ExecutedReceipt[]): Uint8Array {
+function encodeReceipts(block: Block, receipts: readonly ExecutedReceipt[]): Uint8Array {
   return RLP.encode(
-    receipts.map((r) => [
+    receipts.map((r, i) => [
+      block.transactions[i].hash(),
       bigIntToBytes(BigInt(r.status)),
       bigIntToBytes(r.cumulativeGasUsed),
       bigIntToBytes(r.gasUsed),
@@ -275,9 +281,10 @@ function encodeReceipts(receipts: readonly ExecutedReceipt[]): Uint8Array {
   );
 }
 
-function decodeReceipts(raw: Uint8Array): ExecutedReceipt[] {
-  return (RLP.decode(raw) as unknown as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, RawLog[]][]).map(
-    ([status, cumulativeGasUsed, gasUsed, effectiveGasPrice, contractAddress, logs]) => ({
+function decodeReceipts(raw: Uint8Array): StoredReceipt[] {
+  return (RLP.decode(raw) as unknown as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, RawLog[]][]).map(
+    ([transactionHash, status, cumulativeGasUsed, gasUsed, effectiveGasPrice, contractAddress, logs]) => ({
+      transactionHash,
       status: bytesToBigInt(status) === 1n ? 1 : 0,
       cumulativeGasUsed: bytesToBigInt(cumulativeGasUsed),
       gasUsed: bytesToBigInt(gasUsed),

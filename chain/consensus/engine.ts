@@ -1,0 +1,94 @@
+/**
+ * The seam between a consensus engine and the rest of the node.
+ *
+ * An engine decides WHICH block is committed at each height and proves it with a commit
+ * certificate; it never touches the VM, the database or the pool directly. Everything it needs comes
+ * through `ConsensusHost` as data: the validator set (read from the staking contract in the parent's
+ * state), `buildBlock` / `verifyBlock` results, and a commit callback. The single-validator engine
+ * (singleValidatorEngine.ts) is the degenerate case; a Tendermint engine plugs in the same way, adding
+ * a p2p transport for proposals and votes (`ConsensusNetwork`, supplied by the node when it has one).
+ */
+import type { Block } from "@ethereumjs/block";
+import type { BuiltBlock, ExecutedBlock } from "../execution/blockExecutor.ts";
+import type { CommitCertificate, CommitSignature, Hex } from "./commitCertificate.ts";
+
+export interface Validator {
+  /** Signer address (lowercase). */
+  address: Hex;
+  /** Voting power: the stake snapshotted for the epoch (wei). */
+  votingPower: bigint;
+}
+
+/** The validators that must finalize a height, in the contract's order (stake desc, signer asc). */
+export interface ValidatorSet {
+  validators: Validator[];
+  totalVotingPower: bigint;
+}
+
+export interface ProposalOptions {
+  /** Seconds; above the parent's. */
+  timestamp: bigint;
+  /** Receives the priority fees of the block. */
+  coinbase: Hex;
+  extraData?: Uint8Array;
+}
+
+/** What the node provides to an engine. */
+export interface ConsensusHost {
+  readonly chainId: bigint;
+  /** The last committed block. */
+  head(): Block;
+  /** The set that must sign the child of `parent` (staking contract state at `parent`). */
+  validatorSet(parent: Block): Promise<ValidatorSet>;
+  /** Proposer side: the child of `parent` built from the pool's best transactions. */
+  buildBlock(parent: Block, options: ProposalOptions): Promise<BuiltBlock>;
+  /** Everyone else: re-execute and check; throws a BlockVerificationError for an invalid block. */
+  verifyBlock(parent: Block, block: Block): Promise<ExecutedBlock>;
+  /** Makes `executed` final with its certificate (storage, pool, subscribers); resolves once durable. */
+  commitBlock(executed: ExecutedBlock, certificate: CommitCertificate): Promise<void>;
+  /** Transactions are waiting to be included. */
+  hasPendingTransactions(): boolean;
+  /** Calls `listener` whenever a transaction becomes includable; returns the unsubscribe function. */
+  onPendingTransactions(listener: () => void): () => void;
+}
+
+/** The validator key of this node. */
+export interface ConsensusSigner {
+  readonly address: Hex;
+  signCommit(height: bigint, round: number, blockHash: Hex): CommitSignature;
+}
+
+/** Consensus message transport between validators (added with the BFT engine). */
+export interface ConsensusNetwork {
+  broadcast(topic: string, payload: Uint8Array): Promise<void>;
+  onMessage(listener: (topic: string, payload: Uint8Array, from: string) => void): () => void;
+  peers(): { id: string; address: string }[];
+}
+
+export interface EngineStatus {
+  engine: string;
+  /** Height being decided (head + 1). */
+  height: bigint;
+  round: number;
+  step: string;
+  proposer: Hex | null;
+  validators: number;
+}
+
+export interface ConsensusEngine {
+  readonly name: string;
+  start(host: ConsensusHost): Promise<void>;
+  /** Finishes the block in progress, if any, then stops. */
+  stop(): Promise<void>;
+  status(): EngineStatus;
+}
+
+export class ConsensusError extends Error {
+  override readonly name = "ConsensusError";
+  constructor(
+    readonly code: "NOT_A_VALIDATOR" | "INSUFFICIENT_VOTING_POWER" | "NOT_STARTED" | "ALREADY_STARTED",
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * The consensus engine of a one-validator network: what Tendermint degenerates to when one validator
+ * holds more than 2/3 of the voting power. It proposes, "votes" and commits alone: each block is
+ * built, its commit (chain id, height, round 0, block hash) signed, and committed with a certificate
+ * holding that one signature, which verifies against the validator set like any BFT certificate.
+ *
+ * Block production is Hardhat's automine: a block is produced as soon as transactions wait in the
+ * pool, and only then (no empty blocks unless a heartbeat interval is set). While a block is being
+ * built and committed, new arrivals accumulate and go into the next block together, so a burst of
+ * transactions shares few blocks while a lone transaction gets its receipt within milliseconds.
+ *
+ * Timestamps: max(now, parent + 1) in seconds. Ethereum (and ethereumjs' header validation) require
+ * timestamp > parent.timestamp, and Hardhat does the same in automine (it never produces two blocks
+ * with one timestamp by default). Consequence, also as in Hardhat: more than one block per second
+ * makes block time run ahead of the wall clock, and it catches up when production slows down.
+ */
+import { bytesToHex } from "@ethereumjs/util";
+import type { Hex } from "./commitCertificate.ts";
+import { ConsensusError, type ConsensusEngine, type ConsensusHost, type ConsensusSigner, type EngineStatus } from "./engine.ts";
+
+export interface SingleValidatorEngineOptions {
+  signer: ConsensusSigner;
+  /** Produce an empty block after this many milliseconds without one; undefined: never. */
+  heartbeatMs?: number;
+  /** Unix time in seconds (injectable for tests). */
+  now?: () => bigint;
+  /** A block could not be produced (the engine keeps running and retries on the next trigger). */
+  onError?: (error: unknown) => void;
+}
+
+type Step = "idle" | "building" | "committing" | "halted" | "stopped";
+
+export class SingleValidatorEngine implements ConsensusEngine {
+  readonly name = "single-validator";
+  private host: ConsensusHost | undefined;
+  private step: Step = "stopped";
+  private wanted = false;
+  private heartbeatDue = false;
+  private production: Promise<void> | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private validatorCount = 0;
+  private readonly now: () => bigint;
+
+  constructor(private readonly options: SingleValidatorEngineOptions) {
+    if (options.heartbeatMs !== undefined && !(Number.isFinite(options.heartbeatMs) && options.heartbeatMs > 0)) {
+      throw new RangeError(`heartbeatMs must be a positive number, got ${options.heartbeatMs}`);
+    }
+    this.now = options.now ?? (() => BigInt(Math.floor(Date.now() / 1000)));
+  }
+
+  async start(host: ConsensusHost): Promise<void> {
+    if (this.host !== undefined) throw new ConsensusError("ALREADY_STARTED", "engine already started");
+    await this.checkVotingPower(host);
+    this.host = host;
+    this.step = "idle";
+    this.unsubscribe = host.onPendingTransactions(() => this.trigger());
+    this.armHeartbeat();
+    if (host.hasPendingTransactions()) this.trigger();
+  }
+
+  async stop(): Promise<void> {
+    if (this.host === undefined) return;
+    this.unsubscribe?.();
+    clearTimeout(this.heartbeatTimer);
+    this.step = "stopped";
+    await this.production;
+    this.host = undefined;
+  }
+
+  status(): EngineStatus {
+    return {
+      engine: this.name,
+      height: this.host === undefined ? 0n : this.host.head().header.number + 1n,
+      round: 0,
+      step: this.step,
+      proposer: this.options.signer.address,
+      validators: this.validatorCount,
+    };
+  }
+
+  /** Resolves when no block is being produced (tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.production !== undefined) await this.production;
+  }
+
+  private trigger(): void {
+    this.wanted = true;
+    if (this.production !== undefined || !this.producing()) return;
+    this.production = this.produce().finally(() => {
+      this.production = undefined;
+    });
+  }
+
+  private producing(): boolean {
+    return this.step === "idle" || this.step === "building" || this.step === "committing";
+  }
+
+  private async produce(): Promise<void> {
+    // Let the transactions that arrive together with this one join its block.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.producing() && (this.wanted || this.heartbeatDue)) {
+      const host = this.host!;
+      const heartbeat = this.heartbeatDue;
+      this.wanted = false;
+      this.heartbeatDue = false;
+      try {
+        await this.produceBlock(host, heartbeat);
+      } catch (error) {
+        if (error instanceof ConsensusError) {
+          this.step = "halted";
+          clearTimeout(this.heartbeatTimer);
+        } else if (this.producing()) {
+          this.step = "idle";
+        }
+        this.options.onError?.(error);
+        return;
+      }
+    }
+  }
+
+  private async produceBlock(host: ConsensusHost, heartbeat: boolean): Promise<void> {
+    const parent = host.head();
+    await this.checkVotingPower(host);
+    this.step = "building";
+    const now = this.now();
+    const timestamp = now > parent.header.timestamp ? now : parent.header.timestamp + 1n;
+    const built = await host.buildBlock(parent, { timestamp, coinbase: this.options.signer.address });
+    if (built.block.transactions.length === 0 && !heartbeat) {
+      if (this.producing()) this.step = "idle";
+      return;
+    }
+    const height = built.block.header.number;
+    const blockHash = bytesToHex(built.block.hash()) as Hex;
+    const signature = this.options.signer.signCommit(height, 0, blockHash);
+    this.step = "committing";
+    await host.commitBlock(built, { height, round: 0, blockHash, signatures: [signature] });
+    if (this.producing()) this.step = "idle";
+    this.armHeartbeat();
+  }
+
+  /** This node may commit alone only while it holds more than 2/3 of the voting power. */
+  private async checkVotingPower(host: ConsensusHost): Promise<void> {
+    const set = await host.validatorSet(host.head());
+    this.validatorCount = set.validators.length;
+    const own = set.validators.find((v) => v.address === this.options.signer.address);
+    if (own === undefined) {
+      throw new ConsensusError("NOT_A_VALIDATOR", `${this.options.signer.address} is not in the active validator set`);
+    }
+    if (own.votingPower * 3n <= set.totalVotingPower * 2n) {
+      throw new ConsensusError(
+        "INSUFFICIENT_VOTING_POWER",
+        `${this.options.signer.address} holds ${own.votingPower} of ${set.totalVotingPower} voting power: a single validator needs more than 2/3`,
+      );
+    }
+  }
+
+  private armHeartbeat(): void {
+    clearTimeout(this.heartbeatTimer);
+    if (this.options.heartbeatMs === undefined || !this.producing()) return;
+    this.heartbeatTimer = setTimeout(() => {
+      this.heartbeatDue = true;
+      this.trigger();
+    }, this.options.heartbeatMs);
+    this.heartbeatTimer.unref();
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * eth_call and eth_estimateGas: a transaction run on a throwaway copy of a block's state, never
+ * committed (its trie overlay is dropped with it).
+ *
+ * Requests run through `runTx` as a real transaction would (intrinsic gas, EIP-2929 warm set, fee
+ * and value checks), with the sender taken from `from` instead of a signature and its nonce not
+ * checked. As geth does, a request without fee fields runs with gas price 0 in a context whose base
+ * fee is 0, so it needs no balance for gas. A `from` that holds contract code (EIP-3607 forbids it as
+ * a transaction sender) runs as a plain message call instead, charged the same intrinsic gas.
+ */
+import { Block, type BlockHeader } from "@ethereumjs/block";
+import { createTx, type TypedTransaction, type TypedTxData } from "@ethereumjs/tx";
+import { Address, KECCAK256_NULL, createAddressFromString, createZeroAddress, equalsBytes } from "@ethereumjs/util";
+import { EVMError, type ExecResult } from "@ethereumjs/evm";
+import { runTx } from "@ethereumjs/vm";
+import { contextHeader } from "./header.ts";
+import { CallError, CallErrorCode } from "./errors.ts";
+import type { BlockExecutor, Hex } from "./blockExecutor.ts";
+import type { ExecutionState } from "./executionState.ts";
+
+/** A call request after parameter validation (the shape of chain/rpc/backend.ts's CallRequest). */
+export interface CallRequest {
+  from?: Hex;
+  to?: Hex | null;
+  gas?: bigint;
+  gasPrice?: bigint;
+  maxFeePerGas?: bigint;
+  maxPriorityFeePerGas?: bigint;
+  value?: bigint;
+  data?: Uint8Array;
+  nonce?: bigint;
+  accessList?: { address: Hex; storageKeys: Hex[] }[];
+  type?: number;
+}
+
+export type CallFailureKind = "revert" | "outOfGas" | "invalidOpcode" | "other";
+
+export interface CallOutcome {
+  returnData: Uint8Array;
+  /** Gas the transaction would be charged (intrinsic + execution - refund). */
+  gasUsed: bigint;
+  error?: { kind: CallFailureKind; message: string };
+}
+
+/** The state and block context a call runs in. */
+export interface CallContext {
+  /** State the call reads. */
+  stateRoot: Uint8Array;
+  /** The block context (number, timestamp, coinbase, base fee, gas limit, prevRandao). */
+  header: BlockHeader;
+}
+
+export class CallExecutor {
+  constructor(private readonly executor: BlockExecutor) {}
+
+  async call(context: CallContext, request: CallRequest): Promise<CallOutcome> {
+    const state = await this.executor.openState(context.stateRoot);
+    return this.run(state, context.header, request, request.gas ?? context.header.gasLimit);
+  }
+
+  /**
+   * The smallest gas limit at which `request` succeeds (binary search; each probe starts from the
+   * same state). Throws `CallError` REVERTED with the revert data when it fails even at the cap.
+   */
+  async estimateGas(context: CallContext, request: CallRequest): Promise<bigint> {
+    const state = await this.executor.openState(context.stateRoot);
+    const cap = request.gas ?? context.header.gasLimit;
+    const probe = async (gas: bigint) => {
+      await state.vm.evm.journal.checkpoint();
+      try {
+        return await this.run(state, context.header, request, gas);
+      } finally {
+        await state.vm.evm.journal.revert();
+      }
+    };
+    const atCap = await probe(cap);
+    if (atCap.error !== undefined) {
+      if (atCap.error.kind === "revert") throw new CallError(CallErrorCode.Reverted, "execution reverted", atCap.returnData);
+      throw new CallError(CallErrorCode.InvalidRequest, `gas required exceeds allowance (${cap}): ${atCap.error.message}`);
+    }
+    // Gas used is a lower bound (refunds and the 63/64 rule can make the needed limit higher).
+    let low = atCap.gasUsed - 1n;
+    let high = cap;
+    const optimistic = ((atCap.gasUsed + 2300n) * 64n) / 63n;
+    if (optimistic < high) {
+      if ((await probe(optimistic)).error === undefined) high = optimistic;
+      else low = optimistic;
+    }
+    while (high - low > 1n) {
+      const middle = (low + high) / 2n;
+      if ((await probe(middle)).error === undefined) high = middle;
+      else low = middle;
+    }
+    return high;
+  }
+
+  private async run(state: ExecutionState, header: BlockHeader, request: CallRequest, gasLimit: bigint): Promise<CallOutcome> {
+    const { vm } = state;
+    const hasFees = request.gasPrice !== undefined || request.maxFeePerGas !== undefined || request.maxPriorityFeePerGas !== undefined;
+    const context = new Block(
+      hasFees ? header : contextHeader({ ...headerFields(header), baseFeePerGas: 0n }, vm.common),
+      [],
+      [],
+      [],
+      { common: vm.common },
+    );
+    const from = request.from === undefined ? createZeroAddress() : createAddressFromString(request.from);
+    const account = await vm.stateManager.getAccount(from);
+    const tx = this.transaction(request, gasLimit, account?.nonce ?? 0n, context.header.baseFeePerGas ?? 0n, from);
+    const intrinsic = tx.getIntrinsicGas();
+    if (gasLimit < intrinsic) {
+      throw new CallError(CallErrorCode.InvalidRequest, `intrinsic gas too low: have ${gasLimit}, want ${intrinsic}`);
+    }
+    if (account !== undefined && !equalsBytes(account.codeHash, KECCAK256_NULL) && !(await isDelegated(state, from))) {
+      return this.runAsMessage(state, context, tx, from, gasLimit - intrinsic, intrinsic);
+    }
+    const cost = tx.getUpfrontCost(context.header.baseFeePerGas ?? 0n);
+    if ((account?.balance ?? 0n) < cost) {
+      throw new CallError(CallErrorCode.InvalidRequest, `insufficient funds for gas * price + value: have ${account?.balance ?? 0n} want ${cost}`);
+    }
+    let result;
+    try {
+      result = await runTx(vm, { tx, block: context, skipNonce: true, skipBlockGasLimitValidation: true, skipHardForkValidation: true });
+    } catch (error) {
+      throw new CallError(CallErrorCode.InvalidRequest, error instanceof Error ? error.message : String(error));
+    }
+    return outcome(result.execResult, result.totalGasSpent);
+  }
+
+  private async runAsMessage(
+    state: ExecutionState,
+    context: Block,
+    tx: TypedTransaction,
+    from: Address,
+    gasLimit: bigint,
+    intrinsic: bigint,
+  ): Promise<CallOutcome> {
+    const result = await state.vm.evm.runCall({
+      caller: from,
+      origin: from,
+      to: tx.to,
+      data: tx.data,
+      value: tx.value,
+      gasLimit,
+      gasPrice: 0n,
+      block: context,
+    });
+    return outcome(result.execResult, intrinsic + result.execResult.executionGasUsed);
+  }
+
+  private transaction(request: CallRequest, gasLimit: bigint, nonce: bigint, baseFee: bigint, from: Address): TypedTransaction {
+    const common = this.executor.common;
+    const base = {
+      nonce: request.nonce ?? nonce,
+      gasLimit,
+      to: request.to ?? undefined,
+      value: request.value ?? 0n,
+      data: request.data ?? new Uint8Array(),
+      accessList: request.accessList?.map((entry) => ({ address: entry.address, storageKeys: entry.storageKeys })),
+    };
+    let data: TypedTxData;
+    if (request.gasPrice !== undefined) {
+      data = { ...base, type: request.accessList === undefined ? 0 : 1, gasPrice: request.gasPrice, chainId: common.chainId() };
+    } else {
+      const tip = request.maxPriorityFeePerGas ?? 0n;
+      const maxFee = request.maxFeePerGas ?? (request.maxPriorityFeePerGas === undefined ? 0n : baseFee + tip);
+      data = { ...base, type: 2, maxFeePerGas: maxFee, maxPriorityFeePerGas: tip < maxFee ? tip : maxFee, chainId: common.chainId() };
+    }
+    let tx: TypedTransaction;
+    try {
+      tx = createTx(data, { common, freeze: false });
+    } catch (error) {
+      throw new CallError(CallErrorCode.InvalidRequest, error instanceof Error ? error.message : String(error));
+    }
+    // The request is not signed: its sender is what it says.
+    (tx as { getSenderAddress: () => Address }).getSenderAddress = () => from;
+    return tx;
+  }
+}
+
+async function isDelegated(state: ExecutionState, address: Address): Promise<boolean> {
+  const code = await state.stateManager.getCode(address);
+  return code.length === 23 && code[0] === 0xef && code[1] === 0x01 && code[2] === 0x00;
+}
+
+function outcome(execResult: ExecResult, gasUsed: bigint): CallOutcome {
+  const error = execResult.exceptionError;
+  if (error === undefined) return { returnData: execResult.returnValue, gasUsed };
+  return { returnData: execResult.returnValue, gasUsed, error: { kind: failureKind(error), message: error.error } };
+}
+
+export function failureKind(error: EVMError): CallFailureKind {
+  switch (error.error) {
+    case EVMError.errorMessages.REVERT:
+      return "revert";
+    case EVMError.errorMessages.OUT_OF_GAS:
+    case EVMError.errorMessages.CODESTORE_OUT_OF_GAS:
+      return "outOfGas";
+    case EVMError.errorMessages.INVALID_OPCODE:
+      return "invalidOpcode";
+    default:
+      return "other";
+  }
+}
+
+function headerFields(header: BlockHeader) {
+  return {
+    parentHash: header.parentHash,
+    coinbase: header.coinbase,
+    number: header.number,
+    gasLimit: header.gasLimit,
+    gasUsed: header.gasUsed,
+    timestamp: header.timestamp,
+    mixHash: header.mixHash,
+    excessBlobGas: header.excessBlobGas,
+    parentBeaconBlockRoot: header.parentBeaconBlockRoot,
+  };
+}
+
