@@ -1,7 +1,8 @@
 // The Identity and Content Ignition modules, deployed as the devnet deploys them.
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { rm, rmdir } from "node:fs/promises";
 import path from "node:path";
 import hre, { network } from "hardhat";
 import type { Contract } from "ethers";
@@ -61,9 +62,12 @@ describe("Identity and Content modules over HTTP JSON-RPC", async () => {
   const { port } = await server.listen();
   // Ignition keeps a journal on disk for http networks; a unique id keeps it away from real deployments.
   const deploymentId = `test-http-${process.pid}-${Date.now()}`;
-  const deploymentDir = path.join(hre.config.paths.ignition, "deployments", deploymentId);
+  const deploymentsDir = path.join(hre.config.paths.ignition, "deployments");
+  const hadDeploymentsDir = existsSync(deploymentsDir);
   after(async () => {
-    await rm(deploymentDir, { recursive: true, force: true });
+    await rm(path.join(deploymentsDir, deploymentId), { recursive: true, force: true });
+    // Leave no empty folder behind either; rmdir refuses if anything else lives there.
+    if (!hadDeploymentsDir) await rmdir(deploymentsDir).catch(() => undefined);
     await server.close();
   });
   const { ignition, ethers } = await network.create({ network: "devnet", override: { url: `http://127.0.0.1:${port}` } });
