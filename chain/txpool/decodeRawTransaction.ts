@@ -72,6 +72,9 @@ export function decodeRawTransaction(raw: Uint8Array, options: DecodeOptions): T
   const values = decodeList(raw.subarray(1));
   checkFieldCount(values, layout.fields, layout.lists, `type ${first}`);
   const field = (index: number): Uint8Array => values[index] as Uint8Array;
+  // ethereumjs checks every other integer field for leading zeroes; a padded chain id would decode
+  // to the same transaction under a second hash.
+  if (field(0)[0] === 0) throw txPoolErrors.invalidTransaction("chainId cannot have leading zeroes");
   const txChainId = bytesToBigInt(field(0));
   if (txChainId !== chainId) throw txPoolErrors.invalidChainId(txChainId, chainId);
   const yParity = bytesToBigInt(field(layout.fields - 3));

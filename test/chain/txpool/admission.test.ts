@@ -160,6 +160,12 @@ describe("txpool admission: malformed input (-32602)", () => {
     await rejects(pool.addRaw(raw), TxPoolErrorCode.InvalidTransaction, "invalid transaction: field 1 must be a byte string", -32602);
   });
 
+  it("refuses a chain id with leading zeroes (it would give the same transaction a second hash)", async () => {
+    const { pool, common } = await createPool();
+    const raw = tamperTyped(transfer(common, alice!, { nonce: 0n }), { 0: hexToBytes("0x007a69") });
+    await rejects(pool.addRaw(raw), TxPoolErrorCode.InvalidTransaction, "invalid transaction: chainId cannot have leading zeroes", -32602);
+  });
+
   it("refuses a field with leading zeroes (non-canonical integer)", async () => {
     const { pool, common } = await createPool();
     const raw = tamperTyped(transfer(common, alice!, { nonce: 1n }), { 1: new Uint8Array([0, 1]) });
