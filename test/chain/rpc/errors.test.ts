@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { AbiCoder, Interface } from "ethers";
 import { ExecutionRevertedError, RpcError, RpcErrorCode, revertReason, toRpcError } from "../../../chain/rpc/errors.ts";
+import { CallError, CallErrorCode } from "../../../chain/execution/errors.ts";
 import { TxPoolError, TxPoolErrorCode } from "../../../chain/txpool/errors.ts";
 
 const errorString = (reason: string) => new Interface(["error Error(string)"]).encodeErrorResult("Error", [reason]);
@@ -43,12 +44,18 @@ describe("toRpcError", () => {
     const error = new RpcError(RpcErrorCode.ResourceNotFound, "gone");
     assert.equal(toRpcError(error), error);
   });
-  it("maps the pool's typed errors by their rpcCode, message and data", () => {
+  it("maps the pool's typed errors by their rpcCode and message", () => {
     const poolError = new TxPoolError(TxPoolErrorCode.NonceTooLow, "nonce too low: next nonce 5, tx nonce 3", { next: 5n });
     const mapped = toRpcError(poolError);
     assert.equal(mapped.code, -32000);
     assert.equal(mapped.message, "nonce too low: next nonce 5, tx nonce 3");
-    assert.deepEqual(mapped.data, { next: 5n });
+    assert.equal(mapped.data, undefined);
+  });
+  it("maps execution's typed errors with their data (revert data for code 3)", () => {
+    const mapped = toRpcError(new CallError(CallErrorCode.Reverted, "execution reverted", Uint8Array.from([0xde, 0xad])));
+    assert.equal(mapped.code, 3);
+    assert.equal(mapped.message, "execution reverted");
+    assert.equal(mapped.data, "0xdead");
   });
   it("turns anything else into -32603 with the cause's words, never its stack", () => {
     const mapped = toRpcError(new TypeError("boom"));
