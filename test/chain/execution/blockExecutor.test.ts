@@ -1,0 +1,189 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Block, createBlockHeader, type HeaderData } from "@ethereumjs/block";
+import { createTx, type TypedTransaction } from "@ethereumjs/tx";
+import { KECCAK256_RLP, bytesToHex, createAddressFromString, hexToBytes } from "@ethereumjs/util";
+import { BlockVerificationError, BlockVerificationErrorCode } from "../../../chain/execution/errors.ts";
+import { openStateReader } from "../../../chain/execution/executionState.ts";
+import { SYSTEM_ADDRESS } from "../../../chain/execution/systemCalls.ts";
+import { StakingState } from "../../../chain/execution/stakingState.ts";
+import type { BuiltBlock, Hex, PendingTransaction } from "../../../chain/execution/blockExecutor.ts";
+import { ETHER, executionFixture, type ExecutionFixture } from "./fixture.ts";
+
+/** Runtime code that emits LOG1(topic 0x…01) with empty data. */
+const LOGGER = "0x0000000000000000000000000000000000004000" as Hex;
+const LOGGER_CODE = hexToBytes("0x600160006000a100");
+
+async function fixture(): Promise<ExecutionFixture> {
+  return executionFixture({ alloc: { [LOGGER]: { code: LOGGER_CODE } } });
+}
+
+/** Transfers from the first `senders` dev accounts, `perSender` each, plus one call to the logger. */
+function transfers(f: ExecutionFixture, senders: number, perSender: number): PendingTransaction[] {
+  const txs: PendingTransaction[] = [];
+  for (let n = 0; n < perSender; n++) {
+    for (let s = 0; s < senders; s++) {
+      txs.push(f.sign(f.accounts[s], { nonce: BigInt(n), to: f.accounts[19 - s].address, value: 1000n + BigInt(n) }));
+    }
+  }
+  txs.push(f.sign(f.accounts[0], { nonce: BigInt(perSender), to: LOGGER, gasLimit: 50_000n }));
+  return txs;
+}
+
+async function build(f: ExecutionFixture, txs: PendingTransaction[], coinbase: Hex = f.validators[0].address): Promise<BuiltBlock> {
+  return f.executor.buildBlock(f.genesis, txs, { coinbase, timestamp: f.genesis.header.timestamp + 12n });
+}
+
+function rebuild(f: ExecutionFixture, block: Block, changes: HeaderData, transactions: TypedTransaction[] = block.transactions): Block {
+  const header = createBlockHeader({ ...(block.header.toJSON() as HeaderData), ...changes }, { common: f.common });
+  return new Block(header, transactions, [], [], { common: f.common });
+}
+
+async function rejectsWith(promise: Promise<unknown>, code: string): Promise<BlockVerificationError> {
+  let caught: unknown;
+  await assert.rejects(promise, (error: unknown) => {
+    caught = error;
+    return error instanceof BlockVerificationError && error.code === code;
+  });
+  return caught as BlockVerificationError;
+}
+
+test("a built block verifies on another executor with identical roots, receipts and state writes", async () => {
+  const f = await fixture();
+  const built = await build(f, transfers(f, 5, 6));
+  assert.equal(built.block.transactions.length, 31);
+  assert.deepEqual(built.skipped, []);
+  const verifier = (await fixture()).executor;
+  const verified = await verifier.verifyBlock(f.genesis, built.block);
+  assert.equal(bytesToHex(verified.block.header.stateRoot), bytesToHex(built.block.header.stateRoot));
+  assert.deepEqual(verified.receipts, built.receipts);
+  assert.deepEqual(verified.senders, built.senders);
+  assert.deepEqual([...verified.stateNodes.keys()].sort(), [...built.stateNodes.keys()].sort());
+  assert.equal(built.receipts[30].logs.length, 1);
+  assert.equal(built.block.header.gasUsed, built.receipts[30].cumulativeGasUsed);
+});
+
+test("an empty block verifies and has the empty tries' roots", async () => {
+  const f = await fixture();
+  const built = await build(f, []);
+  assert.equal(bytesToHex(built.block.header.transactionsTrie), bytesToHex(KECCAK256_RLP));
+  assert.equal(bytesToHex(built.block.header.receiptTrie), bytesToHex(KECCAK256_RLP));
+  assert.equal(bytesToHex(built.block.header.stateRoot), bytesToHex(f.genesis.header.stateRoot));
+  await f.executor.verifyBlock(f.genesis, built.block);
+});
+
+test("the base fee is burned and the priority fee goes to the block's coinbase", async () => {
+  const f = await fixture();
+  const coinbase = "0x00000000000000000000000000000000c0ffee00" as Hex;
+  const [sender, recipient] = [f.accounts[3], f.accounts[4]];
+  const tip = 2n * 10n ** 9n;
+  const tx = f.sign(sender, { nonce: 0n, to: recipient.address, value: ETHER, maxPriorityFeePerGas: tip, maxFeePerGas: 100n * 10n ** 9n });
+  const built = await build(f, [tx], coinbase);
+  await f.commit(built);
+  const baseFee = built.block.header.baseFeePerGas!;
+  assert.equal(baseFee, f.genesis.header.calcNextBaseFee());
+  const state = openStateReader(f.common, f.store, built.block.header.stateRoot);
+  const balance = async (address: Hex) => (await state.getAccount(createAddressFromString(address)))?.balance ?? 0n;
+  assert.equal(await balance(coinbase), 21_000n * tip);
+  assert.equal(await balance(sender.address), 10_000n * ETHER - ETHER - 21_000n * (baseFee + tip));
+  assert.equal(await balance(recipient.address), 10_001n * ETHER);
+  assert.equal(built.receipts[0].effectiveGasPrice, baseFee + tip);
+});
+
+test("building skips what cannot run (nonce gap, fee below base fee, no gas left) and reports why", async () => {
+  const f = await fixture();
+  const big = f.sign(f.accounts[0], { nonce: 0n, to: f.accounts[1].address });
+  // 21000 gas are used: a gas limit above the 29,979,000 left cannot be included any more.
+  const noRoom = f.sign(f.accounts[2], { nonce: 0n, to: f.accounts[1].address, gasLimit: 29_990_000n });
+  const gap = f.sign(f.accounts[3], { nonce: 5n, to: f.accounts[1].address });
+  const cheap = f.sign(f.accounts[4], { nonce: 0n, to: f.accounts[1].address, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n });
+  const built = await build(f, [big, noRoom, gap, cheap]);
+  assert.equal(built.block.transactions.length, 1);
+  assert.deepEqual(
+    built.skipped.map((s) => [s.hash, s.reason]),
+    [
+      [bytesToHex(noRoom.tx.hash()), "blockFull"],
+      [bytesToHex(gap.tx.hash()), "invalid"],
+      [bytesToHex(cheap.tx.hash()), "invalid"],
+    ],
+  );
+});
+
+test("verifyBlock rejects a block whose header claims another state root", async () => {
+  const f = await fixture();
+  const { block } = await build(f, transfers(f, 2, 2));
+  const tampered = rebuild(f, block, { stateRoot: new Uint8Array(32).fill(7) });
+  const error = await rejectsWith(f.executor.verifyBlock(f.genesis, tampered), BlockVerificationErrorCode.StateRootMismatch);
+  assert.equal(error.details.actual, bytesToHex(block.header.stateRoot));
+});
+
+test("verifyBlock rejects a wrong receipts root, logs bloom and gas used", async () => {
+  const f = await fixture();
+  const { block } = await build(f, transfers(f, 2, 2));
+  await rejectsWith(f.executor.verifyBlock(f.genesis, rebuild(f, block, { receiptTrie: new Uint8Array(32) })), BlockVerificationErrorCode.ReceiptsRootMismatch);
+  await rejectsWith(f.executor.verifyBlock(f.genesis, rebuild(f, block, { logsBloom: new Uint8Array(256) })), BlockVerificationErrorCode.LogsBloomMismatch);
+  const error = await rejectsWith(f.executor.verifyBlock(f.genesis, rebuild(f, block, { gasUsed: block.header.gasUsed + 1n })), BlockVerificationErrorCode.GasUsedMismatch);
+  assert.deepEqual(error.details, { expected: String(block.header.gasUsed + 1n), actual: String(block.header.gasUsed) });
+});
+
+test("verifyBlock rejects swapped transactions: under the old root, and re-rooted when the order is not executable", async () => {
+  const f = await fixture();
+  const first = f.sign(f.accounts[0], { nonce: 0n, to: f.accounts[1].address });
+  const second = f.sign(f.accounts[0], { nonce: 1n, to: f.accounts[1].address });
+  const { block } = await build(f, [first, second]);
+  const swapped = [block.transactions[1], block.transactions[0]];
+  await rejectsWith(f.executor.verifyBlock(f.genesis, rebuild(f, block, {}, swapped)), BlockVerificationErrorCode.InvalidTransactionsRoot);
+  // A proposer that also recomputes the transactions root still cannot make nonce 1 run before nonce 0.
+  const withRoot = rebuild(f, block, { transactionsTrie: await txRoot(f, swapped) }, swapped);
+  const error = await rejectsWith(f.executor.verifyBlock(f.genesis, withRoot), BlockVerificationErrorCode.TransactionFailed);
+  assert.equal(error.details.transactionIndex, 0);
+});
+
+test("verifyBlock rejects a transaction whose signature recovers no key as INVALID_SIGNATURE", async () => {
+  const f = await fixture();
+  const { block } = await build(f, transfers(f, 1, 1));
+  const original = block.transactions[0];
+  // r = 0 is no point on the curve: decoding accepts it, recovery cannot.
+  const forged = createTx({ ...original.toJSON(), type: original.type, r: 0n }, { common: f.common });
+  const transactions = [forged, ...block.transactions.slice(1)];
+  const tampered = rebuild(f, block, { transactionsTrie: await txRoot(f, transactions) }, transactions);
+  const error = await rejectsWith(f.executor.verifyBlock(f.genesis, tampered), BlockVerificationErrorCode.InvalidSignature);
+  assert.equal(error.details.transactionIndex, 0);
+});
+
+test("verifyBlock checks the header against the parent: parent, timestamp, base fee, prevRandao, gas limit", async () => {
+  const f = await fixture();
+  const { block } = await build(f, []);
+  const parentTimestamp = f.genesis.header.timestamp;
+  await rejectsWith(f.executor.verifyBlock(block, block), BlockVerificationErrorCode.InvalidParent);
+  await rejectsWith(f.executor.verifyBlock(f.genesis, rebuild(f, block, { timestamp: parentTimestamp })), BlockVerificationErrorCode.InvalidTimestamp);
+  await rejectsWith(f.executor.verifyBlock(f.genesis, rebuild(f, block, { baseFeePerGas: 7n })), BlockVerificationErrorCode.InvalidBaseFee);
+  await rejectsWith(f.executor.verifyBlock(f.genesis, rebuild(f, block, { mixHash: new Uint8Array(32) })), BlockVerificationErrorCode.InvalidHeaderField);
+  await rejectsWith(f.executor.verifyBlock(f.genesis, rebuild(f, block, { gasLimit: 40_000_000n })), BlockVerificationErrorCode.InvalidGasLimit);
+});
+
+test("the gas limit moves towards a target by less than parent/1024 per block", async () => {
+  const f = await fixture();
+  const built = await f.executor.buildBlock(f.genesis, [], { coinbase: f.validators[0].address, timestamp: 1n, targetGasLimit: 60_000_000n });
+  assert.equal(built.block.header.gasLimit, 30_000_000n + 30_000_000n / 1024n - 1n);
+  await f.executor.verifyBlock(f.genesis, built.block);
+});
+
+test("the first block of an epoch calls advanceEpoch from the system address, without touching that account", async () => {
+  const f = await executionFixture({ staking: true, epochLength: 2n });
+  const staking = new StakingState(f.executor);
+  let parent = f.genesis;
+  for (let n = 1n; n <= 2n; n++) {
+    const built = await f.executor.buildBlock(parent, [], { coinbase: f.validators[0].address, timestamp: parent.header.timestamp + 1n });
+    await f.executor.verifyBlock(parent, built.block);
+    await f.commit(built);
+    assert.equal(await staking.currentEpoch(built.block.header), n === 2n ? 1n : 0n);
+    parent = built.block;
+  }
+  const state = openStateReader(f.common, f.store, parent.header.stateRoot);
+  assert.equal(await state.getAccount(createAddressFromString(SYSTEM_ADDRESS)), undefined);
+});
+
+async function txRoot(f: ExecutionFixture, transactions: TypedTransaction[]): Promise<Uint8Array> {
+  return new Block(f.genesis.header, transactions, [], [], { common: f.common }).genTxTrie();
+}
