@@ -1,0 +1,188 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { promisify } from "node:util";
+import { type CliIo, runIpfsCli } from "../../ipfs/cli.ts";
+import { IpfsClient, resolveIpfsApiUrl } from "../../ipfs/client.ts";
+import { isIpfsError } from "../../ipfs/errors.ts";
+import { type IpfsNode, startIpfsNode } from "../../ipfs/ipfs-node.ts";
+
+const HELLO_CID = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o";
+
+/** A port nothing listens on: bound, noted, released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function captureIo(env: NodeJS.ProcessEnv): CliIo & { out(): string; err(): string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    stdout: { write: (chunk: string | Uint8Array) => out.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString()) },
+    stderr: { write: (chunk: string) => err.push(chunk) },
+    env,
+    out: () => out.join(""),
+    err: () => err.join(""),
+  };
+}
+
+describe("resolveIpfsApiUrl", () => {
+  it("defaults to the embedded node's API", () => {
+    assert.equal(resolveIpfsApiUrl({}), "http://127.0.0.1:5001");
+  });
+
+  it("prefers CONCORD_IPFS_API, then IPFS_API_URL, without a trailing slash", () => {
+    assert.equal(resolveIpfsApiUrl({ CONCORD_IPFS_API: "http://kubo:5001/", IPFS_API_URL: "http://other:5001" }), "http://kubo:5001");
+    assert.equal(resolveIpfsApiUrl({ IPFS_API_URL: "http://other:5001" }), "http://other:5001");
+    assert.equal(resolveIpfsApiUrl({ CONCORD_IPFS_API: "  " }), "http://127.0.0.1:5001");
+  });
+});
+
+describe("IpfsClient and the concord ipfs CLI against a running node", () => {
+  let node: IpfsNode;
+  let client: IpfsClient;
+  let workDir: string;
+  let env: NodeJS.ProcessEnv;
+
+  before(async () => {
+    node = await startIpfsNode({ apiPort: 0, gatewayPort: 0 });
+    client = new IpfsClient({ apiUrl: node.apiUrl });
+    env = { CONCORD_IPFS_API: node.apiUrl };
+    workDir = await mkdtemp(join(tmpdir(), "concord-ipfs-cli-"));
+    await writeFile(join(workDir, "hello.txt"), "hello world\n");
+    await mkdir(join(workDir, "site", "css"), { recursive: true });
+    await writeFile(join(workDir, "site", "index.html"), "<h1>hi</h1>\n");
+    await writeFile(join(workDir, "site", "css", "main.css"), "h1 {}\n");
+    await writeFile(join(workDir, "site", ".secret"), "not published\n");
+  });
+  after(async () => {
+    await node.stop();
+    await rm(workDir, { recursive: true, force: true });
+  });
+
+  describe("client", () => {
+    it("adds, reads and pins text", async () => {
+      const added = await client.add("hello world\n");
+      assert.deepEqual(added, { path: HELLO_CID, cid: HELLO_CID, size: 20 });
+      assert.equal(await client.catText(HELLO_CID), "hello world\n");
+      assert.deepEqual(await client.cat(`/ipfs/${HELLO_CID}`, { offset: 6, length: 5 }), Buffer.from("world"));
+      assert.deepEqual(await client.listPins({ paths: [HELLO_CID] }), [{ cid: HELLO_CID, type: "recursive" }]);
+    });
+
+    it("adds a local directory, leaving dot-files out unless asked", async () => {
+      const added = await client.addPath(join(workDir, "site"));
+      assert.deepEqual(added.map((entry) => entry.path).sort(), ["site", "site/css", "site/css/main.css", "site/index.html"]);
+      assert.equal(await client.catText(`/ipfs/${added.at(-1)!.cid}/css/main.css`), "h1 {}\n");
+      const withHidden = await client.addPath(join(workDir, "site"), { hidden: true, onlyHash: true });
+      assert.ok(withHidden.some((entry) => entry.path === "site/.secret"));
+      assert.notEqual(withHidden.at(-1)!.cid, added.at(-1)!.cid);
+    });
+
+    it("unpins and pins again", async () => {
+      const { cid } = await client.add("pin me\n", { pin: false });
+      assert.equal(await client.pin(cid), cid);
+      assert.equal(await client.unpin(cid), cid);
+      await assert.rejects(client.listPins({ paths: [cid] }), { code: "IPFS_API_ERROR", message: `path '/ipfs/${cid}' is not pinned` });
+    });
+
+    it("reports API errors as IPFS_API_ERROR with the server's message and status", async () => {
+      await assert.rejects(client.cat("notacid"), (error: unknown) => {
+        assert.ok(isIpfsError(error, "IPFS_API_ERROR"));
+        assert.equal(error.message, 'invalid path "notacid": path does not have enough components');
+        assert.equal(error.details.status, 500);
+        return true;
+      });
+    });
+
+    it("says how to start the node when the API cannot be reached", async () => {
+      const url = `http://127.0.0.1:${await closedPort()}`;
+      await assert.rejects(new IpfsClient({ apiUrl: url }).add("x"), {
+        code: "IPFS_API_UNREACHABLE",
+        message: `cannot reach the IPFS API at ${url}: start the devnet with npm start or set CONCORD_IPFS_API`,
+      });
+    });
+
+    it("refuses a malformed CID before calling the API", async () => {
+      await assert.rejects(client.pin("zzz"), { code: "IPFS_INVALID_PATH" });
+    });
+  });
+
+  describe("CLI", () => {
+    it("adds a file and prints its CID and name", async () => {
+      const io = captureIo(env);
+      assert.equal(await runIpfsCli(["add", join(workDir, "hello.txt")], io), 0);
+      assert.equal(io.out(), `added ${HELLO_CID} hello.txt\n`);
+    });
+
+    it("adds with --cid-version=1 using the modern profile", async () => {
+      const io = captureIo(env);
+      assert.equal(await runIpfsCli(["add", "--cid-version=1", "--quiet", join(workDir, "hello.txt")], io), 0);
+      assert.equal(io.out(), "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4\n");
+    });
+
+    it("adds a directory, the root last", async () => {
+      const io = captureIo(env);
+      assert.equal(await runIpfsCli(["add", join(workDir, "site")], io), 0);
+      const lines = io.out().trim().split("\n");
+      assert.equal(lines.length, 4);
+      assert.match(lines.at(-1)!, /^added Qm\w{44} site$/);
+    });
+
+    it("cats content to stdout", async () => {
+      const io = captureIo(env);
+      assert.equal(await runIpfsCli(["cat", HELLO_CID], io), 0);
+      assert.equal(io.out(), "hello world\n");
+    });
+
+    it("lists pins", async () => {
+      const io = captureIo(env);
+      assert.equal(await runIpfsCli(["pin", "ls", "--type=recursive"], io), 0);
+      assert.ok(io.out().split("\n").includes(`${HELLO_CID} recursive`));
+    });
+
+    it("explains usage errors with exit code 2", async () => {
+      for (const argv of [["frob"], ["add"], ["add", "--cid-version=3", "x"], ["cat", HELLO_CID, "--offset=-1"], ["pin", "ls", "--type=weird"]]) {
+        const io = captureIo(env);
+        assert.equal(await runIpfsCli(argv, io), 2, argv.join(" "));
+        assert.match(io.err(), /^concord ipfs: .+\n\nusage: concord ipfs <command>/);
+      }
+    });
+
+    it("reports a missing file and an unreachable API with exit code 1", async () => {
+      const missing = captureIo(env);
+      assert.equal(await runIpfsCli(["add", join(workDir, "nope.txt")], missing), 1);
+      assert.equal(missing.err(), `concord ipfs: cannot read ${join(workDir, "nope.txt")}: no such file or directory\n`);
+      const url = `http://127.0.0.1:${await closedPort()}`;
+      const unreachable = captureIo({ CONCORD_IPFS_API: url });
+      assert.equal(await runIpfsCli(["pin", "ls"], unreachable), 1);
+      assert.equal(unreachable.err(), `concord ipfs: cannot reach the IPFS API at ${url}: start the devnet with npm start or set CONCORD_IPFS_API\n`);
+    });
+
+    it("runs a node in the foreground until interrupted", async () => {
+      let interrupt!: () => void;
+      const io = { ...captureIo({}), untilInterrupted: () => new Promise<void>((resolve) => (interrupt = resolve)) };
+      const running = runIpfsCli(["daemon", "--api-port=0", "--gateway-port=0"], io);
+      while (!io.out().includes("Ctrl-C to stop")) await new Promise((resolve) => setTimeout(resolve, 20));
+      const apiUrl = /IPFS RPC API: (\S+)/.exec(io.out())![1];
+      assert.equal((await new IpfsClient({ apiUrl }).version()).version, "0.1.0");
+      interrupt();
+      assert.equal(await running, 0);
+      assert.match(io.out(), /IPFS gateway: http:\/\/127\.0\.0\.1:\d+\n(swarm: \/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\/\w+\n)+Ctrl-C to stop\nIPFS node stopped\n$/);
+    });
+
+    it("runs standalone with npx tsx ipfs/cli.ts", async () => {
+      const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "ipfs/cli.ts", "add", join(workDir, "hello.txt")], {
+        env: { ...process.env, CONCORD_IPFS_API: node.apiUrl },
+      });
+      assert.equal(stdout, `added ${HELLO_CID} hello.txt\n`);
+    });
+  });
+});
