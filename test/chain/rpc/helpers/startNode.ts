@@ -1,9 +1,11 @@
 /**
- * Starts the real in-memory Concord node (chain/node.ts) for the RPC tests.
- *
- * chain/node.ts is being written concurrently; until it exists the node-backed RPC tests are parked
- * as `*.awaiting-node.ts` (outside the test glob) and this says why if called.
+ * Starts the real in-memory Concord node (chain/node.ts) for the RPC tests: Hardhat's 20 dev
+ * accounts, one validator staked in the genesis registry, blocks produced when transactions wait.
+ * The RPC tests start their own server in front of it (`startRpcServer`), so the node runs without one.
  */
+import { validatorKeys } from "../../../../chain/execution/devAccounts.ts";
+import { defaultGenesisConfig } from "../../../../chain/execution/genesis.ts";
+import { ConcordNode } from "../../../../chain/node.ts";
 import type { RpcBackend } from "../../../../chain/rpc/backend.ts";
 
 export interface StartedNode {
@@ -12,5 +14,11 @@ export interface StartedNode {
 }
 
 export async function startNodeForRpcTests(): Promise<StartedNode> {
-  throw new Error("chain/node.ts (ConcordNode) has not landed yet: the node-backed RPC tests cannot start a node");
+  const [validator] = validatorKeys(1);
+  const genesis = defaultGenesisConfig({
+    validators: [{ operator: validator!.address, signer: validator!.address, stake: 1_000n * 10n ** 18n }],
+  });
+  const node = new ConcordNode({ genesis, validatorKey: validator!.privateKey, rpc: false, syncWrites: false });
+  await node.start();
+  return { backend: node, stop: () => node.stop() };
 }
