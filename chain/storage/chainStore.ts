@@ -260,6 +260,11 @@ function stateKey(hexKey: string): Uint8Array {
   return out;
 }
 
+/** The key of the number -> hash index entry (exported for crash tests that inspect the raw store). */
+export function blockNumberKey(number: bigint): Uint8Array {
+  return numberKey(Prefix.number, number);
+}
+
 function numberKey(prefix: number, number: bigint): Uint8Array {
   const out = new Uint8Array(9);
   out[0] = prefix;
