@@ -1,0 +1,187 @@
+/**
+ * `concord devnet` and `concord node`: start the parts in order, tell the developer what is running
+ * where, and stop everything cleanly on Ctrl-C (the next start resumes the same chain).
+ */
+import { mkdir, readFile, rm } from "node:fs/promises";
+import path from "node:path";
+import { getAddress } from "ethers";
+import { ConcordNode, NodeStateError } from "../chain/node.ts";
+import { defaultGenesisConfig } from "../chain/execution/genesis.ts";
+import { devAccountKeys, validatorKeys } from "../chain/execution/devAccounts.ts";
+import { startIpfsNode, type IpfsNode } from "../ipfs/ipfs-node.ts";
+import { DEPLOYED_ADDRESSES_FILE, DeploymentError, deployContracts } from "./deploy-contracts.ts";
+import { pinStakingArtifact, readGenesisFile, writeGenesisFile } from "./genesisFile.ts";
+import type { DevnetCommandOptions, NodeCommandOptions } from "./options.ts";
+import { assertPortFree } from "./ports.ts";
+import { Progress } from "./progress.ts";
+
+/** Stake of each devnet validator at genesis (the registry's minimum is 100). */
+const GENESIS_VALIDATOR_STAKE = 1_000n * 10n ** 18n;
+
+export interface StartedChain {
+  node: ConcordNode;
+  /** True when this start created the chain. */
+  created: boolean;
+}
+
+/** Starts a single-validator node on `dataDir`, creating the chain (and its genesis file) if needed. */
+export async function startChain(options: NodeCommandOptions, progress: Progress): Promise<StartedChain> {
+  await mkdir(options.dataDir, { recursive: true });
+  let genesis = await readGenesisFile(options.dataDir);
+  const created = genesis === undefined;
+  const [validator] = validatorKeys(1);
+  if (genesis === undefined) {
+    genesis = pinStakingArtifact(
+      defaultGenesisConfig({
+        chainId: options.chainId,
+        validators: [{ operator: validator.address, signer: validator.address, stake: GENESIS_VALIDATOR_STAKE }],
+      }),
+    );
+    await writeGenesisFile(options.dataDir, genesis);
+  } else if (genesis.chainId !== options.chainId && options.chainId !== 31337n) {
+    progress.warn(`this data directory holds chain ${genesis.chainId}; --chain-id ${options.chainId} only applies to a new chain (use --fresh)`);
+  }
+  const node = new ConcordNode({
+    dataDir: path.join(options.dataDir, "chain"),
+    genesis,
+    validatorKey: validator.privateKey,
+    rpc: { host: options.host, port: options.port },
+    heartbeatMs: options.blockIntervalMs,
+    onError: (error) => progress.warn(`block production: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  try {
+    await node.start();
+  } catch (error) {
+    if (error instanceof NodeStateError && error.code === "GENESIS_MISMATCH") {
+      throw new Error(`${error.message}. The data directory ${options.dataDir} belongs to another chain: start a new one with --fresh, or choose another --data-dir.`);
+    }
+    throw error;
+  }
+  return { node, created };
+}
+
+export async function runNode(options: NodeCommandOptions): Promise<number> {
+  const progress = new Progress();
+  await assertPortFree(options.host, options.port, "JSON-RPC", "--port");
+  const { node, created } = await progress.step(`Starting the node (${options.dataDir})`, () => startChain(options, progress));
+  const rpc = node.rpc!;
+  console.log(`\nConcord node ${created ? "created a new chain" : "resumed the chain"} at block ${node.latestBlockNumber()}`);
+  console.log(`  JSON-RPC   ${rpc.url}   WebSocket ${rpc.wsUrl}   chain id ${node.chainId}\n`);
+  await untilInterrupted();
+  await progress.step("Stopping the node", () => node.stop());
+  return 0;
+}
+
+export async function runDevnet(options: DevnetCommandOptions): Promise<number> {
+  const progress = new Progress();
+  if (options.fresh) await progress.step(`Deleting ${options.dataDir} (--fresh)`, () => rm(options.dataDir, { recursive: true, force: true }));
+  await assertPortFree(options.host, options.port, "JSON-RPC", "--port");
+  if (options.ipfs) {
+    await assertPortFree("127.0.0.1", options.ipfsApiPort, "IPFS API", "--ipfs-api-port");
+    await assertPortFree("127.0.0.1", options.gatewayPort, "IPFS gateway", "--gateway-port");
+  }
+
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((error) => progress.warn(`while stopping: ${(error as Error).message}`));
+  };
+  try {
+    const { node, created } = await progress.step(
+      `Starting the chain node in ${options.dataDir}`,
+      () => startChain({ ...options, dataDir: options.dataDir }, progress),
+    );
+    stops.push(() => progress.step("Stopping the chain node", () => node.stop()));
+
+    let ipfs: IpfsNode | undefined;
+    if (options.ipfs) {
+      ipfs = await progress.step("Starting IPFS", () =>
+        startIpfsNode({ dataDir: path.join(options.dataDir, "ipfs"), apiPort: options.ipfsApiPort, gatewayPort: options.gatewayPort }),
+      );
+      stops.push(() => progress.step("Stopping IPFS", () => ipfs!.stop()));
+    }
+
+    let addresses: Record<string, string> | undefined;
+    if (options.deploy) {
+      addresses = created ? undefined : await readDeployedAddresses(options.dataDir);
+      if (addresses === undefined) {
+        addresses = await progress.step("Deploying the contracts with Ignition (first start only)", () =>
+          deployContracts({ rpcUrl: node.rpc!.url, dataDir: options.dataDir, freshChain: created, onOutput: (line) => progress.detail(line) }),
+        );
+      }
+    }
+
+    printBanner(node, ipfs, addresses, created, options);
+    await untilInterrupted();
+    console.log("");
+    await stopAll();
+    console.log("Stopped. `npm start` resumes this chain; `npm start -- --fresh` starts a new one.");
+    return 0;
+  } catch (error) {
+    await stopAll();
+    if (error instanceof DeploymentError) {
+      process.stderr.write(`${error.output}\n`);
+      throw new Error(`${error.message}. Ignition's output is above; the chain data is kept in ${options.dataDir}.`);
+    }
+    throw error;
+  }
+}
+
+async function readDeployedAddresses(dataDir: string): Promise<Record<string, string> | undefined> {
+  try {
+    return JSON.parse(await readFile(path.join(dataDir, DEPLOYED_ADDRESSES_FILE), "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+function printBanner(
+  node: ConcordNode,
+  ipfs: IpfsNode | undefined,
+  addresses: Record<string, string> | undefined,
+  created: boolean,
+  options: DevnetCommandOptions,
+): void {
+  const rpc = node.rpc!;
+  const lines = [
+    "",
+    `Concord devnet ${created ? "started on a new chain" : `resumed at block ${node.latestBlockNumber()}`}`,
+    "",
+    `  JSON-RPC        ${rpc.url}  (WebSocket ${rpc.wsUrl})`,
+    `  Chain id        ${node.chainId}`,
+    `  Validators      1 (single-validator engine)`,
+  ];
+  if (ipfs !== undefined) {
+    lines.push(`  IPFS API        ${ipfs.apiUrl}  (Kubo RPC: kubo-rpc-client, \`concord ipfs\`)`);
+    lines.push(`  IPFS gateway    ${ipfs.gatewayUrl}/ipfs/<cid>`);
+  }
+  lines.push(`  Data directory  ${options.dataDir}`, "");
+  if (addresses !== undefined) {
+    lines.push("Contracts (Ignition module Concord):");
+    for (const [future, address] of Object.entries(addresses)) lines.push(`  ${future.padEnd(40)} ${address}`);
+    lines.push("");
+  }
+  lines.push("Accounts (10000 ETH each; the well-known test keys: never use them on a real network):");
+  devAccountKeys().forEach((account, index) => {
+    lines.push(`  #${String(index).padEnd(2)} ${getAddress(account.address)}  ${bytesToHexKey(account.privateKey)}`);
+  });
+  lines.push("", "Ctrl-C stops the devnet; the next start resumes the same chain.", "");
+  console.log(lines.join("\n"));
+}
+
+function bytesToHexKey(key: Uint8Array): string {
+  return `0x${Buffer.from(key).toString("hex")}`;
+}
+
+/** Resolves on the first Ctrl-C or SIGTERM; a second one exits at once. */
+function untilInterrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    const onSignal = () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      process.once("SIGINT", () => process.exit(130));
+      resolve();
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+}
