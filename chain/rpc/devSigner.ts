@@ -24,6 +24,7 @@ export interface TypedDataPayload {
 
 export class DevSigner {
   readonly #keys = new Map<Hex, SigningKey>();
+  readonly #queues = new Map<Hex, Promise<unknown>>();
 
   constructor(
     private readonly backend: RpcBackend,
@@ -32,6 +33,22 @@ export class DevSigner {
 
   get accounts(): Hex[] {
     return [...this.backend.devAccounts.keys()].map((address) => address.toLowerCase() as Hex);
+  }
+
+  /** Runs `task` after every earlier task for the same account has settled. */
+  exclusively<T>(account: Hex | undefined, task: () => Promise<T>): Promise<T> {
+    if (account === undefined) return task();
+    const previous = this.#queues.get(account) ?? Promise.resolve();
+    const next = previous.then(task, task);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#queues.set(account, settled);
+    void settled.then(() => {
+      if (this.#queues.get(account) === settled) this.#queues.delete(account);
+    });
+    return next;
   }
 
   /** EIP-191 `personal_sign` of raw bytes. */

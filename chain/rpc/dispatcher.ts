@@ -96,7 +96,7 @@ export class RpcDispatcher {
       return errorResponse(id, new RpcError(RpcErrorCode.InvalidRequest, 'invalid request: jsonrpc must be "2.0"'));
     }
     if (typeof fields.method !== "string" || fields.method.length === 0 || fields.method.length > MAX_METHOD_NAME) {
-      return errorResponse(id, new RpcError(RpcErrorCode.InvalidRequest, "invalid request: method must be a non-empty string"));
+      return errorResponse(id, new RpcError(RpcErrorCode.InvalidRequest, `invalid request: method must be a non-empty string of at most ${MAX_METHOD_NAME} characters`));
     }
     const method = fields.method;
     let response: Response;

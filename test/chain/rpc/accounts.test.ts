@@ -1,5 +1,6 @@
 /** Dev accounts: eth_accounts, eth_sendTransaction / eth_signTransaction / eth_fillTransaction, message and typed-data signing. */
 import assert from "node:assert/strict";
+import { request as httpRequest } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { Transaction, verifyMessage, verifyTypedData, Wallet } from "ethers";
 import { call, callError } from "./helpers/rpcClient.ts";
@@ -9,6 +10,21 @@ import { DEV_ADDRESSES, startTestChain, waitForReceipt, type TestChain } from ".
 
 let chain: TestChain;
 const STRANGER = Wallet.createRandom().address.toLowerCase();
+
+function postOnNewConnection(port: number, body: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      { host: "127.0.0.1", port, method: "POST", agent: false, headers: { "Content-Type": "application/json" } },
+      (response) => {
+        let text = "";
+        response.on("data", (chunk: Buffer) => (text += chunk.toString()));
+        response.on("end", () => resolve(text));
+      },
+    );
+    request.on("error", reject);
+    request.end(body);
+  });
+}
 
 before(async () => {
   chain = await startTestChain();
@@ -50,6 +66,22 @@ describe("eth_sendTransaction", () => {
     const data = compileCounter().bytecode + counterInterface().encodeDeploy([5]).slice(2);
     const deploy = await waitForReceipt(chain.url, await call<string>(chain.url, "eth_sendTransaction", [{ from: DEV_ADDRESSES[1], data }]));
     assert.match(deploy.contractAddress ?? "", /^0x[0-9a-f]{40}$/);
+  });
+  it("gives concurrent sends from one account consecutive nonces", async () => {
+    // Five connections of their own, all requests in flight at once.
+    const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_sendTransaction", params: [{ from: DEV_ADDRESSES[2], to: DEV_ADDRESSES[0], value: "0x1" }] });
+    const sends = Array.from({ length: 5 }, () => postOnNewConnection(chain.server.port, body));
+    const hashes = (await Promise.all(sends)).map((response) => {
+      const parsed = JSON.parse(response) as { result?: string; error?: unknown };
+      assert.equal(parsed.error, undefined, response);
+      return parsed.result!;
+    });
+    const receipts = await Promise.all(hashes.map((hash) => waitForReceipt(chain.url, hash)));
+    assert.ok(receipts.every((receipt) => receipt.status === "0x1"));
+    const nonces = await Promise.all(
+      receipts.map(async (r) => BigInt((await call<Record<string, string>>(chain.url, "eth_getTransactionByHash", [r.transactionHash])).nonce!)),
+    );
+    assert.deepEqual([...nonces].sort((a, b) => Number(a - b)), [0n, 1n, 2n, 3n, 4n]);
   });
   it("refuses accounts the node has no key for, and a missing sender", async () => {
     assert.deepEqual(await callError(chain.url, "eth_sendTransaction", [{ from: STRANGER, to: DEV_ADDRESSES[1], gas: "0x5208" }]), {

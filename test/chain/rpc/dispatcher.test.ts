@@ -61,7 +61,7 @@ describe("RpcDispatcher", () => {
     const cases: [unknown, number | string | null, RegExp][] = [
       [42, null, /expected a JSON-RPC request object/],
       [{ jsonrpc: "1.0", id: 1, method: "test_record" }, 1, /jsonrpc must be "2.0"/],
-      [{ jsonrpc: "2.0", id: 1 }, 1, /method must be a non-empty string/],
+      [{ jsonrpc: "2.0", id: 1 }, 1, /method must be a non-empty string of at most 128 characters/],
       [{ jsonrpc: "2.0", id: { nested: true }, method: "test_record" }, null, /id must be a string, a number or null/],
     ];
     for (const [request, id, message] of cases) {
