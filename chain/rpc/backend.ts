@@ -116,6 +116,14 @@ export interface CallFrame {
   calls?: CallFrame[];
 }
 
+/** Struct-log trace (debug_traceTransaction without a tracer), the shape of geth's default tracer. */
+export interface StructLogTrace {
+  gas: bigint;
+  failed: boolean;
+  returnValue: Hex;
+  structLogs: { pc: number; op: string; gas: bigint; gasCost: bigint; depth: number; stack: Hex[]; error?: string }[];
+}
+
 export interface ValidatorInfo {
   address: Hex;
   votingPower: bigint;
@@ -184,6 +192,7 @@ export interface RpcBackend {
    * (chain/rpc/errors.ts) with the revert data, so clients decode the reason as they do for eth_call.
    */
   estimateGas(request: CallRequest, block: BlockTag): Promise<bigint>;
+  /** A `CallFrame` for "callTracer", a `StructLogTrace` for "structLogs". */
   traceTransaction(hash: Hex, tracer: "callTracer" | "structLogs"): Promise<unknown>;
 
   // --- fees ---

@@ -1,5 +1,5 @@
 /** debug_traceTransaction: geth's callTracer frames, or struct logs without a tracer. */
-import type { CallFrame } from "../backend.ts";
+import type { CallFrame, StructLogTrace } from "../backend.ts";
 import { InvalidParamsError, RpcError, RpcErrorCode } from "../errors.ts";
 import { toJsonValue } from "../format/json.ts";
 import { quantity } from "../hex.ts";
@@ -38,6 +38,31 @@ export function formatCallFrame(frame: CallFrame): Record<string, unknown> {
   return result;
 }
 
+/** geth's default tracer output: gas figures as JSON numbers, stack words as hex. */
+export function formatStructLogs(trace: StructLogTrace): Record<string, unknown> {
+  return {
+    gas: Number(trace.gas),
+    failed: trace.failed,
+    returnValue: trace.returnValue,
+    structLogs: trace.structLogs.map((log) => {
+      const entry: Record<string, unknown> = {
+        pc: log.pc,
+        op: log.op,
+        gas: Number(log.gas),
+        gasCost: Number(log.gasCost),
+        depth: log.depth,
+        stack: log.stack,
+      };
+      if (log.error !== undefined) entry.error = log.error;
+      return entry;
+    }),
+  };
+}
+
+function isStructLogTrace(trace: unknown): trace is StructLogTrace {
+  return typeof trace === "object" && trace !== null && Array.isArray((trace as { structLogs?: unknown }).structLogs);
+}
+
 export const debugMethods: MethodTable = {
   debug_traceTransaction: defineMethod([hash, optional(traceOptions)], async ({ backend }, [txHash, options]) => {
     const tracer = options?.tracer;
@@ -49,6 +74,7 @@ export const debugMethods: MethodTable = {
       throw new RpcError(RpcErrorCode.ServerError, `transaction ${txHash} not found`);
     }
     const trace = await backend.traceTransaction(txHash, tracer ?? "structLogs");
-    return tracer === "callTracer" ? formatCallFrame(trace as CallFrame) : toJsonValue(trace);
+    if (tracer === "callTracer") return formatCallFrame(trace as CallFrame);
+    return isStructLogTrace(trace) ? formatStructLogs(trace) : toJsonValue(trace);
   }),
 };

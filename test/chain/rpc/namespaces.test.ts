@@ -59,6 +59,18 @@ describe("debug_traceTransaction", () => {
     assert.equal(frame.input, counter.iface.encodeFunctionData("increment", [4n]));
     assert.match(frame.gasUsed as string, /^0x[0-9a-f]+$/);
   });
+  it("returns struct logs without a tracer, gas figures as numbers as geth does", async () => {
+    const trace = await call<{ gas: number; failed: boolean; returnValue: string; structLogs: Record<string, unknown>[] }>(
+      chain.url,
+      "debug_traceTransaction",
+      [increment.transactionHash],
+    );
+    assert.equal(trace.failed, false);
+    assert.equal(typeof trace.gas, "number");
+    assert.deepEqual(trace.structLogs[0], { pc: 0, op: "PUSH1", gas: trace.structLogs[0]!.gas, gasCost: 3, depth: 1, stack: [] });
+    assert.equal(typeof trace.structLogs[0]!.gas, "number");
+    assert.ok(trace.structLogs.some((log) => log.op === "SSTORE"));
+  });
   it("refuses unknown tracers and unknown transactions", async () => {
     assert.deepEqual(await callError(chain.url, "debug_traceTransaction", [increment.transactionHash, { tracer: "prestateTracer" }]), {
       code: -32602,
