@@ -1,0 +1,91 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { create as createKuboClient } from "kubo-rpc-client";
+import { deploymentIdFor } from "../../devnet/deploy-contracts.ts";
+import { PROJECT_ROOT, rpc, startDevnetProcess } from "./devnetProcess.ts";
+
+const ALL_PORTS_FREE = ["--port", "0", "--ipfs-api-port", "0", "--gateway-port", "0"];
+
+describe("concord devnet (what `npm start` runs)", () => {
+  let dataDir: string;
+  before(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), "concord-devnet-"));
+  });
+  after(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+    await rm(path.join(PROJECT_ROOT, "ignition", "deployments", deploymentIdFor(dataDir)), { recursive: true, force: true });
+  });
+
+  let deployed: Record<string, string>;
+  let blockAfterFirstRun: bigint;
+
+  it("starts the chain and IPFS, deploys the contracts, prints where everything is, and stops on Ctrl-C", async () => {
+    const devnet = startDevnetProcess(["devnet", "--data-dir", dataDir, ...ALL_PORTS_FREE]);
+    try {
+      const [, rpcUrl] = await devnet.waitFor(/JSON-RPC\s+(http:\/\/127\.0\.0\.1:\d+)/);
+      const [, ipfsApi] = await devnet.waitFor(/IPFS API\s+(http:\/\/127\.0\.0\.1:\d+)/);
+      const [, gateway] = await devnet.waitFor(/IPFS gateway\s+(http:\/\/127\.0\.0\.1:\d+)/);
+      await devnet.waitFor(/Ctrl-C stops the devnet/);
+      assert.match(devnet.output(), /Deploying the contracts with Ignition/);
+      assert.match(devnet.output(), /#0\s+0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266\s+0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80/);
+
+      assert.equal(await rpc<string>(rpcUrl, "eth_chainId"), "0x7a69");
+      deployed = JSON.parse(await readFile(path.join(dataDir, "deployed-addresses.json"), "utf8"));
+      for (const future of ["Governance#ConcordGovernor", "Identity#EthereumDIDRegistry", "Content#ContentRegistry"]) {
+        const address = deployed[future];
+        assert.ok(address, `${future} missing from ${Object.keys(deployed).join(", ")}`);
+        assert.match(devnet.output(), new RegExp(`${future}\\s+${address}`));
+        assert.notEqual(await rpc<string>(rpcUrl, "eth_getCode", [address, "latest"]), "0x", `${future} has no code`);
+      }
+      blockAfterFirstRun = BigInt(await rpc<string>(rpcUrl, "eth_blockNumber"));
+
+      // The IPFS node is the one every part uses: add through its API, read through its gateway.
+      const ipfs = createKuboClient({ url: ipfsApi });
+      const { cid } = await ipfs.add(new TextEncoder().encode("hello world\n"));
+      assert.equal(cid.toString(), "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o");
+      assert.equal(await (await fetch(`${gateway}/ipfs/${cid}`)).text(), "hello world\n");
+    } finally {
+      assert.equal(await devnet.interrupt(), 0, devnet.output());
+    }
+    assert.match(devnet.output(), /Stopped\./);
+  });
+
+  it("resumes the same chain on the next start, without deploying again", async () => {
+    const devnet = startDevnetProcess(["devnet", "--data-dir", dataDir, ...ALL_PORTS_FREE]);
+    try {
+      const [, rpcUrl] = await devnet.waitFor(/JSON-RPC\s+(http:\/\/127\.0\.0\.1:\d+)/);
+      await devnet.waitFor(/Ctrl-C stops the devnet/);
+      assert.match(devnet.output(), new RegExp(`resumed at block ${blockAfterFirstRun}`));
+      assert.doesNotMatch(devnet.output(), /Deploying the contracts/);
+      assert.equal(BigInt(await rpc<string>(rpcUrl, "eth_blockNumber")), blockAfterFirstRun);
+      const governor = deployed["Governance#ConcordGovernor"];
+      assert.notEqual(await rpc<string>(rpcUrl, "eth_getCode", [governor, "latest"]), "0x");
+    } finally {
+      assert.equal(await devnet.interrupt(), 0, devnet.output());
+    }
+  });
+
+  it("refuses a port that is taken, naming it and the option to change it", async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const devnet = startDevnetProcess(["devnet", "--data-dir", dataDir, "--port", String(port), "--no-ipfs"]);
+      assert.equal(await devnet.exited, 1);
+      assert.match(devnet.output(), new RegExp(`port ${port} \\(JSON-RPC\\) is already in use.*--port <port>`));
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it("rejects a bad option with usage advice and exit code 2", async () => {
+    const devnet = startDevnetProcess(["devnet", "--port", "99999"]);
+    assert.equal(await devnet.exited, 2);
+    assert.match(devnet.output(), /--port must be a port number from 0 to 65535, got '99999'/);
+    assert.match(devnet.output(), /Run with --help/);
+  });
+});
