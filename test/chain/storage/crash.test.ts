@@ -18,7 +18,7 @@ import { bytesToHex, createAddressFromString } from "@ethereumjs/util";
 import { createConcordCommon } from "../../../chain/execution/common.ts";
 import { DEV_ACCOUNT_BALANCE, devAccountKeys } from "../../../chain/execution/devAccounts.ts";
 import { openStateReader } from "../../../chain/execution/executionState.ts";
-import { ChainStore, blockNumberKey } from "../../../chain/storage/chainStore.ts";
+import { ChainStore, blockNumberKey, type StoredReceipt } from "../../../chain/storage/chainStore.ts";
 import { LevelKeyValueStore } from "../../../chain/storage/keyValueStore.ts";
 
 const WRITER = fileURLToPath(new URL("./crashWriter.ts", import.meta.url));
@@ -74,7 +74,9 @@ async function checkConsistency(dataDir: string, lastReported: bigint): Promise<
     assert.equal(await kv.get(blockNumberKey(head.number + 1n)), undefined, "a block is indexed above the head");
 
     const balances = new Map<string, bigint>(devAccountKeys().map((k) => [k.address, DEV_ACCOUNT_BALANCE]));
-    const credit = (address: string, amount: bigint) => balances.set(address, (balances.get(address) ?? 0n) + amount);
+    const credit = (address: string, amount: bigint): void => {
+      balances.set(address, (balances.get(address) ?? 0n) + amount);
+    };
     for (let number = 1n; number <= head.number; number++) {
       const stored = await store.getBlockByNumber(number);
       assert.ok(stored !== undefined, `block ${number} missing`);
@@ -86,7 +88,7 @@ async function checkConsistency(dataDir: string, lastReported: bigint): Promise<
       for (const [index, tx] of block.transactions.entries()) {
         const location = await store.getTransactionLocation(tx.hash());
         assert.deepEqual([location?.blockNumber, location?.index], [number, index], "transaction index");
-        const receipt = receipts![index];
+        const receipt: StoredReceipt = receipts![index];
         assert.equal(receipt.status, 1);
         credit(senders[index], -(tx.value + receipt.gasUsed * receipt.effectiveGasPrice));
         credit(tx.to!.toString(), tx.value);
