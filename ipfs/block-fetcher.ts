@@ -53,6 +53,9 @@ export class BlockFetcher implements Pick<Blockstore, "get"> {
     }
   }
 
+  /** Reads a block as one buffer: the shape file and DAG readers take. */
+  readonly read = (cid: CID, options: AbortOptions = {}): Promise<Uint8Array> => this.getBytes(cid, options);
+
   /** The whole block as one buffer. */
   async getBytes(cid: CID, options: AbortOptions = {}): Promise<Uint8Array> {
     const parts: Uint8Array[] = [];

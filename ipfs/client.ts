@@ -195,7 +195,12 @@ export class IpfsClient {
       return new IpfsError("IPFS_API_ERROR", `the IPFS API at ${this.apiUrl} did not answer in time`, { apiUrl: this.apiUrl }, { cause: error });
     }
     if (name === "AbortError") return error;
-    if (isConnectionFailure(error)) {
+    if (hasErrorCode(error, CUT_OFF_CODES)) {
+      return new IpfsError("IPFS_API_ERROR", `the IPFS API at ${this.apiUrl} closed the connection before the response was complete`, { apiUrl: this.apiUrl }, {
+        cause: error,
+      });
+    }
+    if (hasErrorCode(error, UNREACHABLE_CODES)) {
       return new IpfsError(
         "IPFS_API_UNREACHABLE",
         `cannot reach the IPFS API at ${this.apiUrl}: start the devnet with npm start or set CONCORD_IPFS_API`,
@@ -222,12 +227,16 @@ function toCid(value: string | CID): CID {
   }
 }
 
-const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EHOSTUNREACH", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT"]);
+/** No connection could be made: nothing listens there, or the host does not resolve. */
+const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+/** A connection was made and then cut (the server aborted a response it could not finish). */
+const CUT_OFF_CODES = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
 
-function isConnectionFailure(error: unknown): boolean {
-  for (let current = error as { code?: string; cause?: unknown; errors?: unknown[] } | undefined, depth = 0; current !== undefined && depth < 5; depth++) {
-    if (current.code !== undefined && CONNECTION_CODES.has(current.code)) return true;
-    if (Array.isArray(current.errors) && current.errors.some((inner) => CONNECTION_CODES.has((inner as { code?: string }).code ?? ""))) return true;
+/** fetch wraps socket errors as causes, and Happy Eyeballs as an AggregateError. */
+function hasErrorCode(error: unknown, codes: ReadonlySet<string>): boolean {
+  for (let current = error as { code?: string; cause?: unknown; errors?: unknown[] } | undefined, depth = 0; current != null && depth < 5; depth++) {
+    if (current.code !== undefined && codes.has(current.code)) return true;
+    if (Array.isArray(current.errors) && current.errors.some((inner) => codes.has((inner as { code?: string }).code ?? ""))) return true;
     current = current.cause as typeof current;
   }
   return false;

@@ -1,5 +1,6 @@
 import { exporter, type UnixFSEntry } from "ipfs-unixfs-exporter";
 import type { BlockFetcher } from "./block-fetcher.ts";
+import { readFile } from "./file-reader.ts";
 import { readableEntry } from "./readable-entry.ts";
 import type { TarEntry } from "./tar-writer.ts";
 
@@ -14,5 +15,5 @@ export async function* tarEntriesOf(entry: UnixFSEntry, path: string, blocks: Bl
     return;
   }
   const file = readableEntry(entry);
-  yield { type: "file", path, size: file.size, content: file.content({ signal }) };
+  yield { type: "file", path, size: file.size, content: readFile(file.cid, blocks.read, { signal }) };
 }

@@ -6,6 +6,7 @@ import { identity } from "multiformats/hashes/identity";
 import type { BlockFetcher } from "../block-fetcher.ts";
 import { walkDag } from "../dag-walker.ts";
 import { IpfsError } from "../errors.ts";
+import { readFile } from "../file-reader.ts";
 import type { ResolvedContent } from "../resolve-content.ts";
 
 export type DagScope = "all" | "entity" | "block";
@@ -91,10 +92,9 @@ async function writeScope(
   if (entry.type === "file" || entry.type === "raw" || entry.type === "identity") {
     const range = resolveEntityBytes(request.entityBytes, entry.size);
     if (range === undefined) return;
-    const file = await exporter(cid, recording, { signal });
-    if (file.type !== "file" && file.type !== "raw" && file.type !== "identity") return;
-    for await (const _ of file.content({ offset: Number(range.start), length: Number(range.length), signal, blockReadConcurrency: 1 })) {
-      while (touched.length > 0) await put(touched.shift()!);
+    const reading = readFile(cid, blocks.read, { offset: range.start, length: range.length, signal, onBlock: (block, bytes) => put(block, bytes) });
+    for await (const _ of reading) {
+      // the blocks are the answer; the bytes are not needed
     }
   } else if (entry.type === "directory") {
     const directory = await exporter(cid, recording, { signal });

@@ -4,7 +4,9 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { UnixFSDirectoryEntry, UnixFSEntry } from "ipfs-unixfs-exporter";
 import { type ContentPath, parseContentPath } from "../content-path.ts";
+import type { BlockFetcher } from "../block-fetcher.ts";
 import { IpfsError, type IpfsErrorCode } from "../errors.ts";
+import { readFile } from "../file-reader.ts";
 import type { IpfsServices } from "../ipfs-services.ts";
 import { type ResolvedContent, resolveContent } from "../resolve-content.ts";
 import { tarEntriesOf } from "../tar-entries.ts";
@@ -213,7 +215,7 @@ async function serveUnixfs(
       },
     );
     if (index !== undefined && index.entry.type !== "directory" && index.entry.type !== "object") {
-      await serveFile(request, res, url, index.entry, "index.html", common, signal);
+      await serveFile(services.blocks, request, res, url, index.entry, "index.html", common, signal);
       return;
     }
     const entries: UnixFSDirectoryEntry[] = [];
@@ -226,10 +228,11 @@ async function serveUnixfs(
     return;
   }
   if (entry.type === "object") throw new IpfsError("IPFS_NOT_UNIXFS", `${resolved.cid} is not UnixFS: request it with ?format=raw or ?format=car`);
-  await serveFile(request, res, url, entry, contentPath.segments.at(-1), common, signal);
+  await serveFile(services.blocks, request, res, url, entry, contentPath.segments.at(-1), common, signal);
 }
 
 async function serveFile(
+  blocks: BlockFetcher,
   request: IncomingMessage,
   res: ServerResponse,
   url: URL,
@@ -243,7 +246,7 @@ async function serveFile(
   const size = entry.size;
   const filename = url.searchParams.get("filename") ?? undefined;
   const head: Uint8Array[] = [];
-  if (size > 0n) for await (const chunk of entry.content({ length: Math.min(SNIFF_LENGTH, Number(size)), signal })) head.push(chunk);
+  for await (const chunk of readFile(entry.cid, blocks.read, { length: BigInt(SNIFF_LENGTH), signal })) head.push(chunk);
   const headers: OutgoingHttpHeaders = {
     ...common,
     "Content-Type": contentTypeFor(filename ?? name, Buffer.concat(head)),
@@ -268,7 +271,7 @@ async function serveFile(
     res.end();
     return;
   }
-  await pipeline(Readable.from(entry.content({ offset: Number(start), length: Number(length), signal })), res);
+  await pipeline(Readable.from(readFile(entry.cid, blocks.read, { offset: start, length, signal })), res);
 }
 
 function negotiateFormat(format: string | null, accept: string | undefined): ResponseFormat {

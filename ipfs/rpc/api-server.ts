@@ -104,9 +104,10 @@ export function createApiHandler(services: IpfsServices, options: ApiHandlerOpti
  * sends for a moment so it reads the reply instead of failing on a reset connection.
  */
 function finishWithError(request: IncomingMessage, res: ServerResponse, response: RpcResponse, error: unknown): void {
-  if (!request.readableEnded && !res.headersSent) res.setHeader("Connection", "close");
+  const uploading = !request.complete;
+  if (uploading && !res.headersSent) res.setHeader("Connection", "close");
   response.error(error);
-  if (!request.readableEnded) {
+  if (uploading) {
     request.resume();
     const timer = setTimeout(() => request.destroy(), 2_000);
     timer.unref();

@@ -6,10 +6,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
+import * as dagPb from "@ipld/dag-pb";
+import all from "it-all";
+import { CID } from "multiformats/cid";
+import { create } from "kubo-rpc-client";
 import { type CliIo, runIpfsCli } from "../../ipfs/cli.ts";
 import { IpfsClient, resolveIpfsApiUrl } from "../../ipfs/client.ts";
 import { isIpfsError } from "../../ipfs/errors.ts";
 import { type IpfsNode, startIpfsNode } from "../../ipfs/ipfs-node.ts";
+import { deterministicBuffer } from "./helpers/deterministic-data.ts";
 
 const HELLO_CID = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o";
 
@@ -107,6 +112,20 @@ describe("IpfsClient and the concord ipfs CLI against a running node", () => {
       await assert.rejects(new IpfsClient({ apiUrl: url }).add("x"), {
         code: "IPFS_API_UNREACHABLE",
         message: `cannot reach the IPFS API at ${url}: start the devnet with npm start or set CONCORD_IPFS_API`,
+      });
+    });
+
+    it("reports a response cut off mid-stream instead of returning truncated bytes", async () => {
+      // 175 distinct leaves of 1 KiB: the root links a full 174-leaf node and a node holding the last leaf.
+      // Deleting that last leaf lets cat stream 174 KiB before it finds the hole.
+      const { cid } = await create({ url: node.apiUrl }).add(deterministicBuffer(175 * 1024, "cut-off"), { chunker: "size-1024", pin: false });
+      const read = async (block: CID) => dagPb.decode(Buffer.concat(await all(node.helia.blockstore.get(block))));
+      const root = await read(cid);
+      const tail = await read(root.Links[1].Hash);
+      await node.helia.blockstore.delete(tail.Links[0].Hash);
+      await assert.rejects(client.cat(cid.toString()), {
+        code: "IPFS_API_ERROR",
+        message: `the IPFS API at ${node.apiUrl} closed the connection before the response was complete`,
       });
     });
 

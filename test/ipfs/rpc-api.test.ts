@@ -41,7 +41,7 @@ describe("Kubo RPC API via kubo-rpc-client", () => {
 
     it("answers newline-delimited {Name, Hash, Size} lines", async () => {
       const form = new FormData();
-      form.append("file", new Blob([encode("hello world\n")]), "hello.txt");
+      form.append("file", new Blob([Buffer.from("hello world\n")]), "hello.txt");
       const response = await post("add", { body: form });
       assert.equal(response.status, 200);
       assert.equal(response.headers.get("x-chunked-output"), "1");
@@ -197,7 +197,7 @@ describe("Kubo RPC API via kubo-rpc-client", () => {
     });
 
     it("refuses a compression level outside 1..9", async () => {
-      await assert.rejects(all(ipfs.get(HELLO_CID, { compress: true, compressionLevel: 12 })), { message: "compression level must be between 1 and 9" });
+      await assert.rejects(all(ipfs.get(HELLO_CID, { compress: true, compressionLevel: 12 as 9 })), { message: "compression level must be between 1 and 9" });
     });
   });
 
@@ -211,7 +211,7 @@ describe("Kubo RPC API via kubo-rpc-client", () => {
       const indirect = await all(ipfs.pin.ls({ type: "indirect" }));
       assert.ok(indirect.some((pin) => pin.cid.equals(file)));
       assert.deepEqual((await all(ipfs.pin.ls({ paths: [file] }))).map((pin) => pin.type), [`indirect through ${dir}`]);
-      assert.deepEqual((await all(ipfs.pin.rmAll([dir]))).map(String), [dir.toString()]);
+      assert.deepEqual((await all(ipfs.pin.rmAll([{ cid: dir }]))).map(String), [dir.toString()]);
       await assert.rejects(all(ipfs.pin.ls({ paths: [dir] })), { message: `path '/ipfs/${dir}' is not pinned` });
     });
 

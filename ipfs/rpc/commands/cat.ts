@@ -1,4 +1,6 @@
+import type { BlockFetcher } from "../../block-fetcher.ts";
 import { parseContentPath } from "../../content-path.ts";
+import { readFile } from "../../file-reader.ts";
 import { IpfsError } from "../../errors.ts";
 import { type ReadableEntry, readableEntry } from "../../readable-entry.ts";
 import { resolveContent } from "../../resolve-content.ts";
@@ -52,13 +54,13 @@ export const catCommand: Command = {
         slices.push(slice);
       }
     }
-    await response.bytes(content(slices, signal), total);
+    await response.bytes(content(slices, services.blocks, signal), total);
   },
 };
 
-async function* content(slices: Slice[], signal: AbortSignal): AsyncGenerator<Uint8Array> {
+async function* content(slices: Slice[], blocks: BlockFetcher, signal: AbortSignal): AsyncGenerator<Uint8Array> {
   for (const slice of slices) {
     if (slice.length === 0n) continue;
-    yield* slice.entry.content({ offset: Number(slice.offset), length: Number(slice.length), signal });
+    yield* readFile(slice.entry.cid, blocks.read, { offset: slice.offset, length: slice.length, signal });
   }
 }

@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import { createGzip } from "node:zlib";
 import { parseContentPath } from "../../content-path.ts";
 import { IpfsError } from "../../errors.ts";
+import { readFile } from "../../file-reader.ts";
 import { readableEntry } from "../../readable-entry.ts";
 import { resolveContent } from "../../resolve-content.ts";
 import { tarEntriesOf } from "../../tar-entries.ts";
@@ -31,7 +32,7 @@ export const getCommand: Command = {
 
     let body: AsyncIterable<Uint8Array>;
     if (compress && !options.bool("archive", false) && entry.type !== "directory") {
-      body = gzip(readableEntry(entry).content({ signal }), level);
+      body = gzip(readFile(readableEntry(entry).cid, services.blocks.read, { signal }), level);
     } else {
       const tar = writeTar(tarEntriesOf(entry, name, services.blocks, signal));
       body = compress ? gzip(tar, level) : tar;
