@@ -15,6 +15,7 @@ import type { EVMMockBlockchainInterface } from "@ethereumjs/evm";
 
 type EVMMockBlock = Awaited<ReturnType<EVMMockBlockchainInterface["getBlock"]>>;
 import { StateNodeDb, type StateNodeSource } from "./stateNodeDb.ts";
+import { installJumpAnalysisCache } from "./jumpAnalysisCache.ts";
 
 /** Hashes of committed blocks by number, for the BLOCKHASH opcode (storage implements it). */
 export interface BlockHashSource {
@@ -50,6 +51,7 @@ export async function openExecutionState(
   blockHashes: BlockHashSource,
   stateRoot: Uint8Array,
 ): Promise<ExecutionState> {
+  await installJumpAnalysisCache();
   const vmCommon = common.copy();
   const db = new StateNodeDb(stateNodes);
   const trie = new MerklePatriciaTrie({

@@ -1,0 +1,143 @@
+/**
+ * Block execution throughput: building (proposer) and verifying (every other validator) a block of
+ * 1000 ETH transfers and a block of 1000 ERC20 transfers (ConcordToken), over a LevelDB chain store.
+ *
+ * - build: `BlockExecutor.buildBlock` on pre-signed transactions whose senders were recovered once
+ *   beforehand (as the pool does on entry);
+ * - verify: `verifyBlock` of the same block decoded from its RLP by another executor, as a peer
+ *   receives it (so it recovers every sender itself);
+ * - commit: the one LevelDB batch that stores the block, its receipts, indexes and state nodes.
+ * Each run starts from the same parent; the medians of the runs are printed. Prints numbers, asserts
+ * nothing (a shared machine's load moves them).
+ *
+ *   npx tsx bench/execution.ts [--txs 1000] [--runs 5] [--memory]
+ */
+import { parseArgs } from "node:util";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createBlockFromRLP, type Block } from "@ethereumjs/block";
+import { createTx, type TypedTxData } from "@ethereumjs/tx";
+import { bytesToHex, createAddressFromString } from "@ethereumjs/util";
+import { Interface } from "ethers";
+import { createConcordCommon } from "../chain/execution/common.ts";
+import { BlockExecutor, type Hex, type PendingTransaction } from "../chain/execution/blockExecutor.ts";
+import { devAccountKeys, type DerivedKey } from "../chain/execution/devAccounts.ts";
+import { createGenesis, defaultGenesisConfig } from "../chain/execution/genesis.ts";
+import { ChainStore } from "../chain/storage/chainStore.ts";
+import { LevelKeyValueStore, MemoryKeyValueStore } from "../chain/storage/keyValueStore.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    txs: { type: "string", default: "1000" },
+    runs: { type: "string", default: "5" },
+    memory: { type: "boolean", default: false },
+  },
+});
+const TXS = Number(args.txs);
+const RUNS = Number(args.runs);
+
+const common = await createConcordCommon();
+const dataDir = mkdtempSync(join(tmpdir(), "concord-bench-"));
+const kv = args.memory ? new MemoryKeyValueStore() : await LevelKeyValueStore.open(dataDir, { sync: true });
+const store = await ChainStore.open(kv, common);
+// 1000 ERC20 transfers need ~35-50M gas: above the default 30M block, so the bench chain has more.
+const GAS_LIMIT = 150_000_000n;
+const genesis = await createGenesis(defaultGenesisConfig({ gasLimit: GAS_LIMIT }), common);
+await store.commitBlock({ block: genesis.block, senders: [], receipts: [], stateNodes: genesis.stateNodes });
+const executor = new BlockExecutor({ common, stateNodes: store, blockHashes: store });
+const verifier = new BlockExecutor({ common, stateNodes: store, blockHashes: store });
+const accounts = devAccountKeys();
+const nonces = new Map<string, bigint>();
+
+function sign(from: DerivedKey, data: Partial<TypedTxData>): PendingTransaction {
+  const nonce = nonces.get(from.address) ?? 0n;
+  nonces.set(from.address, nonce + 1n);
+  const tx = createTx(
+    { type: 2, chainId: 31337n, nonce, gasLimit: 21_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 10n ** 9n, ...data } as TypedTxData,
+    { common },
+  ).sign(from.privateKey);
+  return { tx, sender: tx.getSenderAddress().toString() as Hex }; // recovered once, as on pool entry
+}
+
+async function head(): Promise<Block> {
+  return (await store.getBlock(store.head()!.hash))!.block;
+}
+
+async function commitNext(txs: PendingTransaction[]): Promise<Block> {
+  const parent = await head();
+  const built = await executor.buildBlock(parent, txs, { coinbase: accounts[0].address, timestamp: parent.header.timestamp + 1n });
+  if (built.skipped.length > 0) throw new Error(`setup transaction skipped: ${built.skipped[0].error}`);
+  await store.commitBlock(built);
+  return built.block;
+}
+
+/** Deploys ConcordToken with a balance for every dev account; returns its address. */
+async function deployToken(): Promise<Hex> {
+  const artifact = JSON.parse(readFileSync(new URL("../artifacts/contracts/governance/ConcordToken.sol/ConcordToken.json", import.meta.url), "utf8"));
+  const data = (artifact.bytecode as string) + new Interface(artifact.abi).encodeDeploy([accounts.map((a) => a.address), accounts.map(() => 10n ** 24n)]).slice(2);
+  const deployment = sign(accounts[0], { data: data as Hex, gasLimit: 10_000_000n });
+  const block = await commitNext([deployment]);
+  const receipts = (await store.getReceipts(block.hash()))!;
+  if (receipts[0].status !== 1 || receipts[0].contractAddress === undefined) throw new Error("token deployment failed");
+  return bytesToHex(receipts[0].contractAddress) as Hex;
+}
+
+interface Sample {
+  build: number;
+  verify: number;
+  commit: number;
+}
+
+async function measure(name: string, makeTxs: () => PendingTransaction[]): Promise<void> {
+  const parent = await head();
+  const txs = makeTxs();
+  const samples: Sample[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    let start = performance.now();
+    const built = await executor.buildBlock(parent, txs, { coinbase: accounts[0].address, timestamp: parent.header.timestamp + 1n });
+    const build = performance.now() - start;
+    if (built.block.transactions.length !== txs.length) throw new Error(`${name}: ${built.skipped.length} transactions skipped (${built.skipped[0]?.error})`);
+    const received = createBlockFromRLP(built.block.serialize(), { common });
+    start = performance.now();
+    const verified = await verifier.verifyBlock(parent, received);
+    const verify = performance.now() - start;
+    if (bytesToHex(verified.block.header.stateRoot) !== bytesToHex(built.block.header.stateRoot)) throw new Error("roots differ");
+    // Commit only in the last run, so every run builds on the same parent.
+    let commit = Number.NaN;
+    if (run === RUNS - 1) {
+      start = performance.now();
+      await store.commitBlock(built);
+      commit = performance.now() - start;
+    }
+    samples.push({ build, verify, commit });
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const build = median(samples.map((s) => s.build));
+  const verify = median(samples.map((s) => s.verify));
+  const commit = samples[samples.length - 1].commit;
+  console.log(
+    `${name.padEnd(16)} build ${fmt((txs.length / build) * 1000)} tx/s (${build.toFixed(0)} ms)   ` +
+      `verify ${fmt((txs.length / verify) * 1000)} tx/s (${verify.toFixed(0)} ms)   commit ${commit.toFixed(0)} ms`,
+  );
+}
+
+function fmt(value: number): string {
+  return value.toFixed(0).padStart(6);
+}
+
+try {
+  const token = await deployToken();
+  const erc20 = new Interface(["function transfer(address to, uint256 amount) returns (bool)"]);
+  const recipient = (i: number) => `0x${(0x10000 + i).toString(16).padStart(40, "0")}` as Hex;
+  console.log(`${TXS} transactions per block (gas limit ${GAS_LIMIT}), ${RUNS} runs, ${args.memory ? "in-memory store" : "LevelDB store"}; median`);
+  await measure("ETH transfers", () => Array.from({ length: TXS }, (_, i) => sign(accounts[i % 20], { to: recipient(i), value: 1n })));
+  await measure("ERC20 transfers", () =>
+    Array.from({ length: TXS }, (_, i) => sign(accounts[i % 20], { to: token, gasLimit: 100_000n, data: erc20.encodeFunctionData("transfer", [recipient(i), 1n]) as Hex })),
+  );
+  const state = await executor.openState((await head()).header.stateRoot);
+  if ((await state.stateManager.getAccount(createAddressFromString(recipient(0))))?.balance !== 1n) throw new Error("transfer did not land");
+} finally {
+  await store.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
