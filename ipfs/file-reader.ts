@@ -13,8 +13,10 @@ export interface ReadFileOptions {
   /** Bytes to read (default: to the end). */
   length?: bigint;
   signal?: AbortSignal;
-  /** Sibling blocks fetched ahead of the reader (default 8): parallel fetches, bounded memory. */
+  /** Most sibling blocks fetched ahead of the reader (default 32), for parallel fetches from peers. */
   prefetch?: number;
+  /** Most file bytes those blocks may hold together (default 8 MiB): what bounds memory. */
+  prefetchBytes?: number;
   /** Called with every block the read touches, in depth-first order, before its bytes are yielded. */
   onBlock?: (cid: CID, bytes: Uint8Array) => Promise<void>;
 }
@@ -28,7 +30,8 @@ export interface ReadFileOptions {
  * rejected promise unhandled when a block is missing, which would crash the process.)
  */
 export async function* readFile(root: CID, read: ReadBlockBytes, options: ReadFileOptions = {}): AsyncGenerator<Uint8Array> {
-  const window = Math.max(1, options.prefetch ?? 8);
+  const window = Math.max(1, options.prefetch ?? 32);
+  const windowBytes = BigInt(options.prefetchBytes ?? 8 * 1024 * 1024);
   const load = (cid: CID): Promise<Uint8Array> =>
     cid.multihash.code === identity.code ? Promise.resolve(cid.multihash.digest) : read(cid, { signal: options.signal });
 
@@ -56,15 +59,19 @@ export async function* readFile(root: CID, read: ReadBlockBytes, options: ReadFi
     if (node.links.length !== node.unixfs.blockSizes.length) {
       throw new IpfsError("IPFS_NOT_UNIXFS", `${cid} is corrupt: ${node.links.length} links but ${node.unixfs.blockSizes.length} block sizes`, { cid: cid.toString() });
     }
-    const wanted: Array<{ cid: CID; position: bigint }> = [];
+    const wanted: Array<{ cid: CID; position: bigint; size: bigint }> = [];
     for (let i = 0; i < node.links.length; i++) {
       const childEnd = position + node.unixfs.blockSizes[i];
-      if (childEnd > start && position < end) wanted.push({ cid: node.links[i], position });
+      if (childEnd > start && position < end) wanted.push({ cid: node.links[i], position, size: node.unixfs.blockSizes[i] });
       position = childEnd;
     }
     const pending = new Map<number, Promise<Uint8Array>>();
     for (let index = 0; index < wanted.length; index++) {
+      // Read ahead by count and by bytes: leaves of 1 MiB get fewer siblings in flight than 256 KiB ones.
+      let bytesAhead = 0n;
       for (let ahead = index; ahead < Math.min(wanted.length, index + window); ahead++) {
+        if (ahead > index && bytesAhead + wanted[ahead].size > windowBytes) break;
+        bytesAhead += wanted[ahead].size;
         if (pending.has(ahead)) continue;
         const promise = load(wanted[ahead].cid);
         // Surfaces when that child is visited; one left behind by an early stop is dropped.
