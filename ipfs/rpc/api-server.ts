@@ -68,7 +68,9 @@ export function createApiHandler(services: IpfsServices, options: ApiHandlerOpti
     }
     for (const [name, value] of Object.entries(corsHeaders(request, allowedOrigins))) res.setHeader(name, value);
 
-    const command = RPC_COMMANDS[url.pathname.slice(API_PREFIX.length).replace(/\/+$/, "")];
+    const name = url.pathname.slice(API_PREFIX.length).replace(/\/+$/, "");
+    // Own keys only: "constructor" or "__proto__" are not commands.
+    const command = Object.hasOwn(RPC_COMMANDS, name) ? RPC_COMMANDS[name] : undefined;
     if (command === undefined) {
       finishWithError(request, res, response, new RequestError("RPC_COMMAND_NOT_FOUND", "404 page not found"));
       return;

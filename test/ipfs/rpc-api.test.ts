@@ -289,9 +289,11 @@ describe("Kubo RPC API via kubo-rpc-client", () => {
     });
 
     it("answers an unknown command with 404 page not found", async () => {
-      const response = await post("frobnicate");
-      assert.equal(response.status, 404);
-      assert.equal(await response.text(), "404 page not found\n");
+      for (const command of ["frobnicate", "constructor", "__proto__", "pin"]) {
+        const response = await post(command);
+        assert.equal(response.status, 404, command);
+        assert.equal(await response.text(), "404 page not found\n");
+      }
     });
 
     it("answers a missing argument with 400", async () => {
