@@ -8,6 +8,7 @@ import { ConcordNode, type NodeOptions } from "../../../chain/node.ts";
 import { createConcordCommon } from "../../../chain/execution/common.ts";
 import { devAccountKeys, validatorKeys } from "../../../chain/execution/devAccounts.ts";
 import { defaultGenesisConfig } from "../../../chain/execution/genesis.ts";
+import { STAKING_ADDRESS, encodeCall } from "../../../chain/execution/staking.ts";
 import { ConsensusError } from "../../../chain/consensus/engine.ts";
 import { recoverCommitSigner, verifyCommitCertificate } from "../../../chain/consensus/commitCertificate.ts";
 import type { SingleValidatorEngine } from "../../../chain/consensus/singleValidatorEngine.ts";
@@ -166,4 +167,36 @@ test("an engine that stops finishes the block in progress, then produces nothing
   await new Promise((resolve) => setTimeout(resolve, 200));
   assert.equal(node.latestBlockNumber(), head);
   await node.stop();
+});
+
+test("the engine follows the staking contract: advanceEpoch at the boundary, then it halts when it no longer holds 2/3", async () => {
+  const errors: unknown[] = [];
+  const config = defaultGenesisConfig({
+    validators: [{ operator: validator.address, signer: validator.address, stake: 1000n * ETHER }],
+    stakingConfig: { epochLength: 3n },
+  });
+  const node = await startNode({ genesis: config, onError: (error) => errors.push(error) });
+  try {
+    // Block 1: another validator registers with as much stake (counted from the next epoch).
+    const register = await node.sendRawTransaction(
+      rawTransfer(0, 0n, { to: STAKING_ADDRESS, value: 1000n * ETHER, gasLimit: 500_000n, data: encodeCall("register", [other.address]) }),
+    );
+    await receiptBlock(node, register);
+    assert.equal((await node.getReceipt(register))?.status, 1);
+    // Blocks 2 and 3; block 3 is the first of epoch 1 and runs advanceEpoch.
+    await receiptBlock(node, await node.sendRawTransaction(rawTransfer(1, 0n)));
+    await receiptBlock(node, await node.sendRawTransaction(rawTransfer(1, 1n)));
+    assert.equal(node.latestBlockNumber(), 3n);
+    const validators = await node.validators("latest");
+    assert.deepEqual(new Set(validators.map((v) => v.address)), new Set([validator.address, other.address]));
+    // Half of the voting power is not enough to commit alone: the next block is refused.
+    await node.sendRawTransaction(rawTransfer(1, 2n));
+    const engine = node.engine as SingleValidatorEngine;
+    await engine.idle();
+    assert.equal(engine.status().step, "halted");
+    assert.equal(node.latestBlockNumber(), 3n);
+    assert.ok(errors.some((error) => error instanceof ConsensusError && error.code === "INSUFFICIENT_VOTING_POWER"));
+  } finally {
+    await node.stop();
+  }
 });
