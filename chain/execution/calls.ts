@@ -50,6 +50,8 @@ export interface CallContext {
   header: BlockHeader;
 }
 
+const MIN_TRANSACTION_GAS = 21_000n;
+
 export class CallExecutor {
   constructor(private readonly executor: BlockExecutor) {}
 
@@ -64,7 +66,19 @@ export class CallExecutor {
    */
   async estimateGas(context: CallContext, request: CallRequest): Promise<bigint> {
     const state = await this.executor.openState(context.stateRoot);
-    const cap = request.gas ?? context.header.gasLimit;
+    let cap = request.gas ?? context.header.gasLimit;
+    // As geth: with a fee cap, the search stops at the gas the sender can pay for.
+    const feeCap = request.gasPrice ?? request.maxFeePerGas ?? 0n;
+    if (feeCap > 0n) {
+      const from = request.from === undefined ? createZeroAddress() : createAddressFromString(request.from);
+      const balance = (await state.stateManager.getAccount(from))?.balance ?? 0n;
+      const available = balance - (request.value ?? 0n);
+      const allowance = available > 0n ? available / feeCap : 0n;
+      if (allowance < MIN_TRANSACTION_GAS) {
+        throw new CallError(CallErrorCode.InvalidRequest, `insufficient funds for gas * price + value: balance ${balance}, fee cap ${feeCap}`);
+      }
+      if (allowance < cap) cap = allowance;
+    }
     const probe = async (gas: bigint) => {
       await state.vm.evm.journal.checkpoint();
       try {

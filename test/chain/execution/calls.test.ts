@@ -79,3 +79,12 @@ test("estimateGas of a call that always reverts throws REVERTED with the revert 
     return true;
   });
 });
+
+test("estimateGas with a fee cap stops at the gas the sender can pay for", async () => {
+  const { calls, latest } = await setup();
+  // 10 wei per gas and a balance of 0: not even the intrinsic gas is affordable.
+  await assert.rejects(
+    calls.estimateGas(latest, { from: "0x00000000000000000000000000000000000000aa", to: RETURNS_42, gasPrice: 10n }),
+    (error: unknown) => error instanceof CallError && error.code === CallErrorCode.InvalidRequest,
+  );
+});
