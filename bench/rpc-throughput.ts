@@ -8,7 +8,7 @@
  * batch request per new head). It prints tx/s from first send to last inclusion and the median
  * send-to-inclusion latency, the median over several runs, and Concord's ratio to Hardhat.
  *
- *   npx tsx bench/rpc-throughput.ts [--txs 2000] [--runs 3] [--only hardhat|concord]
+ *   npx tsx bench/rpc-throughput.ts [--txs 2000] [--runs 3] [--only hardhat|concord] [--concord-url URL]
  */
 import { parseArgs } from "node:util";
 import { readFile } from "node:fs/promises";
@@ -22,6 +22,8 @@ const { values: args } = parseArgs({
     txs: { type: "string", default: "2000" },
     runs: { type: "string", default: "3" },
     only: { type: "string" },
+    // Measure an already running Concord node instead of starting one (e.g. one under a profiler).
+    "concord-url": { type: "string" },
   },
 });
 const TXS = Number(args.txs);
@@ -168,7 +170,11 @@ async function measure(start: () => Promise<RunningNode>): Promise<Record<Worklo
 
 console.log(`JSON-RPC throughput: ${TXS} txs per run from 20 senders, ${RUNS} runs (median)`);
 const reference = args.only === "concord" ? undefined : await measure(startHardhatNode);
-const concord = args.only === "hardhat" ? undefined : await measure(startConcordNode);
+const concordUrl = args["concord-url"];
+const startConcord = concordUrl === undefined
+  ? startConcordNode
+  : async (): Promise<RunningNode> => ({ name: "Concord (running node)", rpcUrl: concordUrl, stop: async () => {} });
+const concord = args.only === "hardhat" ? undefined : await measure(startConcord);
 const rows = [reference, concord].filter((r) => r !== undefined);
 console.log("\n| node | workload | tx/s | median latency (ms) |\n|---|---|---|---|");
 for (const row of rows)
