@@ -3,18 +3,38 @@
  * started in the same run on the same machine.
  *
  * For each node and workload (ETH transfers, ERC20 transfers) it pre-signs N transactions from the 20
- * test accounts; one client per account sends its transactions in nonce order with
- * eth_sendRawTransaction, and a follower notes when each transaction first appears in a block (one
- * batch request per new head). It prints tx/s from first send to last inclusion and the median
- * send-to-inclusion latency, the median over several runs, and Concord's ratio to Hardhat.
+ * test accounts (off the clock); one client per account sends its transactions in nonce order with
+ * eth_sendRawTransaction, each as soon as the previous one was answered (Hardhat's automine refuses
+ * nonce gaps, so per-sender order must hold). A newHeads WebSocket subscription timestamps each
+ * block as it is pushed; the including block's arrival is a transaction's "receipt" time (both nodes
+ * push a head once its receipts are readable). It prints tx/s from first send to last inclusion and
+ * the median send-to-inclusion latency (medians over the runs), Concord's ratio to Hardhat, and the
+ * CPU each node and the benchmark client used during the runs (in % of one core), so a reader can
+ * tell a saturated node from one waiting on its client.
  *
- *   npx tsx bench/rpc-throughput.ts [--txs 2000] [--runs 3] [--only hardhat|concord] [--concord-url URL]
+ * The client is kept cheap on purpose (node:http keep-alive sockets, pre-serialised bodies, one
+ * pushed message per block instead of polling): on 2 cores it competes with the node for CPU.
+ *
+ *   npx tsx bench/rpc-throughput.ts [--txs 2000] [--runs 3] [--only hardhat|concord]
+ *       [--concord-url URL]          measure an already running node (e.g. one under a profiler)
+ *       [--concord-cpu-prof DIR]     start the Concord node under V8's profiler (.cpuprofile in DIR)
+ *       [--client-cpu-prof DIR]      profile this client during the measured windows only
+ *       [--hardhat-quiet]            turn off Hardhat's per-request console log (hardhat_setLoggingEnabled
+ *                                    false): `npx hardhat node` logs every call by default, which costs it
+ *                                    ~20% of its throughput here; quiet is the stronger reference
  */
 import { parseArgs } from "node:util";
-import { readFile } from "node:fs/promises";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { Session } from "node:inspector/promises";
 import path from "node:path";
-import { HDNodeWallet, Interface, Mnemonic, Wallet, type TransactionRequest } from "ethers";
-import { PROJECT_ROOT, rpc, rpcBatch, startConcordNode, startHardhatNode, type RunningNode } from "./lib/processes.ts";
+import { HDNodeWallet, Interface, Mnemonic, Transaction, keccak256, type TransactionRequest } from "ethers";
+import secp256k1 from "secp256k1";
+import { HeadSubscription } from "./lib/headSubscription.ts";
+import { JsonRpcHttpClient } from "./lib/jsonRpcHttp.ts";
+import { processGroupCpuSeconds } from "./lib/processCpu.ts";
+import { PROJECT_ROOT, startConcordNode, startHardhatNode, type RunningNode } from "./lib/processes.ts";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
 const { values: args } = parseArgs({
@@ -22,33 +42,72 @@ const { values: args } = parseArgs({
     txs: { type: "string", default: "2000" },
     runs: { type: "string", default: "3" },
     only: { type: "string" },
-    // Measure an already running Concord node instead of starting one (e.g. one under a profiler).
     "concord-url": { type: "string" },
+    "concord-cpu-prof": { type: "string" },
+    "client-cpu-prof": { type: "string" },
+    "hardhat-quiet": { type: "boolean", default: false },
   },
 });
 const TXS = Number(args.txs);
 const RUNS = Number(args.runs);
+if (!(Number.isSafeInteger(TXS) && TXS > 0 && Number.isSafeInteger(RUNS) && RUNS > 0)) {
+  throw new RangeError("--txs and --runs must be positive integers");
+}
+if (args.only !== undefined && args.only !== "hardhat" && args.only !== "concord") {
+  throw new RangeError("--only must be hardhat or concord");
+}
 
 const wallets = Array.from({ length: 20 }, (_, i) =>
   HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(MNEMONIC), `m/44'/60'/0'/0/${i}`),
 );
+const privateKeys = wallets.map((w) => Buffer.from(w.privateKey.slice(2), "hex"));
+
+// Signing thousands of transactions leaves garbage whose collection (partly on helper threads)
+// would otherwise run during the measured window and take CPU from the node under test.
+setFlagsFromString("--expose-gc");
+const collectGarbage = runInNewContext("gc") as () => void;
+
+const clientProfiler = args["client-cpu-prof"] === undefined ? undefined : new Session();
+if (clientProfiler !== undefined) {
+  clientProfiler.connect();
+  await clientProfiler.post("Profiler.enable");
+}
 
 interface RunResult {
   txPerSecond: number;
   medianLatencyMs: number;
+  /** CPU used during the run in % of one core; undefined when not measurable. */
+  nodeCpuPercent?: number;
+  clientCpuPercent: number;
 }
 
 type Workload = "transfer" | "erc20";
+const WORKLOADS: readonly Workload[] = ["transfer", "erc20"];
 
-async function chainId(url: string): Promise<bigint> {
-  return BigInt(await rpc<string>(url, "eth_chainId"));
+interface SignedTx {
+  raw: string;
+  hash: string;
 }
 
-async function nonceOf(url: string, address: string): Promise<number> {
-  return Number(await rpc<string>(url, "eth_getTransactionCount", [address, "pending"]));
+/**
+ * Signs with the native secp256k1 addon (RFC 6979, like ethers): tens of microseconds per signature
+ * instead of ~1 ms in JavaScript, so the tens of thousands of transactions of a full run are ready
+ * in seconds. Off the clock either way.
+ */
+function sign(request: TransactionRequest & { chainId: bigint; nonce: number }, key: Buffer): SignedTx {
+  const tx = Transaction.from({ ...request, type: 2, to: request.to as string } as never);
+  const digest = Buffer.from(tx.unsignedHash.slice(2), "hex");
+  const { signature, recid } = secp256k1.ecdsaSign(digest, key);
+  tx.signature = {
+    r: `0x${Buffer.from(signature.subarray(0, 32)).toString("hex")}`,
+    s: `0x${Buffer.from(signature.subarray(32)).toString("hex")}`,
+    yParity: recid as 0 | 1,
+  } as never;
+  const raw = tx.serialized;
+  return { raw, hash: keccak256(raw) };
 }
 
-async function deployToken(node: RunningNode): Promise<string> {
+async function deployToken(client: JsonRpcHttpClient): Promise<string> {
   const artifact = JSON.parse(
     await readFile(path.join(PROJECT_ROOT, "artifacts/contracts/governance/ConcordToken.sol/ConcordToken.json"), "utf8"),
   );
@@ -57,13 +116,17 @@ async function deployToken(node: RunningNode): Promise<string> {
     artifact.bytecode +
     iface.encodeDeploy([wallets.map((w) => w.address), wallets.map(() => 10n ** 24n)]).slice(2);
   const deployer = wallets[0];
-  const tx = await deployer.signTransaction({
-    type: 2, chainId: await chainId(node.rpcUrl), nonce: await nonceOf(node.rpcUrl, deployer.address),
-    gasLimit: 5_000_000n, maxFeePerGas: 100n * 10n ** 9n, maxPriorityFeePerGas: 10n ** 9n, data,
-  });
-  const hash = await rpc<string>(node.rpcUrl, "eth_sendRawTransaction", [tx]);
+  const { raw } = sign(
+    {
+      chainId: BigInt(await client.call<string>("eth_chainId")),
+      nonce: Number(await client.call<string>("eth_getTransactionCount", [deployer.address, "pending"])),
+      gasLimit: 5_000_000n, maxFeePerGas: 100n * 10n ** 9n, maxPriorityFeePerGas: 10n ** 9n, data,
+    },
+    privateKeys[0],
+  );
+  const hash = await client.call<string>("eth_sendRawTransaction", [raw]);
   for (;;) {
-    const receipt = await rpc<{ contractAddress: string; status: string } | null>(node.rpcUrl, "eth_getTransactionReceipt", [hash]);
+    const receipt = await client.call<{ contractAddress: string; status: string } | null>("eth_getTransactionReceipt", [hash]);
     if (receipt !== null) {
       if (receipt.status !== "0x1") throw new Error("token deployment reverted");
       return receipt.contractAddress;
@@ -72,74 +135,117 @@ async function deployToken(node: RunningNode): Promise<string> {
   }
 }
 
-async function signWorkload(node: RunningNode, workload: Workload, token: string | undefined): Promise<string[][]> {
-  const id = await chainId(node.rpcUrl);
+async function signWorkload(client: JsonRpcHttpClient, workload: Workload, token: string): Promise<SignedTx[][]> {
+  const chainId = BigInt(await client.call<string>("eth_chainId"));
   const erc20 = new Interface(["function transfer(address to, uint256 amount) returns (bool)"]);
   const perSender = Math.ceil(TXS / wallets.length);
-  const signed: string[][] = await Promise.all(
-    wallets.map(async (wallet, w) => {
-      const start = await nonceOf(node.rpcUrl, wallet.address);
-      const out: string[] = [];
-      for (let i = 0; i < perSender && w * perSender + i < TXS; i++) {
-        const recipient = Wallet.createRandom().address;
-        const request: TransactionRequest =
-          workload === "transfer"
-            ? { to: recipient, value: 1n, gasLimit: 21_000n }
-            : { to: token, data: erc20.encodeFunctionData("transfer", [recipient, 1n]), gasLimit: 100_000n };
-        out.push(
-          await wallet.signTransaction({
-            ...request, type: 2, chainId: id, nonce: start + i,
-            maxFeePerGas: 100n * 10n ** 9n, maxPriorityFeePerGas: 10n ** 9n,
-          }),
-        );
-      }
-      return out;
-    }),
+  const starts = await client.batch<string>(
+    wallets.map((w) => ({ method: "eth_getTransactionCount", params: [w.address, "pending"] })),
   );
-  return signed;
+  return wallets.map((_, w) => {
+    const out: SignedTx[] = [];
+    for (let i = 0; i < perSender && w * perSender + i < TXS; i++) {
+      // A fresh recipient per transaction: every transfer writes a new account (or token balance).
+      const recipient = `0x${Buffer.from(crypto.getRandomValues(new Uint8Array(20))).toString("hex")}`;
+      const request: TransactionRequest =
+        workload === "transfer"
+          ? { to: recipient, value: 1n, gasLimit: 21_000n }
+          : { to: token, data: erc20.encodeFunctionData("transfer", [recipient, 1n]), gasLimit: 100_000n };
+      out.push(
+        sign(
+          { ...request, chainId, nonce: Number(starts[w]) + i, maxFeePerGas: 100n * 10n ** 9n, maxPriorityFeePerGas: 10n ** 9n },
+          privateKeys[w],
+        ),
+      );
+    }
+    return out;
+  });
 }
 
-async function runOnce(node: RunningNode, workload: Workload, token: string | undefined): Promise<RunResult> {
-  const bySender = await signWorkload(node, workload, token);
-  const total = bySender.reduce((sum, list) => sum + list.length, 0);
+async function runOnce(
+  node: RunningNode,
+  client: JsonRpcHttpClient,
+  heads: HeadSubscription,
+  workload: Workload,
+  token: string,
+): Promise<RunResult> {
+  const bySender = await signWorkload(client, workload, token);
+  const wanted = new Set(bySender.flat().map((tx) => tx.hash));
+  const total = wanted.size;
   const sentAt = new Map<string, number>();
   const includedAt = new Map<string, number>();
-  let nextBlock = BigInt(await rpc<string>(node.rpcUrl, "eth_blockNumber")) + 1n;
+  let nextBlock = BigInt(await client.call<string>("eth_blockNumber")) + 1n;
+  collectGarbage();
+  await new Promise((resolve) => setTimeout(resolve, 50)); // let concurrent sweeping finish
 
-  // The head follower fetches every new block's transaction hashes in one batch request per poll:
-  // the same observation cost on both nodes, whatever their block sizes.
-  const follower = (async () => {
-    while (includedAt.size < total) {
-      const head = BigInt(await rpc<string>(node.rpcUrl, "eth_blockNumber"));
-      if (head >= nextBlock) {
-        const numbers: string[] = [];
-        for (; nextBlock <= head; nextBlock++) numbers.push(`0x${nextBlock.toString(16)}`);
-        const blocks = await rpcBatch<{ transactions: string[] }>(
-          node.rpcUrl, numbers.map((n) => ({ method: "eth_getBlockByNumber", params: [n, false] })),
+  // Which block holds which transaction is read with one batch request at a time, started by head
+  // notifications; the time that counts is the notification's arrival, not this read's.
+  let allIncluded!: () => void;
+  let failed!: (error: unknown) => void;
+  const complete = new Promise<void>((resolve, reject) => {
+    allIncluded = resolve;
+    failed = reject;
+  });
+  let reading = false;
+  const readNewBlocks = async () => {
+    if (reading) return;
+    reading = true;
+    try {
+      while (heads.latest >= nextBlock) {
+        const numbers: bigint[] = [];
+        for (; nextBlock <= heads.latest; nextBlock++) numbers.push(nextBlock);
+        const blocks = await client.batch<{ transactions: string[] }>(
+          numbers.map((n) => ({ method: "eth_getBlockByNumber", params: [`0x${n.toString(16)}`, false] })),
         );
-        const now = performance.now();
-        for (const block of blocks) for (const hash of block.transactions) includedAt.set(hash, now);
-      } else {
-        await new Promise((resolve) => setTimeout(resolve, 1));
+        blocks.forEach((block, i) => {
+          const at = heads.arrivals.get(numbers[i])!;
+          for (const hash of block.transactions) if (wanted.has(hash)) includedAt.set(hash, at);
+        });
       }
+      if (includedAt.size === total) allIncluded();
+    } catch (error) {
+      failed(error);
+    } finally {
+      reading = false;
     }
-  })();
+  };
+  heads.onHead(() => void readNewBlocks());
 
-  // One client per sender, sending its transactions in nonce order, each as soon as the previous
-  // send was answered (Hardhat's automine cannot queue a nonce gap).
+  await clientProfiler?.post("Profiler.start");
+  const cpuBefore = { client: process.cpuUsage(), node: node.processGroup === undefined ? undefined : processGroupCpuSeconds(node.processGroup) };
   const first = performance.now();
   await Promise.all(
-    bySender.map(async (raws) => {
-      for (const raw of raws) {
-        const started = performance.now();
-        sentAt.set(await rpc<string>(node.rpcUrl, "eth_sendRawTransaction", [raw]), started);
+    bySender.map(async (txs) => {
+      for (const { raw, hash } of txs) {
+        sentAt.set(hash, performance.now());
+        const answered = await client.call<string>("eth_sendRawTransaction", [raw]);
+        if (answered !== hash) throw new Error(`node answered hash ${answered} for ${hash}`);
       }
     }),
   );
-  await follower;
+  void readNewBlocks(); // heads that arrived before the last send was answered
+  await complete;
+  heads.onHead(undefined);
+  if (clientProfiler !== undefined) {
+    const { profile } = await clientProfiler.post("Profiler.stop");
+    const dir = args["client-cpu-prof"]!;
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, `client-${node.name.split(" ")[0]}-${workload}-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+  }
   const last = Math.max(...includedAt.values());
+  const elapsedSeconds = (last - first) / 1000;
+  const clientCpu = process.cpuUsage(cpuBefore.client);
+  const nodeCpuAfter = node.processGroup === undefined ? undefined : processGroupCpuSeconds(node.processGroup);
   const latencies = [...sentAt].map(([hash, at]) => includedAt.get(hash)! - at).sort((a, b) => a - b);
-  return { txPerSecond: (total / (last - first)) * 1000, medianLatencyMs: latencies[latencies.length >> 1] };
+  // CPU is sampled until now, slightly after `last`: a small overestimate, the same for both nodes.
+  const wallSeconds = (performance.now() - first) / 1000;
+  return {
+    txPerSecond: total / elapsedSeconds,
+    medianLatencyMs: latencies[latencies.length >> 1],
+    nodeCpuPercent:
+      nodeCpuAfter === undefined || cpuBefore.node === undefined ? undefined : ((nodeCpuAfter - cpuBefore.node) / wallSeconds) * 100,
+    clientCpuPercent: ((clientCpu.user + clientCpu.system) / 1e6 / wallSeconds) * 100,
+  };
 }
 
 function median(values: number[]): number {
@@ -147,39 +253,73 @@ function median(values: number[]): number {
   return sorted[sorted.length >> 1];
 }
 
-async function measure(start: () => Promise<RunningNode>): Promise<Record<Workload, RunResult> & { name: string }> {
+type Measured = Record<Workload, RunResult> & { name: string };
+
+async function measure(start: () => Promise<RunningNode & { quiet?: boolean }>): Promise<Measured> {
   const node = await start();
+  const client = new JsonRpcHttpClient(node.rpcUrl);
+  const heads = await HeadSubscription.open(node.wsUrl);
   try {
-    const token = await deployToken(node);
+    if (node.quiet) await client.call("hardhat_setLoggingEnabled", [false]);
+    const token = await deployToken(client);
     const results = {} as Record<Workload, RunResult>;
-    for (const workload of ["transfer", "erc20"] as const) {
-      await runOnce(node, workload, token); // warm-up: JIT, caches
+    for (const workload of WORKLOADS) {
+      await runOnce(node, client, heads, workload, token); // warm-up: JIT, caches
       const runs: RunResult[] = [];
-      for (let i = 0; i < RUNS; i++) runs.push(await runOnce(node, workload, token));
+      for (let i = 0; i < RUNS; i++) {
+        const run = await runOnce(node, client, heads, workload, token);
+        process.stderr.write(
+          `  ${node.name} ${workload} run ${i + 1}: ${run.txPerSecond.toFixed(0)} tx/s, median latency ${run.medianLatencyMs.toFixed(1)} ms, ` +
+            `node CPU ${run.nodeCpuPercent?.toFixed(0) ?? "?"}%, client CPU ${run.clientCpuPercent.toFixed(0)}%\n`,
+        );
+        runs.push(run);
+      }
+      const nodeCpu = runs.map((r) => r.nodeCpuPercent).filter((c) => c !== undefined);
       results[workload] = {
         txPerSecond: median(runs.map((r) => r.txPerSecond)),
         medianLatencyMs: median(runs.map((r) => r.medianLatencyMs)),
+        nodeCpuPercent: nodeCpu.length === 0 ? undefined : median(nodeCpu),
+        clientCpuPercent: median(runs.map((r) => r.clientCpuPercent)),
       };
-      process.stderr.write(`  ${node.name} ${workload}: ${results[workload].txPerSecond.toFixed(0)} tx/s\n`);
     }
     return { name: node.name, ...results };
   } finally {
+    heads.close();
+    client.close();
     await node.stop();
   }
 }
 
 console.log(`JSON-RPC throughput: ${TXS} txs per run from 20 senders, ${RUNS} runs (median)`);
-const reference = args.only === "concord" ? undefined : await measure(startHardhatNode);
+const reference =
+  args.only === "concord"
+    ? undefined
+    : await measure(async () => {
+        const node = await startHardhatNode();
+        return args["hardhat-quiet"] ? { ...node, name: `${node.name} (quiet)`, quiet: true } : node;
+      });
 const concordUrl = args["concord-url"];
-const startConcord = concordUrl === undefined
-  ? startConcordNode
-  : async (): Promise<RunningNode> => ({ name: "Concord (running node)", rpcUrl: concordUrl, stop: async () => {} });
+const startConcord =
+  concordUrl === undefined
+    ? () => startConcordNode({ cpuProfileDir: args["concord-cpu-prof"] })
+    : async (): Promise<RunningNode> => ({
+        name: "Concord (running node)",
+        rpcUrl: concordUrl,
+        wsUrl: concordUrl.replace(/^http/, "ws"),
+        stop: async () => {},
+      });
 const concord = args.only === "hardhat" ? undefined : await measure(startConcord);
 const rows = [reference, concord].filter((r) => r !== undefined);
-console.log("\n| node | workload | tx/s | median latency (ms) |\n|---|---|---|---|");
+const percent = (value: number | undefined) => (value === undefined ? "?" : `${value.toFixed(0)}%`);
+console.log("\n| node | workload | tx/s | median latency (ms) | node CPU | client CPU |\n|---|---|---|---|---|---|");
 for (const row of rows)
-  for (const workload of ["transfer", "erc20"] as const)
-    console.log(`| ${row.name} | ${workload} | ${row[workload].txPerSecond.toFixed(0)} | ${row[workload].medianLatencyMs.toFixed(1)} |`);
+  for (const workload of WORKLOADS) {
+    const r = row[workload];
+    console.log(
+      `| ${row.name} | ${workload} | ${r.txPerSecond.toFixed(0)} | ${r.medianLatencyMs.toFixed(1)} | ${percent(r.nodeCpuPercent)} | ${percent(r.clientCpuPercent)} |`,
+    );
+  }
+console.log("(CPU in % of one core during the runs; the machine has 2 cores.)");
 if (reference && concord)
-  for (const workload of ["transfer", "erc20"] as const)
+  for (const workload of WORKLOADS)
     console.log(`Concord / Hardhat ${workload} throughput: ${(concord[workload].txPerSecond / reference[workload].txPerSecond).toFixed(2)}x`);

@@ -1,16 +1,23 @@
-/** Starting and stopping the nodes a benchmark compares, each as its own child process. */
+/** Starting and stopping the nodes a benchmark compares, each as its own child process group. */
 import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { JsonRpcHttpClient } from "./jsonRpcHttp.ts";
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/** Hardhat invocations share artifacts/ and cache/: the project serialises them with this lock. */
+const HARDHAT_LOCK = "/tmp/concord-hardhat.lock";
 
 export interface RunningNode {
   name: string;
   rpcUrl: string;
+  wsUrl: string;
+  /** Process group of the node (its CPU time can be read); undefined for a node we did not start. */
+  processGroup?: number;
   stop(): Promise<void>;
 }
 
@@ -25,94 +32,97 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function rpc<T = unknown>(url: string, method: string, params: unknown[] = [], retry = true): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-    });
-  } catch (cause) {
-    // A server may close an idle keep-alive socket just as it is reused; one retry covers that race.
-    if (retry) return rpc(url, method, params, false);
-    throw new Error(`${method} to ${url} failed: ${(cause as Error).cause ?? cause}`);
-  }
-  const body = (await response.json()) as { result?: T; error?: { code: number; message: string } };
-  if (body.error !== undefined) throw new Error(`${method}: ${body.error.message} (${body.error.code})`);
-  return body.result as T;
-}
-
-/** One HTTP request carrying several calls; results in request order. */
-export async function rpcBatch<T = unknown>(url: string, calls: { method: string; params: unknown[] }[]): Promise<T[]> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(calls.map((call, id) => ({ jsonrpc: "2.0", id, ...call }))),
-  });
-  const body = (await response.json()) as { id: number; result?: T; error?: { message: string } }[];
-  return body
-    .sort((a, b) => a.id - b.id)
-    .map((entry) => {
-      if (entry.error !== undefined) throw new Error(`${calls[entry.id].method}: ${entry.error.message}`);
-      return entry.result as T;
-    });
-}
-
 async function waitForRpc(url: string, child: ChildProcess, log: () => string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`node exited with code ${child.exitCode}:\n${log()}`);
-    try {
-      await rpc(url, "eth_chainId");
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 200));
+  const client = new JsonRpcHttpClient(url);
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`node exited with code ${child.exitCode}:\n${log()}`);
+      try {
+        await client.call("eth_chainId");
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
     }
+    throw new Error(`no answer from ${url} within ${timeoutMs} ms:\n${log()}`);
+  } finally {
+    client.close();
   }
-  throw new Error(`no answer from ${url} within ${timeoutMs} ms:\n${log()}`);
 }
 
-function startProcess(name: string, command: string, args: string[], rpcUrl: string, cleanup?: () => Promise<void>) {
-  const child = spawn(command, args, { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  let output = "";
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  child.stderr!.on("data", (chunk) => (output += chunk));
+/**
+ * Spawns `command` as the leader of a new process group. Its output goes to a file, not a pipe: a
+ * node that logs every request (Hardhat's does) must not cost the measuring process anything.
+ */
+async function startProcess(command: string, args: string[], cleanup?: () => Promise<void>) {
+  const logDir = await mkdtemp(path.join(tmpdir(), "concord-bench-log-"));
+  const logFile = path.join(logDir, "output.log");
+  const fd = openSync(logFile, "w");
+  const child = spawn(command, args, { cwd: PROJECT_ROOT, stdio: ["ignore", fd, fd], detached: true });
+  closeSync(fd);
+  const log = () => readFileSync(logFile, "utf8").slice(-8_000);
   const stop = async () => {
-    if (child.exitCode === null) {
+    if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once("exit", resolve));
       process.kill(-child.pid!, "SIGINT");
-      const timer = setTimeout(() => child.exitCode === null && process.kill(-child.pid!, "SIGKILL"), 10_000);
+      const timer = setTimeout(() => child.exitCode === null && process.kill(-child.pid!, "SIGKILL"), 30_000);
       await exited;
       clearTimeout(timer);
     }
     await cleanup?.();
+    await rm(logDir, { recursive: true, force: true });
   };
-  return { child, stop, log: () => output };
+  return { child, stop, log };
+}
+
+/** Holds the project's Hardhat lock until the returned function is called. */
+async function holdHardhatLock(): Promise<() => void> {
+  const holder = spawn("flock", [HARDHAT_LOCK, "sh", "-c", "echo locked; read _"], { stdio: ["pipe", "pipe", "ignore"] });
+  await new Promise<void>((resolve, reject) => {
+    holder.once("error", reject);
+    holder.once("exit", (code) => reject(new Error(`flock ${HARDHAT_LOCK} exited with ${code}`)));
+    holder.stdout!.once("data", () => resolve());
+  });
+  holder.removeAllListeners("exit");
+  return () => holder.stdin!.end();
 }
 
 /** Hardhat 3's JSON-RPC node (EDR, automine), the reference a developer compares against. */
 export async function startHardhatNode(): Promise<RunningNode> {
   const port = await freePort();
   const rpcUrl = `http://127.0.0.1:${port}`;
-  const { child, stop, log } = startProcess(
-    "hardhat", "npx", ["hardhat", "node", "--hostname", "127.0.0.1", "--port", String(port)], rpcUrl,
-  );
-  await waitForRpc(rpcUrl, child, log);
-  return { name: "Hardhat node", rpcUrl, stop };
+  const release = await holdHardhatLock();
+  try {
+    const { child, stop, log } = await startProcess(
+      "npx", ["hardhat", "node", "--hostname", "127.0.0.1", "--port", String(port)],
+    );
+    await waitForRpc(rpcUrl, child, log);
+    return { name: "Hardhat node", rpcUrl, wsUrl: `ws://127.0.0.1:${port}`, processGroup: child.pid, stop };
+  } finally {
+    release();
+  }
 }
 
-/** A single-validator Concord node on a fresh data directory. */
-export async function startConcordNode(): Promise<RunningNode> {
+export interface ConcordStartOptions {
+  /** Run the node under V8's sampling profiler; the .cpuprofile lands in this directory on stop. */
+  cpuProfileDir?: string;
+}
+
+/**
+ * A single-validator Concord node (`concord node`) on a fresh LevelDB data directory, run by this
+ * process's Node (22) with the tsx loader directly: no npx / tsx launcher processes around it.
+ */
+export async function startConcordNode(options: ConcordStartOptions = {}): Promise<RunningNode> {
   const port = await freePort();
   const rpcUrl = `http://127.0.0.1:${port}`;
   const dataDir = await mkdtemp(path.join(tmpdir(), "concord-bench-"));
-  const { child, stop, log } = startProcess(
-    "concord", "npx",
-    ["tsx", "devnet/cli.ts", "node", "--data-dir", dataDir, "--port", String(port)],
-    rpcUrl,
+  const profiling = options.cpuProfileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`];
+  const { child, stop, log } = await startProcess(
+    process.execPath,
+    [...profiling, "--import", "tsx", "devnet/cli.ts", "node", "--data-dir", dataDir, "--port", String(port)],
     () => rm(dataDir, { recursive: true, force: true }),
   );
   await waitForRpc(rpcUrl, child, log);
-  return { name: "Concord (1 validator)", rpcUrl, stop };
+  return { name: "Concord (1 validator)", rpcUrl, wsUrl: `ws://127.0.0.1:${port}`, processGroup: child.pid, stop };
 }
