@@ -8,13 +8,17 @@
  * one storage batch (block, receipts, indexes, state nodes, certificate, head), then the pool
  * drops what was included, then subscribers get the new head and its logs.
  *
+ * Dev mode (`devMode: true`, single-validator devnets only): the Hardhat / Anvil development methods
+ * (snapshots, time, state overrides, impersonation, automine) live in chain/dev/ (`DevChain`); this
+ * file only calls its hooks at fixed points of the block cycle and implements `DevHost` for it.
+ *
  * Memory: every block executes on a fresh state manager whose caches die with it (ethereumjs'
  * non-evicting `Caches`, so no dirty entry can be evicted before the flush); what persists between
  * blocks is the store's LRU of committed trie nodes, which are content-addressed and never dirty.
  */
 import { EventEmitter } from "node:events";
 import { rmSync } from "node:fs";
-import type { Block, BlockHeader } from "@ethereumjs/block";
+import { Block, type BlockHeader } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { bytesToHex, createAddressFromString, createZeroAddress, hexToBytes, setLengthLeft } from "@ethereumjs/util";
@@ -39,9 +43,14 @@ import type { ConsensusEngine, ConsensusHost, ProposalOptions, ValidatorSet } fr
 import { LocalSigner } from "./consensus/localSigner.ts";
 import { SingleValidatorEngine } from "./consensus/singleValidatorEngine.ts";
 import { TxPool, type TxPoolOptions } from "./txpool/index.ts";
+import type { StatelessRules } from "./txpool/validateTransaction.ts";
+import { DevChain, type DevHost } from "./dev/devChain.ts";
+import { bindSender, unfrozenCopy } from "./dev/impersonation.ts";
+import type { StateNodeSource } from "./execution/stateNodeDb.ts";
 import type {
   BackendEvents,
   BlockTag,
+  CallFrame,
   CallRequest,
   CallResult,
   ConsensusStatus,
@@ -54,10 +63,17 @@ import type {
   RpcBackend,
   ValidatorInfo,
 } from "./rpc/backend.ts";
-import { ExecutionRevertedError } from "./rpc/errors.ts";
+import { ExecutionRevertedError, RpcError, RpcErrorCode } from "./rpc/errors.ts";
 import { startRpcServer, type RpcServer, type RpcServerOptions } from "./rpc/server.ts";
 
 export const CLIENT_VERSION = `Concord/v0.1.0/node-${process.version}`;
+/**
+ * web3_clientVersion in dev mode. Hardhat's network helpers (loadFixture, time, impersonation...)
+ * refuse any node whose version does not start with "hardhat", "zksync" or "anvil"; a dev-mode node
+ * answers the Anvil method set, so it says "anvil". Nothing else in Hardhat, hardhat-ethers or
+ * Ignition reads the version (Ignition's Ganache check aside), so the prefix changes nothing else.
+ */
+export const DEV_CLIENT_VERSION = `anvil-compatible/Concord/v0.1.0/node-${process.version}`;
 const ONE_GWEI = 1_000_000_000n;
 
 export interface NodeOptions {
@@ -81,6 +97,12 @@ export interface NodeOptions {
   engine?: ConsensusEngine;
   /** Called with errors of background block production. */
   onError?: (error: unknown) => void;
+  /**
+   * The Hardhat / Anvil development methods (evm_snapshot, evm_increaseTime, hardhat_setBalance,
+   * impersonation, automine...; chain/dev/). Only for a single validator with the built-in engine:
+   * `concord devnet` and `concord node` set it. Default false: those methods answer an error.
+   */
+  devMode?: boolean;
 }
 
 export class NodeOptionsError extends Error {
@@ -122,6 +144,9 @@ export function validateNodeOptions(options: NodeOptions): void {
   if (options.rpc !== undefined && options.rpc !== false && !(Number.isSafeInteger(options.rpc.port) && options.rpc.port >= 0 && options.rpc.port < 65536)) {
     fail("rpc.port", "must be an integer in [0, 65535]");
   }
+  if (options.devMode === true && (options.validatorKey === undefined || options.engine !== undefined)) {
+    fail("devMode", "needs a validatorKey and the built-in single-validator engine (dev methods rewrite history only a lone validator decides)");
+  }
   if (options.validatorKey === undefined && options.engine === undefined && options.genesis.staking !== undefined) {
     // A follower without an engine never produces blocks; allowed (it still serves its stored chain).
   }
@@ -141,7 +166,7 @@ interface Parts {
 
 export class ConcordNode implements RpcBackend {
   readonly chainId: bigint;
-  readonly clientVersion = CLIENT_VERSION;
+  readonly clientVersion: string;
   readonly devAccounts: ReadonlyMap<Hex, Uint8Array>;
   readonly events = new EventEmitter<BackendEvents>();
   readonly coinbase?: Hex;
@@ -152,10 +177,16 @@ export class ConcordNode implements RpcBackend {
   private readonly validatorSets = new Map<bigint, ValidatorSet>();
   /** Pool transactions that failed in a build since the last commit (the pool cannot drop them). */
   private readonly failedSinceCommit = new Set<Hex>();
+  /** Dev mode's controls (undefined on a normal node). */
+  readonly dev: DevChain | undefined;
+  /** Fires when a transaction becomes executable, whichever pool holds it (the pool may be replaced). */
+  private readonly pendingEvents = new EventEmitter<{ pending: [hash: Hex] }>();
+  private chainInstanceId: Uint8Array | undefined;
 
   constructor(readonly options: NodeOptions) {
     validateNodeOptions(options);
     this.chainId = options.genesis.chainId;
+    this.clientVersion = options.devMode === true ? DEV_CLIENT_VERSION : CLIENT_VERSION;
     this.devAccounts = new Map(devAccountKeys(options.devAccounts ?? 20).map((k) => [k.address, k.privateKey]));
     if (options.validatorKey !== undefined) this.coinbase = new LocalSigner(options.validatorKey, this.chainId).address;
   }
@@ -198,24 +229,25 @@ export class ConcordNode implements RpcBackend {
         throw new NodeStateError("GENESIS_MISMATCH", `the data directory holds a chain with genesis ${bytesToHex(storedGenesis)}, not ${bytesToHex(genesis.block.hash())}`);
       }
       this.headBlock = (await store.getBlock(store.head()!.hash))!.block;
+      this.chainInstanceId = await store.instanceId();
+      const dev = options.devMode === true ? new DevChain({ committedState: store }) : undefined;
+      (this as { dev: DevChain | undefined }).dev = dev;
+      const stateNodes: StateNodeSource = dev?.pendingState ?? store;
 
       // execution
-      let executor = new BlockExecutor({ common, stateNodes: store, blockHashes: store });
+      let executor = new BlockExecutor({ common, stateNodes, blockHashes: store });
       let staking = new StakingState(executor);
       let epochLength: bigint | undefined;
       if (options.genesis.staking !== undefined) {
         epochLength = (await staking.config(genesis.block.header)).epochLength;
-        executor = new BlockExecutor({ common, stateNodes: store, blockHashes: store, systemCalls: stakingSystemCalls(epochLength) });
+        executor = new BlockExecutor({ common, stateNodes, blockHashes: store, systemCalls: stakingSystemCalls(epochLength) });
         staking = new StakingState(executor);
       }
       const calls = new CallExecutor(executor);
 
       // txpool
-      const pool = new TxPool(
-        { ...options.txpool, common, blockGasLimit: this.headBlock.header.gasLimit, baseFee: () => this.nextBaseFee() },
-        { getAccount: (address) => this.headAccount(address) },
-      );
-      pool.on("pending", (hash) => this.events.emit("pendingTransaction", hash));
+      this.pendingEvents.on("pending", (hash) => this.events.emit("pendingTransaction", hash));
+      const pool = this.createPool(common);
 
       this.parts = { common, store, executor, calls, staking, pool, engine: undefined, rpc: undefined, epochLength };
 
@@ -228,7 +260,9 @@ export class ConcordNode implements RpcBackend {
               signer: new LocalSigner(options.validatorKey, this.chainId),
               heartbeatMs: options.heartbeatMs,
               onError: options.onError,
+              now: dev === undefined ? undefined : () => dev.nextBlockTime(),
             }));
+      if (dev !== undefined && engine instanceof SingleValidatorEngine) dev.attach(this.devHost(), engine);
       if (engine !== undefined) {
         await engine.start(this.consensusHost());
         this.parts.engine = engine;
@@ -270,11 +304,10 @@ export class ConcordNode implements RpcBackend {
       buildBlock: (parent, options) => this.buildBlock(parent, options),
       verifyBlock: (parent, block) => this.started().executor.verifyBlock(parent, block),
       commitBlock: (executed, certificate) => this.commitBlock(executed, certificate),
-      hasPendingTransactions: () => this.started().pool.status().pending > this.failedSinceCommit.size,
+      hasPendingTransactions: () => this.started().pool.status().pending + (this.dev?.executableCount() ?? 0) > this.failedSinceCommit.size,
       onPendingTransactions: (listener) => {
-        const pool = this.started().pool;
-        pool.on("pending", listener);
-        return () => pool.off("pending", listener);
+        this.pendingEvents.on("pending", listener);
+        return () => this.pendingEvents.off("pending", listener);
       },
     };
   }
@@ -302,23 +335,30 @@ export class ConcordNode implements RpcBackend {
 
   private async buildBlock(parent: Block, options: ProposalOptions): Promise<BuiltBlock> {
     const { pool, executor } = this.started();
-    const baseFee = parent.header.calcNextBaseFee();
+    const dev = this.dev;
+    const baseFee = dev?.nextBaseFee() ?? parent.header.calcNextBaseFee();
     const candidates: PendingTransaction[] = pool
-      .selectForBlock(baseFee, parent.header.gasLimit)
+      .selectForBlock(baseFee, dev?.blockGasLimit() ?? parent.header.gasLimit)
       .filter((pooled) => !this.failedSinceCommit.has(pooled.hash))
       .map((pooled) => ({ tx: pooled.tx, sender: pooled.sender }));
-    const built = await executor.buildBlock(parent, candidates, { ...options, targetGasLimit: this.options.blockGasLimit });
+    const proposal = { ...options, targetGasLimit: this.options.blockGasLimit };
+    if (dev !== undefined) candidates.push(...dev.candidates().filter((c) => !this.failedSinceCommit.has(bytesToHex(c.tx.hash()) as Hex)));
+    if (dev !== undefined && candidates.length === 0) return executor.buildEmptyBlock(parent, dev.buildOptions(proposal));
+    const built = await executor.buildBlock(parent, candidates, dev === undefined ? proposal : dev.buildOptions(proposal));
     for (const skipped of built.skipped) if (skipped.reason === "invalid") this.failedSinceCommit.add(skipped.hash);
     return built;
   }
 
   private async commitBlock(executed: ExecutedBlock, certificate: CommitCertificate): Promise<void> {
     const { store, pool } = this.started();
-    await store.commitBlock({ ...executed, certificate });
+    const preStateRoot = this.dev?.pendingState.version.root;
+    const stateNodes = this.dev === undefined ? executed.stateNodes : this.dev.stateNodesToCommit(executed);
+    await store.commitBlock({ ...executed, stateNodes, certificate, preStateRoot });
     const block = executed.block;
     this.headBlock = block;
     this.headReader = undefined;
     this.failedSinceCommit.clear();
+    await this.dev?.onBlockCommitted(block);
     const included = block.transactions.map((tx) => bytesToHex(tx.hash()) as Hex);
     await pool.onBlockCommitted(included, block.header.calcNextBaseFee());
     this.events.emit("newHead", block);
@@ -361,7 +401,7 @@ export class ConcordNode implements RpcBackend {
         transactionIndex: location.index,
       };
     }
-    const pooled = pool.get(hash);
+    const pooled = pool.get(hash) ?? this.dev?.impersonatedTransaction(hash);
     if (pooled === undefined) return undefined;
     return { tx: pooled.tx, sender: pooled.sender, blockHash: null, blockNumber: null, transactionIndex: null };
   }
@@ -391,7 +431,12 @@ export class ConcordNode implements RpcBackend {
   }
 
   async getTransactionCount(address: Hex, block: BlockTag): Promise<bigint> {
-    if (block === "pending") return this.started().pool.pendingNonce(address.toLowerCase() as Hex);
+    if (block === "pending") {
+      const sender = address.toLowerCase() as Hex;
+      const pooled = await this.started().pool.pendingNonce(sender);
+      const impersonated = this.dev?.impersonatedPendingNonce(sender);
+      return impersonated !== undefined && impersonated > pooled ? impersonated : pooled;
+    }
     return (await (await this.stateAt(block)).getAccount(createAddressFromString(address)))?.nonce ?? 0n;
   }
 
@@ -425,15 +470,21 @@ export class ConcordNode implements RpcBackend {
     const { store, executor } = this.started();
     const location = await store.getTransactionLocation(hexToBytes(hash));
     if (location === undefined) throw new CallError(CallErrorCode.UnknownTransaction, `transaction ${hash} not found`);
-    const block = (await store.getBlock(location.blockHash))!.block;
-    const parent = (await store.getBlock(block.header.parentHash))!.block;
-    return traceTransaction(executor, parent, block, location.index, tracer);
+    const stored = (await store.getBlock(location.blockHash))!;
+    const parent = (await store.getBlock(stored.block.header.parentHash))!.block;
+    if (this.dev === undefined) return traceTransaction(executor, parent, stored.block, location.index, tracer);
+    // A dev block may hold impersonated transactions (no recoverable signature) and start from
+    // pending state changes: replay it with the stored senders on the state it was built on.
+    const transactions = stored.block.transactions.map((tx, i) => bindSender(unfrozenCopy(tx), stored.senders[i]!));
+    const replay = new Block(stored.block.header, transactions, [], [], { common: this.started().common });
+    const preStateRoot = (await store.getPreStateRoot(stored.block.header.number)) ?? parent.header.stateRoot;
+    return traceTransaction(executor, parent, replay, location.index, tracer, preStateRoot);
   }
 
   // ------------------------------------------------------------------ RpcBackend: fees
 
   nextBaseFee(): bigint {
-    return this.head().header.calcNextBaseFee();
+    return this.dev?.nextBaseFee() ?? this.head().header.calcNextBaseFee();
   }
 
   /** Hardhat's answer to eth_maxPriorityFeePerGas (1 gwei): enough to be included on a quiet devnet. */
@@ -466,7 +517,9 @@ export class ConcordNode implements RpcBackend {
   // ------------------------------------------------------------------ RpcBackend: transactions
 
   async sendRawTransaction(raw: Uint8Array): Promise<Hex> {
-    return this.started().pool.addRaw(raw);
+    const hash = await this.started().pool.addRaw(raw);
+    await this.dev?.afterSubmit(hash);
+    return hash;
   }
 
   txpoolContent(): { pending: Map<Hex, TypedTransaction[]>; queued: Map<Hex, TypedTransaction[]> } {
@@ -516,11 +569,104 @@ export class ConcordNode implements RpcBackend {
     return { nonce: account?.nonce ?? 0n, balance: account?.balance ?? 0n };
   }
 
-  /** A state reader for the head, kept until the next commit. */
+  /** A state reader for the head (with dev mode's pending changes), kept until the state changes. */
   private headState(): ReturnType<typeof openStateReader> {
-    const { common, store } = this.started();
-    this.headReader ??= openStateReader(common, store, this.head().header.stateRoot);
+    this.headReader ??= openStateReader(this.started().common, this.stateNodes(), this.latestStateRoot());
     return this.headReader;
+  }
+
+  /** The state "latest" reads: the head's, plus dev mode's pending changes. */
+  private latestStateRoot(): Uint8Array {
+    return this.dev?.stateRoot(this.head()) ?? this.head().header.stateRoot;
+  }
+
+  private stateNodes(): StateNodeSource {
+    return this.dev?.pendingState ?? this.started().store;
+  }
+
+  private createPool(common: Common): TxPool {
+    const pool = new TxPool(
+      {
+        ...this.options.txpool,
+        common,
+        blockGasLimit: this.dev?.blockGasLimit() ?? this.head().header.gasLimit,
+        baseFee: () => this.nextBaseFee(),
+      },
+      { getAccount: (address) => this.headAccount(address) },
+    );
+    pool.on("pending", (hash) => this.pendingEvents.emit("pending", hash));
+    return pool;
+  }
+
+  /** The node as dev mode sees it (chain/dev/devChain.ts). */
+  private devHost(): DevHost {
+    return {
+      head: () => this.head(),
+      openState: (root) => this.started().executor.openState(root),
+      account: (address) => this.headAccount(address),
+      admissionRules: (): StatelessRules => {
+        const { pool } = this.started();
+        return {
+          chainId: this.chainId,
+          blockGasLimit: this.dev?.blockGasLimit() ?? this.head().header.gasLimit,
+          baseFee: this.nextBaseFee(),
+          minPriorityFee: pool.options.minPriorityFee,
+          maxTxBytes: pool.options.maxTxBytes,
+          allowUnprotected: pool.options.allowUnprotected,
+        };
+      },
+      poolTransactions: () => {
+        const { pending, queued } = this.started().pool.content();
+        return [...pending.values(), ...queued.values()].flat();
+      },
+      hasPooled: (hash) => this.started().pool.get(hash) !== undefined,
+      replacePool: async (transactions) => {
+        const parts = this.started();
+        if (parts.pool.size === 0 && transactions.length === 0) return;
+        const pool = this.createPool(parts.common);
+        parts.pool.removeAllListeners();
+        parts.pool = pool;
+        this.failedSinceCommit.clear();
+        // Lowest nonces first, so each sender's sequence is rebuilt without artificial gaps.
+        for (const tx of [...transactions].sort((a, b) => (a.nonce < b.nonce ? -1 : a.nonce > b.nonce ? 1 : 0))) {
+          await pool.add(tx).catch(() => undefined);
+        }
+      },
+      stateChanged: async () => {
+        this.headReader = undefined;
+        await this.started().pool.onBlockCommitted([], this.nextBaseFee());
+      },
+      truncate: async (height) => {
+        const { store } = this.started();
+        await store.truncate(height);
+        this.headBlock = (await store.getBlock(store.head()!.hash))!.block;
+        this.headReader = undefined;
+        this.failedSinceCommit.clear();
+        this.validatorSets.clear();
+      },
+      isMined: async (hash) => (await this.started().store.getTransactionLocation(hexToBytes(hash))) !== undefined,
+      announcePending: (hash) => this.pendingEvents.emit("pending", hash),
+      minedFailure: async (hash) => {
+        const receipt = await this.getReceipt(hash);
+        if (receipt === undefined || receipt.status === 1) return undefined;
+        const frame = (await this.traceTransaction(hash, "callTracer")) as CallFrame;
+        if (frame.error === "execution reverted") return new ExecutionRevertedError(frame.output ?? "0x");
+        return new RpcError(RpcErrorCode.ServerError, `transaction ${hash} failed in block ${receipt.blockNumber}: ${frame.error ?? "unknown failure"}`);
+      },
+    };
+  }
+
+  /** hardhat_metadata / anvil_metadata: what identifies this chain and its head. */
+  metadata(): { clientVersion: string; chainId: bigint; instanceId: Hex; latestBlockNumber: bigint; latestBlockHash: Hex } {
+    if (this.chainInstanceId === undefined) throw new NodeStateError("NOT_STARTED", "node not started");
+    const head = this.head();
+    return {
+      clientVersion: this.clientVersion,
+      chainId: this.chainId,
+      instanceId: bytesToHex(this.chainInstanceId) as Hex,
+      latestBlockNumber: head.header.number,
+      latestBlockHash: bytesToHex(head.hash()) as Hex,
+    };
   }
 
   private tagNumber(tag: BlockTag): bigint {
@@ -541,24 +687,21 @@ export class ConcordNode implements RpcBackend {
   private async stateAt(tag: BlockTag): Promise<ReturnType<typeof openStateReader>> {
     const number = this.tagNumber(tag);
     if (number === this.head().header.number) return this.headState();
-    const { common, store } = this.started();
-    return openStateReader(common, store, (await this.headerAt(number)).stateRoot);
+    return openStateReader(this.started().common, this.stateNodes(), (await this.headerAt(number)).stateRoot);
   }
 
   /** "pending" runs in the context of the next block on the head's state; anything else in its own block. */
   private async callContext(tag: BlockTag): Promise<CallContext> {
     if (tag !== "pending") {
       const header = await this.headerAt(tag);
-      return { header, stateRoot: header.stateRoot };
+      const latest = header.number === this.head().header.number;
+      return { header, stateRoot: latest ? this.latestStateRoot() : header.stateRoot };
     }
     const head = this.head();
-    const now = BigInt(Math.floor(Date.now() / 1000));
-    const fields = childHeaderFields(
-      head.header,
-      { coinbase: this.coinbase ?? createZeroAddress().toString(), timestamp: now > head.header.timestamp ? now : head.header.timestamp + 1n },
-      this.started().common,
-    );
-    return { header: contextHeader(fields, this.started().common), stateRoot: head.header.stateRoot };
+    const now = this.dev?.nextBlockTime() ?? BigInt(Math.floor(Date.now() / 1000));
+    const next = { coinbase: this.coinbase ?? createZeroAddress().toString(), timestamp: now > head.header.timestamp ? now : head.header.timestamp + 1n };
+    const fields = childHeaderFields(head.header, this.dev?.buildOptions(next) ?? next, this.started().common);
+    return { header: contextHeader(fields, this.started().common), stateRoot: this.latestStateRoot() };
   }
 
   private receiptRecord(block: Block, senders: readonly Hex[], receipts: readonly StoredReceipt[], index: number): ReceiptRecord {

@@ -13,7 +13,15 @@
  * timestamp > parent.timestamp, and Hardhat does the same in automine (it never produces two blocks
  * with one timestamp by default). Consequence, also as in Hardhat: more than one block per second
  * makes block time run ahead of the wall clock, and it catches up when production slows down.
+ *
+ * Dev mode (a single-validator devnet driven by Hardhat / Anvil methods) adds three controls, all
+ * serialised with block production by one lock so that no block is ever built on a state that
+ * changes under it: `setAutomine(false)` stops producing blocks for waiting transactions (heartbeat
+ * blocks, if configured, still come, as Hardhat's interval mining), `mine()` produces blocks on
+ * request (empty or not, with chosen timestamps), and `exclusive()` runs a task (snapshot, revert,
+ * state override) while no block is being built or committed.
  */
+import type { Block } from "@ethereumjs/block";
 import { bytesToHex } from "@ethereumjs/util";
 import type { Hex } from "./commitCertificate.ts";
 import { ConsensusError, type ConsensusEngine, type ConsensusHost, type ConsensusSigner, type EngineStatus } from "./engine.ts";
@@ -26,7 +34,12 @@ export interface SingleValidatorEngineOptions {
   now?: () => bigint;
   /** A block could not be produced (the engine keeps running and retries on the next trigger). */
   onError?: (error: unknown) => void;
+  /** Produce a block as soon as transactions wait (default true); see `setAutomine`. */
+  automine?: boolean;
 }
+
+/** The timestamp of the `index`-th block of a `mine()` call; undefined: the engine's rule. */
+export type MinedTimestamp = (index: number, parent: Block) => bigint | undefined;
 
 type Step = "idle" | "building" | "committing" | "halted" | "stopped";
 
@@ -41,12 +54,51 @@ export class SingleValidatorEngine implements ConsensusEngine {
   private unsubscribe: (() => void) | undefined;
   private validatorCount = 0;
   private readonly now: () => bigint;
+  private automineEnabled: boolean;
+  /** Tail of the production lock: every block and every exclusive task runs after the previous one. */
+  private lockTail: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: SingleValidatorEngineOptions) {
     if (options.heartbeatMs !== undefined && !(Number.isFinite(options.heartbeatMs) && options.heartbeatMs > 0)) {
       throw new RangeError(`heartbeatMs must be a positive number, got ${options.heartbeatMs}`);
     }
     this.now = options.now ?? (() => BigInt(Math.floor(Date.now() / 1000)));
+    this.automineEnabled = options.automine ?? true;
+  }
+
+  get automine(): boolean {
+    return this.automineEnabled;
+  }
+
+  /** Turning automine back on mines what waits, as a new arrival would have been. */
+  setAutomine(enabled: boolean): void {
+    this.automineEnabled = enabled;
+    if (enabled && this.host?.hasPendingTransactions() === true) this.trigger();
+  }
+
+  /**
+   * Runs `task` while no block is being built or committed, and holds production until it settles.
+   * `task` must not call `mine()` (it would wait for itself).
+   */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.lockTail.then(task);
+    this.lockTail = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Produces `count` blocks now, each with what the pool offers (empty blocks too), and resolves
+   * once all are committed. `timestamp` chooses each block's time; by default the engine's rule.
+   */
+  async mine(count: number, timestamp?: MinedTimestamp): Promise<void> {
+    if (!this.producing()) throw new ConsensusError("NOT_STARTED", `the engine is ${this.step}, it cannot mine`);
+    await this.exclusive(async () => {
+      for (let index = 0; index < count; index++) {
+        const host = this.host;
+        if (host === undefined || !this.producing()) throw new ConsensusError("NOT_STARTED", "the engine stopped while mining");
+        await this.produceBlock(host, true, timestamp?.(index, host.head()));
+      }
+    });
   }
 
   async start(host: ConsensusHost): Promise<void> {
@@ -65,6 +117,7 @@ export class SingleValidatorEngine implements ConsensusEngine {
     clearTimeout(this.heartbeatTimer);
     this.step = "stopped";
     await this.production;
+    await this.lockTail;
     this.host = undefined;
   }
 
@@ -99,13 +152,13 @@ export class SingleValidatorEngine implements ConsensusEngine {
   private async produce(): Promise<void> {
     // Let the transactions that arrive together with this one join its block.
     await new Promise((resolve) => setImmediate(resolve));
-    while (this.producing() && (this.wanted || this.heartbeatDue)) {
+    while (this.producing() && ((this.wanted && this.automineEnabled) || this.heartbeatDue)) {
       const host = this.host!;
       const heartbeat = this.heartbeatDue;
       this.wanted = false;
       this.heartbeatDue = false;
       try {
-        await this.produceBlock(host, heartbeat);
+        await this.exclusive(() => (this.producing() ? this.produceBlock(host, heartbeat) : Promise.resolve()));
       } catch (error) {
         if (error instanceof ConsensusError) {
           this.step = "halted";
@@ -119,11 +172,11 @@ export class SingleValidatorEngine implements ConsensusEngine {
     }
   }
 
-  private async produceBlock(host: ConsensusHost, heartbeat: boolean): Promise<void> {
+  private async produceBlock(host: ConsensusHost, heartbeat: boolean, chosenTimestamp?: bigint): Promise<void> {
     const parent = host.head();
     await this.checkVotingPower(host);
     this.step = "building";
-    const now = this.now();
+    const now = chosenTimestamp ?? this.now();
     const timestamp = now > parent.header.timestamp ? now : parent.header.timestamp + 1n;
     const built = await host.buildBlock(parent, { timestamp, coinbase: this.options.signer.address });
     if (built.block.transactions.length === 0 && !heartbeat) {

@@ -18,15 +18,15 @@
 import { createHash } from "node:crypto";
 import { Block, genRequestsRoot, type BlockHeader } from "@ethereumjs/block";
 import { Capability, TransactionType, type TypedTransaction } from "@ethereumjs/tx";
-import { bytesToHex, equalsBytes } from "@ethereumjs/util";
+import { CLRequest, CLRequestType, bytesToHex, equalsBytes } from "@ethereumjs/util";
 import { Bloom, runTx, type RunTxResult } from "@ethereumjs/vm";
 import type { Common } from "@ethereumjs/common";
 import { BlockVerificationError, BlockVerificationErrorCode as Code, SystemCallError } from "./errors.ts";
 import { childHeaderFields, contextHeader, validateChildHeader, type NextHeaderOptions } from "./header.ts";
-import { openExecutionState, type BlockHashSource, type ExecutionState } from "./executionState.ts";
+import { openExecutionState, openStateReader, type BlockHashSource, type ExecutionState } from "./executionState.ts";
 import { orderedTrieRoot } from "./orderedTrie.ts";
 import { receiptsRoot, toExecutedReceipt, type ExecutedReceipt, type RawLog } from "./receipts.ts";
-import { collectRequests, runBlockPrologue, runSystemCall, type SystemCall } from "./systemCalls.ts";
+import { collectRequests, hasProtocolContracts, runBlockPrologue, runSystemCall, type SystemCall } from "./systemCalls.ts";
 import type { StateNodeSource } from "./stateNodeDb.ts";
 
 export type Hex = `0x${string}`;
@@ -63,7 +63,14 @@ export interface BuiltBlock extends ExecutedBlock {
   skipped: SkippedTransaction[];
 }
 
-export type BuildBlockOptions = NextHeaderOptions;
+export interface BuildBlockOptions extends NextHeaderOptions {
+  /**
+   * The state to build on instead of the parent's: a single-validator devnet's pending state
+   * changes (hardhat_setBalance...) become part of the next block this way. The trie nodes behind it
+   * must be readable through the executor's `stateNodes` and committed with the block.
+   */
+  preStateRoot?: Uint8Array;
+}
 
 /** The system calls a block must make, derived from its header alone so every node derives the same. */
 export type SystemCallPolicy = (header: BlockHeader) => SystemCall[];
@@ -100,7 +107,7 @@ export class BlockExecutor {
   async buildBlock(parent: Block, candidates: Iterable<PendingTransaction>, options: BuildBlockOptions): Promise<BuiltBlock> {
     const fields = childHeaderFields(parent.header, options, this.common);
     const context = new Block(contextHeader(fields, this.common), [], [], [], { common: this.common });
-    const run = await BlockRun.start(this, parent.header.stateRoot, context);
+    const run = await BlockRun.start(this, options.preStateRoot ?? parent.header.stateRoot, context);
     const included: TypedTransaction[] = [];
     const senders: Hex[] = [];
     const skipped: SkippedTransaction[] = [];
@@ -140,6 +147,46 @@ export class BlockExecutor {
     );
     const block = new Block(header, included, [], [], { common: this.common });
     return { block, senders, receipts: outcome.receipts, stateNodes: outcome.stateNodes, systemLogs: run.systemLogs, skipped };
+  }
+
+  /**
+   * The child of `parent` without transactions. When that block provably changes nothing (no
+   * system call for its header, none of the prologue / request contracts deployed) it is assembled
+   * without a VM: the same block `buildBlock(parent, [], options)` returns, at a fraction of the
+   * cost (a dev chain's hardhat_mine makes hundreds of them in one call). Otherwise `buildBlock`.
+   */
+  async buildEmptyBlock(parent: Block, options: BuildBlockOptions): Promise<BuiltBlock> {
+    const preStateRoot = options.preStateRoot ?? parent.header.stateRoot;
+    const noRequests = [CLRequestType.Deposit, CLRequestType.Withdrawal, CLRequestType.Consolidation].map((type) => new CLRequest(type, new Uint8Array()));
+    // One header only (each copies Common, ~0.3 ms): the system-call policy reads its number alone.
+    const header = contextHeader(
+      {
+        ...childHeaderFields(parent.header, options, this.common),
+        stateRoot: preStateRoot,
+        transactionsTrie: transactionsRoot([]),
+        receiptTrie: receiptsRoot([], []),
+        logsBloom: new Bloom(undefined, this.common).bitvector,
+        gasUsed: 0n,
+        requestsHash: genRequestsRoot(noRequests, this.common.customCrypto.sha256 ?? sha256),
+      },
+      this.common,
+    );
+    if (this.systemCallsFor(header).length > 0 || (await this.hasProtocolContracts(preStateRoot))) {
+      return this.buildBlock(parent, [], options);
+    }
+    const block = new Block(header, [], [], [], { common: this.common });
+    return { block, senders: [], receipts: [], stateNodes: new Map(), systemLogs: [], skipped: [] };
+  }
+
+  /** Remembered for the last state root asked: consecutive empty blocks share it. */
+  private protocolContractsAt: { root: Uint8Array; present: boolean } | undefined;
+
+  private async hasProtocolContracts(stateRoot: Uint8Array): Promise<boolean> {
+    const known = this.protocolContractsAt;
+    if (known !== undefined && equalsBytes(known.root, stateRoot)) return known.present;
+    const present = await hasProtocolContracts(openStateReader(this.common, this.options.stateNodes, stateRoot));
+    this.protocolContractsAt = { root: stateRoot, present };
+    return present;
   }
 
   /**

@@ -26,6 +26,12 @@ export interface NextHeaderOptions {
   extraData?: Uint8Array;
   /** Gas limit to move towards (by the largest step the protocol allows); default: the parent's. */
   targetGasLimit?: bigint;
+  /**
+   * Dev-mode overrides of a single-validator devnet (hardhat_setNextBlockBaseFeePerGas,
+   * hardhat_setPrevRandao, evm_setBlockGasLimit): the block takes these values as they are, outside
+   * the rules `validateChildHeader` checks, so no other node would accept it. Never set otherwise.
+   */
+  devOverrides?: { baseFeePerGas?: bigint; prevRandao?: Uint8Array; gasLimit?: bigint };
 }
 
 export function prevRandao(parent: BlockHeader): Uint8Array {
@@ -48,18 +54,19 @@ export function childHeaderFields(parent: BlockHeader, options: NextHeaderOption
   }
   const extraData = options.extraData ?? new Uint8Array();
   if (extraData.length > MAX_EXTRA_DATA_BYTES) throw new RangeError(`extraData is over ${MAX_EXTRA_DATA_BYTES} bytes`);
+  const dev = options.devOverrides;
   return {
     parentHash: parent.hash(),
     uncleHash: KECCAK256_RLP_ARRAY,
     coinbase: createAddressFromString(options.coinbase),
     difficulty: 0n,
     number: parent.number + 1n,
-    gasLimit: nextGasLimit(parent.gasLimit, options.targetGasLimit),
+    gasLimit: dev?.gasLimit ?? nextGasLimit(parent.gasLimit, options.targetGasLimit),
     timestamp: options.timestamp,
     extraData,
-    mixHash: prevRandao(parent),
+    mixHash: dev?.prevRandao ?? prevRandao(parent),
     nonce: new Uint8Array(8),
-    baseFeePerGas: parent.calcNextBaseFee(),
+    baseFeePerGas: dev?.baseFeePerGas ?? parent.calcNextBaseFee(),
     withdrawalsRoot: KECCAK256_RLP,
     blobGasUsed: 0n,
     excessBlobGas: parent.calcNextExcessBlobGas(parent.common),

@@ -91,6 +91,23 @@ export async function collectRequests(vm: VM, block: Block): Promise<CLRequest<C
   return requests;
 }
 
+/**
+ * Whether any contract of Ethereum's block prologue or request epilogue is deployed in the state
+ * `reader` reads: without them (Concord's genesis) a block without transactions and without system
+ * calls leaves the state exactly as it was.
+ */
+export async function hasProtocolContracts(reader: {
+  getCode(address: Address): Promise<Uint8Array>;
+  getAccount(address: Address): Promise<unknown>;
+}): Promise<boolean> {
+  if ((await reader.getCode(BEACON_ROOTS_ADDRESS)).length > 0) return true;
+  if ((await reader.getCode(HISTORY_STORAGE_ADDRESS)).length > 0) return true;
+  for (const address of [WITHDRAWAL_REQUESTS_ADDRESS, CONSOLIDATION_REQUESTS_ADDRESS]) {
+    if ((await reader.getAccount(address)) !== undefined) return true;
+  }
+  return false;
+}
+
 function slot(index: bigint): Uint8Array {
   return setLengthLeft(bigIntToBytes(index), 32);
 }

@@ -61,6 +61,7 @@ export async function traceTransaction(
   block: Block,
   index: number,
   tracer: "callTracer",
+  preStateRoot?: Uint8Array,
 ): Promise<CallFrame>;
 export async function traceTransaction(
   executor: BlockExecutor,
@@ -68,6 +69,7 @@ export async function traceTransaction(
   block: Block,
   index: number,
   tracer: "structLogs",
+  preStateRoot?: Uint8Array,
 ): Promise<StructLogTrace>;
 export async function traceTransaction(
   executor: BlockExecutor,
@@ -75,6 +77,7 @@ export async function traceTransaction(
   block: Block,
   index: number,
   tracer: TracerName,
+  preStateRoot?: Uint8Array,
 ): Promise<CallFrame | StructLogTrace>;
 export async function traceTransaction(
   executor: BlockExecutor,
@@ -82,10 +85,12 @@ export async function traceTransaction(
   block: Block,
   index: number,
   tracer: TracerName,
+  preStateRoot: Uint8Array = parent.header.stateRoot,
 ): Promise<CallFrame | StructLogTrace> {
   const tx = block.transactions[index];
   if (tx === undefined) throw new CallError(CallErrorCode.UnknownTransaction, `block ${block.header.number} has no transaction ${index}`);
-  const run = await BlockRun.start(executor, parent.header.stateRoot, block);
+  // A dev chain's block may start from the parent's state plus pending changes (hardhat_setBalance...).
+  const run = await BlockRun.start(executor, preStateRoot, block);
   for (let i = 0; i < index; i++) await run.runTransaction(block.transactions[i]);
   const events = run.vm.evm.events!;
   if (tracer === "callTracer") {

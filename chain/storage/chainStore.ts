@@ -16,6 +16,12 @@
  *   t ‖ txHash        -> RLP[blockNumber, index]
  *   c ‖ number        -> commit certificate RLP[height, round, blockHash, [[validator, signature]...]]
  *   s ‖ trie key      -> state trie node or contract code
+ *   i                 -> instance id (32 random bytes, made once per chain)
+ *   p ‖ number        -> pre-state root of a dev-chain block built on pending state changes
+ *
+ * `truncate` is the one operation that removes blocks (a single-validator devnet's evm_revert): it
+ * deletes everything above a height and moves the head down, also in ONE batch. State trie nodes
+ * stay: they are content-addressed, shared between states, and unreachable nodes are harmless.
  */
 import { createBlockFromBytesArray, createBlockHeaderFromRLP, type Block, type BlockHeader } from "@ethereumjs/block";
 import { RLP, type Input } from "@ethereumjs/rlp";
@@ -57,6 +63,11 @@ export interface BlockCommit {
   stateNodes: ReadonlyMap<string, Uint8Array>;
   /** Absent only for genesis. */
   certificate?: CommitCertificate;
+  /**
+   * The state the block was executed on, when it is not the parent's (a single-validator devnet's
+   * pending hardhat_setBalance-style changes); kept so that traces replay the block on it.
+   */
+  preStateRoot?: Uint8Array;
 }
 
 export const ChainStoreErrorCode = {
@@ -66,6 +77,8 @@ export const ChainStoreErrorCode = {
   GenesisMismatch: "GENESIS_MISMATCH",
   /** The block and its senders / receipts disagree in length. */
   InconsistentCommit: "INCONSISTENT_COMMIT",
+  /** A truncation height above the head, or a store without blocks. */
+  InvalidTruncation: "INVALID_TRUNCATION",
 } as const;
 export type ChainStoreErrorCode = (typeof ChainStoreErrorCode)[keyof typeof ChainStoreErrorCode];
 
@@ -81,6 +94,7 @@ export class ChainStoreError extends Error {
 
 const HEAD_KEY = Uint8Array.of(0x68); // "h"
 const GENESIS_KEY = Uint8Array.of(0x67); // "g"
+const INSTANCE_KEY = Uint8Array.of(0x69); // "i"
 const Prefix = {
   number: 0x6e, // n
   header: 0x48, // H
@@ -89,6 +103,7 @@ const Prefix = {
   transaction: 0x74, // t
   certificate: 0x63, // c
   state: 0x73, // s
+  preState: 0x70, // p
 } as const;
 
 export interface ChainStoreOptions {
@@ -190,6 +205,11 @@ export class ChainStore {
     return { blockNumber, blockHash, index: Number(bytesToBigInt(index)) };
   }
 
+  /** The state block `number` was executed on, when it is not its parent's (see `BlockCommit`). */
+  async getPreStateRoot(number: bigint): Promise<Uint8Array | undefined> {
+    return this.kv.get(numberKey(Prefix.preState, number));
+  }
+
   async getCertificate(number: bigint): Promise<CommitCertificate | undefined> {
     const raw = await this.kv.get(numberKey(Prefix.certificate, number));
     return raw === undefined ? undefined : decodeCertificate(raw);
@@ -232,6 +252,7 @@ export class ChainStore {
     if (commit.certificate !== undefined) {
       ops.push({ type: "put", key: numberKey(Prefix.certificate, number), value: encodeCertificate(commit.certificate) });
     }
+    if (commit.preStateRoot !== undefined) ops.push({ type: "put", key: numberKey(Prefix.preState, number), value: commit.preStateRoot });
     if (number === 0n) ops.push({ type: "put", key: GENESIS_KEY, value: hash });
     ops.push({ type: "put", key: numberKey(Prefix.number, number), value: hash });
     ops.push({ type: "put", key: HEAD_KEY, value: RLP.encode([bigIntToBytes(number), hash]) });
@@ -239,6 +260,57 @@ export class ChainStore {
     this.currentHead = { number, hash };
     this.blocks.set(bytesToHex(hash), { block, senders: [...senders] });
     for (const [key, value] of commit.stateNodes) this.stateNodes.set(key, value);
+  }
+
+  /**
+   * The chain's instance id: 32 random bytes written the first time it is asked for (right after
+   * genesis, by the node) and kept for the life of the data directory. Tools that keep state per
+   * chain (Ignition's journal on chain 31337) compare it to tell a restarted node from a new chain.
+   */
+  async instanceId(): Promise<Uint8Array> {
+    const stored = await this.kv.get(INSTANCE_KEY);
+    if (stored !== undefined) return stored;
+    const id = crypto.getRandomValues(new Uint8Array(32));
+    await this.kv.write([{ type: "put", key: INSTANCE_KEY, value: id }]);
+    return id;
+  }
+
+  /**
+   * Removes every block above `height` (headers, bodies, receipts, transaction index entries,
+   * certificates, pre-state roots, number index) and makes block `height` the head, in one atomic batch: a crash
+   * leaves either the old chain or the truncated one. Returns the removed blocks, newest last.
+   */
+  async truncate(height: bigint): Promise<StoredBlock[]> {
+    const head = this.currentHead;
+    if (head === undefined || height < 0n || height > head.number) {
+      throw new ChainStoreError(ChainStoreErrorCode.InvalidTruncation, `cannot truncate to ${height}: the head is ${head?.number ?? "none"}`);
+    }
+    const newHeadHash = await this.kv.get(numberKey(Prefix.number, height));
+    if (newHeadHash === undefined) throw new ChainStoreError(ChainStoreErrorCode.InvalidTruncation, `block ${height} is missing from the number index`);
+    const removed: StoredBlock[] = [];
+    const ops: KeyValueOperation[] = [];
+    for (let number = height + 1n; number <= head.number; number++) {
+      const stored = await this.getBlockByNumber(number);
+      if (stored === undefined) throw new ChainStoreError(ChainStoreErrorCode.InvalidTruncation, `block ${number} is missing below the head`);
+      const hash = stored.block.hash();
+      removed.push(stored);
+      for (const tx of stored.block.transactions) ops.push({ type: "del", key: prefixed(Prefix.transaction, tx.hash()) });
+      ops.push({ type: "del", key: prefixed(Prefix.header, hash) });
+      ops.push({ type: "del", key: prefixed(Prefix.body, hash) });
+      ops.push({ type: "del", key: prefixed(Prefix.receipts, hash) });
+      ops.push({ type: "del", key: numberKey(Prefix.certificate, number) });
+      ops.push({ type: "del", key: numberKey(Prefix.preState, number) });
+      ops.push({ type: "del", key: numberKey(Prefix.number, number) });
+    }
+    ops.push({ type: "put", key: HEAD_KEY, value: RLP.encode([bigIntToBytes(height), newHeadHash]) });
+    await this.kv.write(ops);
+    this.currentHead = { number: height, hash: newHeadHash };
+    for (const { block } of removed) {
+      const key = bytesToHex(block.hash());
+      this.blocks.delete(key);
+      this.headers.delete(key);
+    }
+    return removed;
   }
 
   async close(): Promise<void> {

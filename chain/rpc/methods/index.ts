@@ -4,6 +4,7 @@ import { accountMethods } from "./accounts.ts";
 import { chainDataMethods } from "./chainData.ts";
 import { concordMethods } from "./concord.ts";
 import { debugMethods } from "./debug.ts";
+import { devMethods } from "./dev.ts";
 import { executionMethods } from "./execution.ts";
 import { feeMethods } from "./fees.ts";
 import { logMethods } from "./logs.ts";
@@ -22,4 +23,6 @@ export const rpcMethods: MethodTable = {
   ...txpoolMethods,
   ...debugMethods,
   ...concordMethods,
+  // Last: its eth_sendTransaction wraps the dev-account one to add impersonated senders (dev mode).
+  ...devMethods,
 };
