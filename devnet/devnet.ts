@@ -47,6 +47,9 @@ export async function startChain(options: NodeCommandOptions, progress: Progress
     validatorKey: validator.privateKey,
     rpc: { host: options.host, port: options.port },
     heartbeatMs: options.blockIntervalMs,
+    // A lone validator may rewrite its own history: Hardhat/Anvil methods (snapshots, time travel,
+    // impersonation) work, so Hardhat's network helpers and Ignition's restart detection do too.
+    devMode: true,
     onError: (error) => progress.warn(`block production: ${error instanceof Error ? error.message : String(error)}`),
   });
   try {
@@ -148,7 +151,7 @@ function printBanner(
     "",
     `  JSON-RPC        ${rpc.url}  (WebSocket ${rpc.wsUrl})`,
     `  Chain id        ${node.chainId}`,
-    `  Validators      1 (single-validator engine)`,
+    `  Validators      1 (single-validator engine; Hardhat/Anvil dev methods enabled)`,
   ];
   if (ipfs !== undefined) {
     lines.push(`  IPFS API        ${ipfs.apiUrl}  (Kubo RPC: kubo-rpc-client, \`concord ipfs\`)`);
