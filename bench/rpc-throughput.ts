@@ -33,7 +33,7 @@ import { HDNodeWallet, Interface, Mnemonic, Transaction, keccak256, type Transac
 import secp256k1 from "secp256k1";
 import { HeadSubscription } from "./lib/headSubscription.ts";
 import { JsonRpcHttpClient } from "./lib/jsonRpcHttp.ts";
-import { processGroupCpuSeconds } from "./lib/processCpu.ts";
+import { cpuBetween, processGroupCpu } from "./lib/processCpu.ts";
 import { PROJECT_ROOT, startConcordNode, startHardhatNode, type RunningNode } from "./lib/processes.ts";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
@@ -78,6 +78,10 @@ interface RunResult {
   medianLatencyMs: number;
   /** CPU used during the run in % of one core; undefined when not measurable. */
   nodeCpuPercent?: number;
+  /** The node's busiest main thread (where its JavaScript runs), in % of one core. */
+  nodeMainThreadPercent?: number;
+  /** Node CPU (all threads) per transaction, in microseconds: less sensitive to a busy machine. */
+  nodeCpuPerTxUs?: number;
   clientCpuPercent: number;
 }
 
@@ -212,7 +216,7 @@ async function runOnce(
   heads.onHead(() => void readNewBlocks());
 
   await clientProfiler?.post("Profiler.start");
-  const cpuBefore = { client: process.cpuUsage(), node: node.processGroup === undefined ? undefined : processGroupCpuSeconds(node.processGroup) };
+  const cpuBefore = { client: process.cpuUsage(), node: node.processGroup === undefined ? undefined : processGroupCpu(node.processGroup) };
   const first = performance.now();
   await Promise.all(
     bySender.map(async (txs) => {
@@ -235,15 +239,17 @@ async function runOnce(
   const last = Math.max(...includedAt.values());
   const elapsedSeconds = (last - first) / 1000;
   const clientCpu = process.cpuUsage(cpuBefore.client);
-  const nodeCpuAfter = node.processGroup === undefined ? undefined : processGroupCpuSeconds(node.processGroup);
+  const nodeCpuAfter = node.processGroup === undefined ? undefined : processGroupCpu(node.processGroup);
+  const nodeCpu = nodeCpuAfter === undefined || cpuBefore.node === undefined ? undefined : cpuBetween(cpuBefore.node, nodeCpuAfter);
   const latencies = [...sentAt].map(([hash, at]) => includedAt.get(hash)! - at).sort((a, b) => a - b);
   // CPU is sampled until now, slightly after `last`: a small overestimate, the same for both nodes.
   const wallSeconds = (performance.now() - first) / 1000;
   return {
     txPerSecond: total / elapsedSeconds,
     medianLatencyMs: latencies[latencies.length >> 1],
-    nodeCpuPercent:
-      nodeCpuAfter === undefined || cpuBefore.node === undefined ? undefined : ((nodeCpuAfter - cpuBefore.node) / wallSeconds) * 100,
+    nodeCpuPercent: nodeCpu === undefined ? undefined : (nodeCpu.totalSeconds / wallSeconds) * 100,
+    nodeMainThreadPercent: nodeCpu === undefined ? undefined : (nodeCpu.busiestMainThreadSeconds / wallSeconds) * 100,
+    nodeCpuPerTxUs: nodeCpu === undefined ? undefined : (nodeCpu.totalSeconds / total) * 1e6,
     clientCpuPercent: ((clientCpu.user + clientCpu.system) / 1e6 / wallSeconds) * 100,
   };
 }
@@ -270,15 +276,21 @@ async function measure(start: () => Promise<RunningNode & { quiet?: boolean }>):
         const run = await runOnce(node, client, heads, workload, token);
         process.stderr.write(
           `  ${node.name} ${workload} run ${i + 1}: ${run.txPerSecond.toFixed(0)} tx/s, median latency ${run.medianLatencyMs.toFixed(1)} ms, ` +
-            `node CPU ${run.nodeCpuPercent?.toFixed(0) ?? "?"}%, client CPU ${run.clientCpuPercent.toFixed(0)}%\n`,
+            `node CPU ${run.nodeCpuPercent?.toFixed(0) ?? "?"}% (main thread ${run.nodeMainThreadPercent?.toFixed(0) ?? "?"}%, ` +
+            `${run.nodeCpuPerTxUs?.toFixed(0) ?? "?"} us/tx), client CPU ${run.clientCpuPercent.toFixed(0)}%\n`,
         );
         runs.push(run);
       }
-      const nodeCpu = runs.map((r) => r.nodeCpuPercent).filter((c) => c !== undefined);
+      const medianOf = (pick: (run: RunResult) => number | undefined) => {
+        const values = runs.map(pick).filter((value) => value !== undefined);
+        return values.length === 0 ? undefined : median(values);
+      };
       results[workload] = {
         txPerSecond: median(runs.map((r) => r.txPerSecond)),
         medianLatencyMs: median(runs.map((r) => r.medianLatencyMs)),
-        nodeCpuPercent: nodeCpu.length === 0 ? undefined : median(nodeCpu),
+        nodeCpuPercent: medianOf((r) => r.nodeCpuPercent),
+        nodeMainThreadPercent: medianOf((r) => r.nodeMainThreadPercent),
+        nodeCpuPerTxUs: medianOf((r) => r.nodeCpuPerTxUs),
         clientCpuPercent: median(runs.map((r) => r.clientCpuPercent)),
       };
     }
@@ -311,12 +323,15 @@ const startConcord =
 const concord = args.only === "hardhat" ? undefined : await measure(startConcord);
 const rows = [reference, concord].filter((r) => r !== undefined);
 const percent = (value: number | undefined) => (value === undefined ? "?" : `${value.toFixed(0)}%`);
-console.log("\n| node | workload | tx/s | median latency (ms) | node CPU | client CPU |\n|---|---|---|---|---|---|");
+console.log(
+  "\n| node | workload | tx/s | median latency (ms) | node CPU (main thread) | node CPU per tx | client CPU |\n|---|---|---|---|---|---|---|",
+);
 for (const row of rows)
   for (const workload of WORKLOADS) {
     const r = row[workload];
     console.log(
-      `| ${row.name} | ${workload} | ${r.txPerSecond.toFixed(0)} | ${r.medianLatencyMs.toFixed(1)} | ${percent(r.nodeCpuPercent)} | ${percent(r.clientCpuPercent)} |`,
+      `| ${row.name} | ${workload} | ${r.txPerSecond.toFixed(0)} | ${r.medianLatencyMs.toFixed(1)} | ` +
+        `${percent(r.nodeCpuPercent)} (${percent(r.nodeMainThreadPercent)}) | ${r.nodeCpuPerTxUs === undefined ? "?" : `${r.nodeCpuPerTxUs.toFixed(0)} us`} | ${percent(r.clientCpuPercent)} |`,
     );
   }
 console.log("(CPU in % of one core during the runs; the machine has 2 cores.)");

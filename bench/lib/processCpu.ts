@@ -1,14 +1,37 @@
 /**
  * CPU time used by a process group (Linux /proc), to tell whether a node under test was saturated
  * or waiting during a run. Groups, because `npx hardhat node` is a launcher process plus the node.
+ *
+ * Besides the group's total (all threads: JS, GC helpers, libuv pool, workers, Hardhat's EDR
+ * threads), it reads each process's main thread, where a Node program's JavaScript runs: a main
+ * thread near 100% of a core is the node's ceiling whatever the other core does.
  */
 import { readdirSync, readFileSync } from "node:fs";
 
 /** Linux reports utime/stime in clock ticks; USER_HZ is 100 on every mainstream architecture. */
 const TICKS_PER_SECOND = 100;
 
-/** Total user + system CPU seconds of the processes in group `pgid` (undefined off Linux). */
-export function processGroupCpuSeconds(pgid: number): number | undefined {
+export interface GroupCpu {
+  /** User + system CPU seconds of every thread of every process in the group. */
+  totalSeconds: number;
+  /** Per process id: CPU seconds of its main thread. */
+  mainThreadSeconds: Map<number, number>;
+}
+
+function statTicks(path: string): { pgrp: number; ticks: number } | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(path, "latin1");
+  } catch {
+    return undefined; // exited meanwhile
+  }
+  // "pid (comm) state ppid pgrp ..." where comm may hold spaces and parentheses.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return { pgrp: Number(fields[2]), ticks: Number(fields[11]) + Number(fields[12]) }; // utime, stime
+}
+
+/** CPU time of process group `pgid` so far; undefined off Linux. */
+export function processGroupCpu(pgid: number): GroupCpu | undefined {
   let entries: string[];
   try {
     entries = readdirSync("/proc");
@@ -16,18 +39,23 @@ export function processGroupCpuSeconds(pgid: number): number | undefined {
     return undefined;
   }
   let ticks = 0;
+  const mainThreadSeconds = new Map<number, number>();
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, "latin1");
-    } catch {
-      continue; // exited meanwhile
-    }
-    // "pid (comm) state ppid pgrp ..." where comm may hold spaces and parentheses.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(fields[2]) !== pgid) continue;
-    ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    const process = statTicks(`/proc/${entry}/stat`);
+    if (process === undefined || process.pgrp !== pgid) continue;
+    ticks += process.ticks;
+    const main = statTicks(`/proc/${entry}/task/${entry}/stat`);
+    if (main !== undefined) mainThreadSeconds.set(Number(entry), main.ticks / TICKS_PER_SECOND);
   }
-  return ticks / TICKS_PER_SECOND;
+  return { totalSeconds: ticks / TICKS_PER_SECOND, mainThreadSeconds };
+}
+
+/** CPU used between two readings: the group's total and its busiest main thread, in seconds. */
+export function cpuBetween(before: GroupCpu, after: GroupCpu): { totalSeconds: number; busiestMainThreadSeconds: number } {
+  let busiest = 0;
+  for (const [pid, seconds] of after.mainThreadSeconds) {
+    busiest = Math.max(busiest, seconds - (before.mainThreadSeconds.get(pid) ?? 0));
+  }
+  return { totalSeconds: after.totalSeconds - before.totalSeconds, busiestMainThreadSeconds: busiest };
 }

@@ -102,10 +102,24 @@ export function decodeRawTransaction(raw: Uint8Array, options: DecodeOptions): T
  * A Common for decoding many transactions. Every tx constructor copies its Common and merges the tx
  * parameter set into it through a JSON deep copy (~60 us, a fifth of an admission). Merged once
  * here, each decode passes an empty set instead: same parameters, no copying.
+ *
+ * Even an empty set makes `updateParams` rebuild the copy's whole parameter cache (every fork's and
+ * EIP's parameters merged again into a new object: ~100 us per transaction under load, the largest
+ * cost of a decode). The prepared Common carries an own `updateParams` that skips empty sets; a
+ * tx's Common is `Object.assign`ed from it, so every copy keeps that method and shares the cache
+ * built here (nothing mutates a built cache: a rebuild always starts from a new object).
  */
 export function transactionCommon(common: Common): Common {
   const prepared = common.copy();
   prepared.updateParams(paramsTx);
+  const updateParams = prepared.updateParams;
+  Object.defineProperty(prepared, "updateParams", {
+    enumerable: true, // copied by Common.copy()'s Object.assign
+    writable: true,
+    value: function updateNonEmptyParams(this: Common, params: Parameters<Common["updateParams"]>[0]) {
+      if (Object.keys(params).length > 0) updateParams.call(this, params);
+    },
+  });
   TX_PARAMS_MERGED.add(prepared);
   return prepared;
 }

@@ -17,6 +17,11 @@ export interface TxPoolOptions {
    * Safe, Foundry and Ignition's create2 strategy) depends on exactly such transactions.
    */
   allowUnprotected?: boolean;
+  /**
+   * Recover the senders of raw transactions on a worker thread (default true): the main thread keeps
+   * building blocks and answering RPC meanwhile. False recovers on the calling thread.
+   */
+  recoverSendersOnWorker?: boolean;
 }
 
 /**
@@ -32,6 +37,7 @@ export const DEFAULT_TXPOOL_OPTIONS: TxPoolOptions = Object.freeze({
   minPriorityFee: 0n,
   maxNonceGap: 1024,
   allowUnprotected: true,
+  recoverSendersOnWorker: true,
 });
 
 /** All options filled in and checked once, at construction. */

@@ -14,14 +14,15 @@
  */
 import { EventEmitter } from "node:events";
 import type { Common } from "@ethereumjs/common";
-import type { TypedTransaction } from "@ethereumjs/tx";
-import { bytesToHex, publicToAddress } from "@ethereumjs/util";
+import type { TransactionCache, TypedTransaction } from "@ethereumjs/tx";
+import { bigIntToBytes, bytesToHex, publicToAddress } from "@ethereumjs/util";
 import { BinaryHeap } from "./binaryHeap.ts";
 import { decodeRawTransaction, transactionCommon } from "./decodeRawTransaction.ts";
 import { txPoolErrors } from "./errors.ts";
 import { effectiveTip, maxCostOf, meetsReplacementThreshold, replacementThreshold } from "./fees.ts";
 import { resolveTxPoolOptions, type ResolvedTxPoolOptions, type TxPoolOptions } from "./options.ts";
 import { selectForBlock } from "./selectForBlock.ts";
+import { sharedSenderRecovery } from "./senderRecovery.ts";
 import { SenderTransactions, type PoolEntry, type ResetOutcome } from "./senderTransactions.ts";
 import type { Hex, PooledTransaction, PoolStateReader } from "./types.ts";
 import { validateTransaction, type StatelessRules } from "./validateTransaction.ts";
@@ -97,13 +98,13 @@ export class TxPool extends EventEmitter<TxPoolEvents> {
       maxTxBytes: this.options.maxTxBytes,
       allowUnprotected: this.options.allowUnprotected,
     });
-    return this.#admit(tx, raw);
+    return this.#admit(tx, raw, this.options.recoverSendersOnWorker);
   }
 
   /** Validates and admits a transaction object (eth_sendTransaction signs one in-process). */
   async add(tx: TypedTransaction): Promise<Hex> {
     if (!tx.isSigned()) throw txPoolErrors.invalidSender("transaction is not signed");
-    return this.#admit(tx, tx.serialize());
+    return this.#admit(tx, tx.serialize(), false);
   }
 
   get(hash: Hex): PooledTransaction | undefined {
@@ -168,11 +169,11 @@ export class TxPool extends EventEmitter<TxPoolEvents> {
     return { pending, queued: this.#byHash.size - pending };
   }
 
-  async #admit(tx: TypedTransaction, raw: Uint8Array): Promise<Hex> {
+  async #admit(tx: TypedTransaction, raw: Uint8Array, recoverOnWorker: boolean): Promise<Hex> {
     const hash = bytesToHex(tx.hash()) as Hex;
     if (this.#byHash.has(hash)) throw txPoolErrors.alreadyKnown(hash);
     const caps = validateTransaction(tx, raw.length, this.#rules());
-    const sender = this.#recoverSender(tx);
+    const sender = recoverOnWorker ? await this.#recoverSenderOnWorker(tx) : this.#recoverSender(tx);
     const entry: PoolEntry = {
       tx,
       hash,
@@ -317,6 +318,33 @@ export class TxPool extends EventEmitter<TxPoolEvents> {
     return bytesToHex(this.#addressOf(publicKey)) as Hex;
   }
 
+  /**
+   * The same recovery on the shared worker thread (senderRecovery.ts). The key it returns is put in
+   * the tx's cache exactly where ethereumjs' own `getSenderPublicKey` would have put it. Only for
+   * decoded raw transactions: decoding already refused high-s signatures and bad v values.
+   */
+  async #recoverSenderOnWorker(tx: TypedTransaction): Promise<Hex> {
+    const cache = tx.cache as TransactionCache;
+    if (cache.senderPubKey !== undefined) return bytesToHex(this.#addressOf(cache.senderPubKey)) as Hex;
+    const v = tx.v!;
+    // Typed: y-parity. Legacy: 27/28, or EIP-155's chainId * 2 + 35/36 (decoding checked the chain id).
+    const recoveryId = v <= 1n ? v : v <= 28n ? v - 27n : v - (this.#chainId * 2n + 35n);
+    const r = word(tx.r!);
+    const s = word(tx.s!);
+    if ((recoveryId !== 0n && recoveryId !== 1n) || r === undefined || s === undefined) {
+      throw txPoolErrors.invalidSender("invalid signature");
+    }
+    const publicKey = await sharedSenderRecovery().recover({
+      messageHash: tx.getMessageToVerifySignature(),
+      recoveryId: Number(recoveryId),
+      r,
+      s,
+    });
+    if (publicKey === undefined) throw txPoolErrors.invalidSender("invalid signature");
+    if (Object.isFrozen(tx)) cache.senderPubKey = publicKey;
+    return bytesToHex(this.#addressOf(publicKey)) as Hex;
+  }
+
   #rules(): StatelessRules {
     return {
       chainId: this.#chainId,
@@ -338,4 +366,13 @@ export class TxPool extends EventEmitter<TxPoolEvents> {
     this.#queue = run.catch(() => undefined);
     return run;
   }
+}
+
+/** A 256-bit big-endian word; undefined when the value does not fit. */
+function word(value: bigint): Uint8Array | undefined {
+  if (value < 0n || value >= 1n << 256n) return undefined;
+  const bytes = bigIntToBytes(value);
+  const out = new Uint8Array(32);
+  out.set(bytes, 32 - bytes.length);
+  return out;
 }
