@@ -622,7 +622,6 @@ export class ConcordNode implements RpcBackend {
       hasPooled: (hash) => this.started().pool.get(hash) !== undefined,
       replacePool: async (transactions) => {
         const parts = this.started();
-        if (parts.pool.size === 0 && transactions.length === 0) return;
         const pool = this.createPool(parts.common);
         parts.pool.removeAllListeners();
         parts.pool = pool;

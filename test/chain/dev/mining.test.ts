@@ -1,0 +1,185 @@
+/**
+ * Automine and the next blocks: evm_setAutomine / hardhat_getAutomine, submissions that answer once
+ * mined (and fail with the revert when the mined transaction reverted), hardhat_dropTransaction,
+ * evm_setBlockGasLimit, hardhat_setNextBlockBaseFeePerGas, hardhat_setCoinbase, hardhat_setPrevRandao.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { Wallet } from "ethers";
+import { call, callError } from "../rpc/helpers/rpcClient.ts";
+import { deployCounter, type DeployedCounter } from "../rpc/helpers/counterFixture.ts";
+import { sendSigned } from "../rpc/helpers/testChain.ts";
+import { DEV, startDevNode, type DevNode } from "./helpers/devNode.ts";
+
+let devnet: DevNode;
+let url: string;
+let counter: DeployedCounter;
+const TO = "0x00000000000000000000000000000000000000f1";
+
+before(async () => {
+  devnet = await startDevNode();
+  url = devnet.url;
+  counter = await deployCounter(url);
+});
+after(() => devnet.close());
+
+interface BlockJson {
+  number: string;
+  miner: string;
+  mixHash: string;
+  baseFeePerGas: string;
+  gasLimit: string;
+  transactions: string[];
+}
+const latest = () => call<BlockJson>(url, "eth_getBlockByNumber", ["latest", false]);
+const hex = (value: bigint | number) => `0x${value.toString(16)}`;
+
+async function withoutAutomine<T>(body: () => Promise<T>): Promise<T> {
+  await call(url, "evm_setAutomine", [false]);
+  try {
+    return await body();
+  } finally {
+    await call(url, "evm_setAutomine", [true]);
+  }
+}
+
+describe("automine", () => {
+  it("is on by default: a submission answers once its block is committed", async () => {
+    assert.equal(await call(url, "hardhat_getAutomine"), true);
+    const hash = await sendSigned(url, DEV[4]!.key, { to: TO, value: 1n });
+    // No polling: the receipt is there when eth_sendRawTransaction answers.
+    assert.notEqual(await call(url, "eth_getTransactionReceipt", [hash]), null);
+  });
+
+  it("off, transactions wait in the pool until evm_mine, which puts them in one block", async () => {
+    await withoutAutomine(async () => {
+      assert.equal(await call(url, "anvil_getAutomine"), false);
+      const first = await sendSigned(url, DEV[5]!.key, { to: TO, value: 1n });
+      const second = await sendSigned(url, DEV[6]!.key, { to: TO, value: 2n });
+      assert.equal(await call(url, "eth_getTransactionReceipt", [first]), null);
+      assert.deepEqual(await call(url, "txpool_status"), { pending: "0x2", queued: "0x0" });
+      await call(url, "evm_mine");
+      const block = await latest();
+      assert.deepEqual([...block.transactions].sort(), [first, second].sort());
+    });
+  });
+
+  it("back on, what waits is mined", async () => {
+    await call(url, "evm_setAutomine", [false]);
+    const hash = await sendSigned(url, DEV[7]!.key, { to: TO, value: 1n });
+    assert.equal(await call(url, "anvil_setAutomine", [true]), null);
+    for (let i = 0; i < 100 && (await call(url, "eth_getTransactionReceipt", [hash])) === null; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.notEqual(await call(url, "eth_getTransactionReceipt", [hash]), null);
+  });
+
+  it("names a non-boolean", async () => {
+    assert.deepEqual(await callError(url, "evm_setAutomine", ["yes"]), { code: -32602, message: "invalid argument 0: expected a boolean, got a string" });
+  });
+});
+
+describe("a mined transaction that reverted", () => {
+  it("fails its submission with code 3 and the revert data, and stays mined", async () => {
+    const wallet = new Wallet(DEV[8]!.key);
+    const data = counter.iface.encodeFunctionData("increment", [10_000]);
+    const nonce = Number(BigInt(await call<string>(url, "eth_getTransactionCount", [wallet.address, "pending"])));
+    const raw = await wallet.signTransaction({ type: 2, chainId: 31337, nonce, to: counter.address, data, gasLimit: 100_000n, maxFeePerGas: 10n ** 11n, maxPriorityFeePerGas: 10n ** 9n });
+    const error = await callError(url, "eth_sendRawTransaction", [raw]);
+    assert.equal(error.code, 3);
+    assert.equal(error.message, "execution reverted");
+    assert.equal(counter.iface.parseError(error.data as string)?.name, "CounterTooLarge");
+    assert.equal(await call(url, "eth_getTransactionCount", [wallet.address, "latest"]), hex(nonce + 1));
+  });
+
+  it("with Error(string), says the reason", async () => {
+    const error = await callError(url, "eth_sendTransaction", [
+      { from: DEV[9]!.address, to: counter.address, data: counter.iface.encodeFunctionData("fail", ["nope"]), gas: "0x186a0" },
+    ]);
+    assert.deepEqual([error.code, error.message], [3, "execution reverted: nope"]);
+  });
+});
+
+describe("hardhat_dropTransaction", () => {
+  it("removes a waiting transaction (true), knows nothing of an unknown hash (false), refuses a mined one", async () => {
+    await withoutAutomine(async () => {
+      const hash = await sendSigned(url, DEV[10]!.key, { to: TO, value: 1n });
+      assert.equal(await call(url, "hardhat_dropTransaction", [hash]), true);
+      assert.equal(await call(url, "eth_getTransactionByHash", [hash]), null);
+      assert.equal(await call(url, "hardhat_dropTransaction", [hash]), false);
+      assert.equal(await call(url, "anvil_dropTransaction", [hash]), null);
+    });
+    const mined = await sendSigned(url, DEV[10]!.key, { to: TO, value: 2n });
+    assert.deepEqual(await callError(url, "hardhat_dropTransaction", [mined]), {
+      code: -32602,
+      message: `Transaction ${mined} cannot be dropped because it's already mined`,
+    });
+  });
+
+  it("keeps the sender's later transactions, now waiting behind the gap", async () => {
+    await withoutAutomine(async () => {
+      const wallet = new Wallet(DEV[11]!.key);
+      const nonce = Number(BigInt(await call<string>(url, "eth_getTransactionCount", [wallet.address, "latest"])));
+      const first = await sendSigned(url, wallet.privateKey, { to: TO, value: 1n, nonce });
+      const second = await sendSigned(url, wallet.privateKey, { to: TO, value: 1n, nonce: nonce + 1 });
+      assert.equal(await call(url, "anvil_dropTransaction", [first]), first);
+      assert.deepEqual(await call(url, "txpool_status"), { pending: "0x0", queued: "0x1" });
+      await call(url, "hardhat_dropTransaction", [second]);
+    });
+  });
+
+  it("names a malformed hash", async () => {
+    assert.deepEqual(await callError(url, "hardhat_dropTransaction", ["0x1234"]), {
+      code: -32602,
+      message: "invalid argument 0: hex string has length 4, want 64 for a 32-byte hash",
+    });
+  });
+});
+
+describe("next-block settings", () => {
+  it("evm_setBlockGasLimit sets the limit of the following blocks, and the pool refuses bigger transactions", async () => {
+    assert.equal(await call(url, "evm_setBlockGasLimit", ["0x989680"]), true);
+    await call(url, "evm_mine");
+    assert.equal((await latest()).gasLimit, "0x989680");
+    const wallet = new Wallet(DEV[12]!.key);
+    const error = await callError(url, "eth_sendRawTransaction", [
+      await wallet.signTransaction({ type: 2, chainId: 31337, nonce: 0, to: TO, gasLimit: 10_000_001n, maxFeePerGas: 10n ** 11n, maxPriorityFeePerGas: 1n }),
+    ]);
+    assert.match(error.message, /^exceeds block gas limit/);
+    await call(url, "evm_setBlockGasLimit", ["0x1c9c380"]);
+    assert.deepEqual(await callError(url, "evm_setBlockGasLimit", ["0x0"]), { code: -32602, message: "invalid argument 0: block gas limit must be greater than 0" });
+  });
+
+  it("hardhat_setNextBlockBaseFeePerGas sets the next block's base fee only", async () => {
+    assert.equal(await call(url, "hardhat_setNextBlockBaseFeePerGas", ["0x3b9aca00"]), true);
+    assert.equal(await call(url, "eth_gasPrice").then((price) => BigInt(price as string) >= 1_000_000_000n), true);
+    await call(url, "evm_mine");
+    assert.equal((await latest()).baseFeePerGas, "0x3b9aca00");
+    await call(url, "evm_mine");
+    assert.equal((await latest()).baseFeePerGas, hex((1_000_000_000n * 7n) / 8n));
+    assert.equal(await call(url, "anvil_setNextBlockBaseFeePerGas", ["0x0"]), null);
+    await call(url, "evm_mine");
+    assert.equal((await latest()).baseFeePerGas, "0x0");
+  });
+
+  it("hardhat_setCoinbase sets who receives the tips of every following block", async () => {
+    const coinbase = Wallet.createRandom().address.toLowerCase();
+    assert.equal(await call(url, "hardhat_setCoinbase", [coinbase]), true);
+    await sendSigned(url, DEV[13]!.key, { to: TO, value: 1n, maxPriorityFeePerGas: 2_000_000_000n });
+    assert.equal((await latest()).miner, coinbase);
+    assert.ok(BigInt(await call<string>(url, "eth_getBalance", [coinbase, "latest"])) >= 21_000n * 2_000_000_000n);
+    await call(url, "evm_mine");
+    assert.equal((await latest()).miner, coinbase);
+  });
+
+  it("hardhat_setPrevRandao sets the next block's prevRandao", async () => {
+    const randao = `0x${"ab".repeat(32)}`;
+    assert.equal(await call(url, "hardhat_setPrevRandao", [randao]), true);
+    await call(url, "evm_mine");
+    assert.equal((await latest()).mixHash, randao);
+    await call(url, "evm_mine");
+    assert.notEqual((await latest()).mixHash, randao);
+    assert.deepEqual(await callError(url, "hardhat_setPrevRandao", ["0x01"]), {
+      code: -32602,
+      message: "invalid argument 0: hex string has length 2, want 64 for a 32-byte hash",
+    });
+  });
+});
