@@ -128,7 +128,7 @@ describe("hardhat_impersonateAccount", () => {
     assert.equal(await call(url, "anvil_impersonateAccount", [DEV[0]!.address]), null);
     const hash = await call<string>(url, "eth_sendTransaction", [{ from: DEV[0]!.address, to: TO, value: "0x1" }]);
     const raw = await call<string>(url, "eth_getRawTransactionByHash", [hash]);
-    assert.equal(Transaction.from(raw).from.toLowerCase(), DEV[0]!.address);
+    assert.equal(Transaction.from(raw).from?.toLowerCase(), DEV[0]!.address);
     assert.equal(await call(url, "anvil_stopImpersonatingAccount", [DEV[0]!.address]), null);
   });
 
