@@ -434,7 +434,7 @@ export class DevChain {
   }
 
   #started(): { host: DevHost; engine: DevEngine } {
-    if (this.#host === undefined || this.#engine === undefined) throw new Error("dev mode is not attached to a started node");
+    if (this.#host === undefined || this.#engine === undefined) throw new DevModeError(DevErrorCode.NotAttached, "dev mode is not attached to a started node");
     return { host: this.#host, engine: this.#engine };
   }
 }

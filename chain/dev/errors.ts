@@ -10,8 +10,8 @@ export const DevErrorCode = {
   NonceNotSettable: "NONCE_NOT_SETTABLE",
   /** hardhat_dropTransaction of a transaction that is already in a block. */
   AlreadyMined: "ALREADY_MINED",
-  /** An impersonated transaction the pool's rules refuse (nonce, funds...). */
-  TransactionRejected: "TRANSACTION_REJECTED",
+  /** A dev control used before the node started (or after it stopped). */
+  NotAttached: "NOT_ATTACHED",
 } as const;
 export type DevErrorCode = (typeof DevErrorCode)[keyof typeof DevErrorCode];
 
@@ -19,7 +19,7 @@ const RPC_CODES: Record<DevErrorCode, number> = {
   INVALID_ARGUMENT: -32602,
   NONCE_NOT_SETTABLE: -32000,
   ALREADY_MINED: -32602,
-  TRANSACTION_REJECTED: -32000,
+  NOT_ATTACHED: -32603,
 };
 
 export class DevModeError extends Error {

@@ -152,7 +152,7 @@ export const devMethods: MethodTable = Object.fromEntries([
       const snapshots = Object.fromEntries(
         (dev?.snapshots() ?? []).map(([id, head]) => [`0x${id.toString(16)}`, [Number(head.number), toHex(head.hash)]]),
       );
-      return { ...hardhatMetadata(metadata), forkConfig: {}, snapshots };
+      return { ...hardhatMetadata(metadata), forkedNetwork: null, snapshots };
     }),
   ],
 
