@@ -37,3 +37,27 @@ export async function startDevNode(options: Partial<NodeOptions> = {}): Promise<
 
 /** The test mnemonic's accounts as 0x keys and lowercase addresses (Hardhat's 20 dev accounts). */
 export const DEV = devAccountKeys(20).map(({ address, privateKey }) => ({ address, key: `0x${Buffer.from(privateKey).toString("hex")}` }));
+
+/** A dev node in a child process (devNodeProcess.ts): its URL, and a stop that waits for its exit. */
+export async function spawnDevNode(): Promise<{ url: string; stop(): Promise<void> }> {
+  const { spawn } = await import("node:child_process");
+  const script = new URL("./devNodeProcess.ts", import.meta.url).pathname;
+  const child = spawn(process.execPath, ["--import", "tsx", script], { stdio: ["pipe", "pipe", "inherit"] });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /^listening (\S+)$/m.exec(output);
+      if (match !== null) resolve(match[1]!);
+    });
+    child.once("exit", (code) => reject(new Error(`the dev node process exited with ${code} before listening: ${output}`)));
+  });
+  return {
+    url,
+    async stop() {
+      child.stdin!.end();
+      await exited;
+    },
+  };
+}

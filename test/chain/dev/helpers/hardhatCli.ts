@@ -11,10 +11,15 @@ export interface HardhatRun {
   durationMs: number;
 }
 
-export function runHardhat(args: string[], env: Record<string, string> = {}, timeoutMs = 600_000): Promise<HardhatRun> {
+/**
+ * `readOnly`: the run only reads artifacts (`--no-compile`), so it takes the lock shared: such runs
+ * go side by side, and wait only for (or hold off) a compilation, which takes it exclusively.
+ */
+export function runHardhat(args: string[], env: Record<string, string> = {}, options: { readOnly?: boolean; timeoutMs?: number } = {}): Promise<HardhatRun> {
   const started = Date.now();
+  const timeoutMs = options.timeoutMs ?? 600_000;
   return new Promise((resolve, reject) => {
-    const child = spawn("flock", [HARDHAT_LOCK, "npx", "hardhat", ...args], {
+    const child = spawn("flock", [...(options.readOnly === true ? ["--shared"] : []), HARDHAT_LOCK, "npx", "hardhat", ...args], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, ...env, NO_COLOR: "1", FORCE_COLOR: "0" },
       stdio: ["ignore", "pipe", "pipe"],
