@@ -641,7 +641,10 @@ export class ConcordNode implements RpcBackend {
         this.headBlock = (await store.getBlock(store.head()!.hash))!.block;
         this.headReader = undefined;
         this.failedSinceCommit.clear();
-        this.validatorSets.clear();
+        // A set is read from state inside its epoch, which the kept blocks still hold up to the new head.
+        const { epochLength } = this.started();
+        const kept = epochLength === undefined ? 0n : height / epochLength;
+        for (const epoch of [...this.validatorSets.keys()]) if (epoch > kept) this.validatorSets.delete(epoch);
       },
       isMined: async (hash) => (await this.started().store.getTransactionLocation(hexToBytes(hash))) !== undefined,
       announcePending: (hash) => this.pendingEvents.emit("pending", hash),
