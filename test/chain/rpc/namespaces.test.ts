@@ -105,9 +105,14 @@ describe("concord_*", () => {
 });
 
 describe("methods the node does not have", () => {
-  it("answers -32601 naming the method, which Hardhat's and Ignition's probes treat as 'not Hardhat'", async () => {
-    for (const method of ["hardhat_metadata", "hardhat_getAutomine", "evm_snapshot", "evm_revert", "eth_nonsense"]) {
-      assert.deepEqual(await callError(chain.url, method, []), { code: -32601, message: `the method ${method} does not exist/is not available` });
+  it("answers -32601 naming an unknown method", async () => {
+    assert.deepEqual(await callError(chain.url, "eth_nonsense", []), { code: -32601, message: "the method eth_nonsense does not exist/is not available" });
+  });
+  it("answers -32601 to dev methods outside dev mode, saying where they exist", async () => {
+    for (const method of ["hardhat_metadata", "hardhat_getAutomine", "evm_snapshot"]) {
+      const error = await callError(chain.url, method, []);
+      assert.equal(error.code, -32601);
+      assert.match(error.message, new RegExp(`^the method ${method} is only available on a single-validator devnet in dev mode`));
     }
   });
 });

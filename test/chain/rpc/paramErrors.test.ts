@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { rpcMethods } from "../../../chain/rpc/methods/index.ts";
 import { callError } from "./helpers/rpcClient.ts";
 import { DEV_ADDRESSES, startTestChain, type TestChain } from "./helpers/testChain.ts";
+import { MALFORMED_DEV_PARAMS } from "../dev/helpers/malformedDevParams.ts";
 
 let chain: TestChain;
 before(async () => {
@@ -64,6 +65,8 @@ const MALFORMED: [string, unknown[], string][] = [
   ["debug_traceTransaction", [H, { tracer: 5 }], "invalid argument 1: tracer: expected a string, got a number"],
   ["concord_validators", ["soon"], BAD_TAG],
   ["concord_commitCertificate", ["soon"], BAD_TAG],
+  // The dev methods check their parameters before they check for dev mode, so this node answers them too.
+  ...MALFORMED_DEV_PARAMS,
 ];
 
 describe("malformed parameters", () => {
