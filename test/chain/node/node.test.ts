@@ -14,8 +14,12 @@ const [validator] = validatorKeys(1);
 const accounts = devAccountKeys(3);
 const genesis = defaultGenesisConfig({ validators: [{ operator: validator.address, signer: validator.address, stake: 1000n * ETHER }] });
 
+// Dev mode, as `concord devnet` runs it: a send is answered once its block is committed (Hardhat's
+// automine). Without it, ethers' tx.wait() can miss the receipt on a chain that makes blocks only on
+// demand: its block poller takes the head at its first poll as the starting point, so a block committed
+// between the receipt check and that poll is never reported, and no later block comes.
 function options(extra: Partial<NodeOptions> = {}): NodeOptions {
-  return { genesis, validatorKey: validator.privateKey, rpc: { port: 0 }, ...extra };
+  return { genesis, validatorKey: validator.privateKey, rpc: { port: 0 }, devMode: true, ...extra };
 }
 
 function wallet(node: ConcordNode, index: number) {
