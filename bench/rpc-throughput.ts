@@ -80,6 +80,8 @@ interface RunResult {
   nodeCpuPercent?: number;
   /** The node's busiest main thread (where its JavaScript runs), in % of one core. */
   nodeMainThreadPercent?: number;
+  /** Transactions per block that held any of the run's. */
+  txPerBlock: number;
   /** Node CPU (all threads) per transaction, in microseconds: less sensitive to a busy machine. */
   nodeCpuPerTxUs?: number;
   clientCpuPercent: number;
@@ -191,6 +193,7 @@ async function runOnce(
     failed = reject;
   });
   let reading = false;
+  let blocksUsed = 0;
   const readNewBlocks = async () => {
     if (reading) return;
     reading = true;
@@ -203,7 +206,13 @@ async function runOnce(
         );
         blocks.forEach((block, i) => {
           const at = heads.arrivals.get(numbers[i])!;
-          for (const hash of block.transactions) if (wanted.has(hash)) includedAt.set(hash, at);
+          let ours = 0;
+          for (const hash of block.transactions) {
+            if (!wanted.has(hash)) continue;
+            includedAt.set(hash, at);
+            ours++;
+          }
+          if (ours > 0) blocksUsed++;
         });
       }
       if (includedAt.size === total) allIncluded();
@@ -247,6 +256,7 @@ async function runOnce(
   return {
     txPerSecond: total / elapsedSeconds,
     medianLatencyMs: latencies[latencies.length >> 1],
+    txPerBlock: total / blocksUsed,
     nodeCpuPercent: nodeCpu === undefined ? undefined : (nodeCpu.totalSeconds / wallSeconds) * 100,
     nodeMainThreadPercent: nodeCpu === undefined ? undefined : (nodeCpu.busiestMainThreadSeconds / wallSeconds) * 100,
     nodeCpuPerTxUs: nodeCpu === undefined ? undefined : (nodeCpu.totalSeconds / total) * 1e6,
@@ -276,6 +286,7 @@ async function measure(start: () => Promise<RunningNode & { quiet?: boolean }>):
         const run = await runOnce(node, client, heads, workload, token);
         process.stderr.write(
           `  ${node.name} ${workload} run ${i + 1}: ${run.txPerSecond.toFixed(0)} tx/s, median latency ${run.medianLatencyMs.toFixed(1)} ms, ` +
+            `${run.txPerBlock.toFixed(1)} tx/block, ` +
             `node CPU ${run.nodeCpuPercent?.toFixed(0) ?? "?"}% (main thread ${run.nodeMainThreadPercent?.toFixed(0) ?? "?"}%, ` +
             `${run.nodeCpuPerTxUs?.toFixed(0) ?? "?"} us/tx), client CPU ${run.clientCpuPercent.toFixed(0)}%\n`,
         );
@@ -288,6 +299,7 @@ async function measure(start: () => Promise<RunningNode & { quiet?: boolean }>):
       results[workload] = {
         txPerSecond: median(runs.map((r) => r.txPerSecond)),
         medianLatencyMs: median(runs.map((r) => r.medianLatencyMs)),
+        txPerBlock: median(runs.map((r) => r.txPerBlock)),
         nodeCpuPercent: medianOf((r) => r.nodeCpuPercent),
         nodeMainThreadPercent: medianOf((r) => r.nodeMainThreadPercent),
         nodeCpuPerTxUs: medianOf((r) => r.nodeCpuPerTxUs),
@@ -324,13 +336,13 @@ const concord = args.only === "hardhat" ? undefined : await measure(startConcord
 const rows = [reference, concord].filter((r) => r !== undefined);
 const percent = (value: number | undefined) => (value === undefined ? "?" : `${value.toFixed(0)}%`);
 console.log(
-  "\n| node | workload | tx/s | median latency (ms) | node CPU (main thread) | node CPU per tx | client CPU |\n|---|---|---|---|---|---|---|",
+  "\n| node | workload | tx/s | median latency (ms) | tx/block | node CPU (main thread) | node CPU per tx | client CPU |\n|---|---|---|---|---|---|---|---|",
 );
 for (const row of rows)
   for (const workload of WORKLOADS) {
     const r = row[workload];
     console.log(
-      `| ${row.name} | ${workload} | ${r.txPerSecond.toFixed(0)} | ${r.medianLatencyMs.toFixed(1)} | ` +
+      `| ${row.name} | ${workload} | ${r.txPerSecond.toFixed(0)} | ${r.medianLatencyMs.toFixed(1)} | ${r.txPerBlock.toFixed(1)} | ` +
         `${percent(r.nodeCpuPercent)} (${percent(r.nodeMainThreadPercent)}) | ${r.nodeCpuPerTxUs === undefined ? "?" : `${r.nodeCpuPerTxUs.toFixed(0)} us`} | ${percent(r.clientCpuPercent)} |`,
     );
   }

@@ -4,7 +4,8 @@
  * `Common` (each EVM subscribes to its Common's events, so sharing one would leak listeners).
  *
  * Nothing here touches storage: reads go to the committed trie nodes through `StateNodeSource`,
- * writes stay in the overlay and are returned to the caller as data.
+ * writes stay in the overlay and are returned to the caller as data. Decoded nodes are shared by
+ * all tries through the process's trie node cache (trieNodeCache.ts).
  */
 import { Caches, MerkleStateManager } from "@ethereumjs/statemanager";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
@@ -16,6 +17,7 @@ import type { EVMMockBlockchainInterface } from "@ethereumjs/evm";
 type EVMMockBlock = Awaited<ReturnType<EVMMockBlockchainInterface["getBlock"]>>;
 import { StateNodeDb, type StateNodeSource } from "./stateNodeDb.ts";
 import { installJumpAnalysisCache } from "./jumpAnalysisCache.ts";
+import { cacheTrieNodes } from "./trieNodeCache.ts";
 
 /** Hashes of committed blocks by number, for the BLOCKHASH opcode (storage implements it). */
 export interface BlockHashSource {
@@ -54,13 +56,9 @@ export async function openExecutionState(
   await installJumpAnalysisCache();
   const vmCommon = common.copy();
   const db = new StateNodeDb(stateNodes);
-  const trie = new MerklePatriciaTrie({
-    db,
-    useKeyHashing: true,
-    common: vmCommon,
-    valueEncoding: ValueEncoding.Bytes,
-    root: stateRoot,
-  });
+  const trie = cacheTrieNodes(
+    new MerklePatriciaTrie({ db, useKeyHashing: true, common: vmCommon, valueEncoding: ValueEncoding.Bytes, root: stateRoot }),
+  );
   const stateManager = new MerkleStateManager({ common: vmCommon, trie, caches: new Caches() });
   const vm = await createVM({ common: vmCommon, stateManager, blockchain: new BlockHashLookup(blockHashes) });
   return { vm, stateManager, db, trie };
@@ -68,18 +66,15 @@ export async function openExecutionState(
 
 /** Just the state manager (no VM) over `stateRoot`: account, code and storage reads. */
 export function openStateReader(common: Common, stateNodes: StateNodeSource, stateRoot: Uint8Array): MerkleStateManager {
-  const trie = new MerklePatriciaTrie({
-    db: new StateNodeDb(stateNodes),
-    useKeyHashing: true,
-    common,
-    valueEncoding: ValueEncoding.Bytes,
-    root: stateRoot,
-  });
+  const trie = cacheTrieNodes(
+    new MerklePatriciaTrie({ db: new StateNodeDb(stateNodes), useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes, root: stateRoot }),
+  );
   return new MerkleStateManager({ common, trie, caches: new Caches() });
 }
 
 /** Whether the committed trie holds `stateRoot` (an empty trie's root always exists). */
 export async function hasStateRoot(stateNodes: StateNodeSource, common: Common, stateRoot: Uint8Array): Promise<boolean> {
+  // Not through the node cache: the question is what the store holds, not what was ever decoded.
   const trie = new MerklePatriciaTrie({ db: new StateNodeDb(stateNodes), useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes });
   return trie.checkRoot(stateRoot);
 }

@@ -109,8 +109,14 @@ const Prefix = {
 export interface ChainStoreOptions {
   /** State trie nodes kept decoded in memory (content-addressed, so never stale). Default 200000. */
   stateNodeCacheSize?: number;
-  /** Decoded blocks kept in memory. Default 64. */
+  /**
+   * Decoded blocks kept in memory, and the receipts of as many recent blocks, as committed (a node
+   * reads a block's receipts right after committing it for its logs, and clients poll receipts of
+   * the transactions they just sent). Default 64.
+   */
   blockCacheSize?: number;
+  /** Transaction locations and block-number -> hash entries of recent blocks kept in memory. Default 65536. */
+  indexCacheSize?: number;
 }
 
 export class ChainStore {
@@ -118,6 +124,11 @@ export class ChainStore {
   private readonly stateNodes: LruCache<string, Uint8Array>;
   private readonly blocks: LruCache<string, StoredBlock>;
   private readonly headers: LruCache<string, BlockHeader>;
+  private readonly receipts: LruCache<string, StoredReceipt[]>;
+  /** Transaction hash (hex) -> where it is; filled at commit, emptied for truncated blocks. */
+  private readonly locations: LruCache<string, TransactionLocation>;
+  /** Block number -> hash of the committed chain; filled at commit and read, emptied for truncated blocks. */
+  private readonly hashesByNumber: LruCache<bigint, Uint8Array>;
 
   private constructor(
     private readonly kv: KeyValueStore,
@@ -129,6 +140,9 @@ export class ChainStore {
     this.stateNodes = new LruCache(options.stateNodeCacheSize ?? 200_000);
     this.blocks = new LruCache(options.blockCacheSize ?? 64);
     this.headers = new LruCache(4096);
+    this.receipts = new LruCache(options.blockCacheSize ?? 64);
+    this.locations = new LruCache(options.indexCacheSize ?? 65_536);
+    this.hashesByNumber = new LruCache(options.indexCacheSize ?? 65_536);
   }
 
   static async open(kv: KeyValueStore, common: Common, options: ChainStoreOptions = {}): Promise<ChainStore> {
@@ -153,7 +167,12 @@ export class ChainStore {
   /** Hash of the committed block at `number` (BLOCKHASH reads it). */
   async blockHash(number: bigint): Promise<Uint8Array | undefined> {
     if (number < 0n || this.currentHead === undefined || number > this.currentHead.number) return undefined;
-    return this.kv.get(numberKey(Prefix.number, number));
+    const cached = this.hashesByNumber.get(number);
+    if (cached !== undefined) return cached;
+    const hash = await this.kv.get(numberKey(Prefix.number, number));
+    // Re-checked after the read: a truncation meanwhile may have removed the block.
+    if (hash !== undefined && this.currentHead !== undefined && number <= this.currentHead.number) this.hashesByNumber.set(number, hash);
+    return hash;
   }
 
   async getHeader(hash: Uint8Array): Promise<BlockHeader | undefined> {
@@ -191,11 +210,15 @@ export class ChainStore {
   }
 
   async getReceipts(blockHash: Uint8Array): Promise<StoredReceipt[] | undefined> {
+    const cached = this.receipts.get(bytesToHex(blockHash));
+    if (cached !== undefined) return cached.slice();
     const raw = await this.kv.get(prefixed(Prefix.receipts, blockHash));
     return raw === undefined ? undefined : decodeReceipts(raw);
   }
 
   async getTransactionLocation(txHash: Uint8Array): Promise<TransactionLocation | undefined> {
+    const cached = this.locations.get(bytesToHex(txHash));
+    if (cached !== undefined) return { ...cached };
     const raw = await this.kv.get(prefixed(Prefix.transaction, txHash));
     if (raw === undefined) return undefined;
     const [number, index] = RLP.decode(raw) as Uint8Array[];
@@ -258,7 +281,17 @@ export class ChainStore {
     ops.push({ type: "put", key: HEAD_KEY, value: RLP.encode([bigIntToBytes(number), hash]) });
     await this.kv.write(ops);
     this.currentHead = { number, hash };
-    this.blocks.set(bytesToHex(hash), { block, senders: [...senders] });
+    const hashHex = bytesToHex(hash);
+    this.blocks.set(hashHex, { block, senders: [...senders] });
+    this.hashesByNumber.set(number, hash);
+    const stored: StoredReceipt[] = [];
+    for (const [index, tx] of block.transactions.entries()) {
+      const transactionHash = tx.hash();
+      this.locations.set(bytesToHex(transactionHash), { blockNumber: number, blockHash: hash, index });
+      const { status, cumulativeGasUsed, gasUsed, effectiveGasPrice, contractAddress, logs } = receipts[index];
+      stored.push({ transactionHash, status, cumulativeGasUsed, gasUsed, effectiveGasPrice, contractAddress, logs });
+    }
+    this.receipts.set(hashHex, stored);
     for (const [key, value] of commit.stateNodes) this.stateNodes.set(key, value);
   }
 
@@ -309,6 +342,9 @@ export class ChainStore {
       const key = bytesToHex(block.hash());
       this.blocks.delete(key);
       this.headers.delete(key);
+      this.receipts.delete(key);
+      this.hashesByNumber.delete(block.header.number);
+      for (const tx of block.transactions) this.locations.delete(bytesToHex(tx.hash()));
     }
     return removed;
   }

@@ -4,10 +4,12 @@
  *
  * Recovery is the largest single cost of an admission (~110-140 us with the native addon on this
  * machine, a tenth of a transfer's whole way through the node), and it is pure CPU on 97 bytes in and
- * 64 bytes out: the cheapest kind of work to move to the machine's other core. Requests that arrive
- * while a batch is on the worker wait and go together in the next one, so under load one message
- * carries many recoveries and the messaging cost per transaction stays small; a lone transaction is
- * sent at once.
+ * 64 bytes out: the cheapest kind of work to move to the machine's other core. Requests made in the
+ * same event-loop turn go in one message, and requests that arrive while a batch is on the worker
+ * wait and go together in the next one, so under load one message carries many recoveries and the
+ * messaging cost per transaction stays small. Batching by turn also keeps a burst together: its
+ * transactions become pending at once, and the block producer, which gathers what arrives together
+ * (singleValidatorEngine.ts), puts them in one block instead of a first one-transaction block.
  *
  * One worker serves the whole process (pools are replaced in dev mode and created by the hundred in
  * tests; a thread each would be waste). It is started on first use and does not keep the process
@@ -80,6 +82,7 @@ export class SenderRecoveryWorker {
   #failed = false;
   #queued: Waiting[] = [];
   #onWorker: Waiting[] | undefined;
+  #sendScheduled = false;
 
   /** The 64-byte public key, or undefined when the signature recovers no key. */
   recover(request: RecoveryRequest): Promise<Uint8Array | undefined> {
@@ -89,7 +92,13 @@ export class SenderRecoveryWorker {
     if (this.#failed) return Promise.resolve(recoverInline(request));
     return new Promise((resolve) => {
       this.#queued.push({ request, resolve });
-      if (this.#onWorker === undefined) this.#send();
+      if (this.#onWorker === undefined && !this.#sendScheduled) {
+        this.#sendScheduled = true;
+        setImmediate(() => {
+          this.#sendScheduled = false;
+          if (this.#onWorker === undefined) this.#send();
+        });
+      }
     });
   }
 

@@ -11,7 +11,8 @@ import { defaultGenesisConfig } from "../../../chain/execution/genesis.ts";
 import { STAKING_ADDRESS, encodeCall } from "../../../chain/execution/staking.ts";
 import { ConsensusError } from "../../../chain/consensus/engine.ts";
 import { recoverCommitSigner, verifyCommitCertificate } from "../../../chain/consensus/commitCertificate.ts";
-import type { SingleValidatorEngine } from "../../../chain/consensus/singleValidatorEngine.ts";
+import { SingleValidatorEngine } from "../../../chain/consensus/singleValidatorEngine.ts";
+import { LocalSigner } from "../../../chain/consensus/localSigner.ts";
 
 const ETHER = 10n ** 18n;
 const [validator, other] = validatorKeys(2);
@@ -85,6 +86,45 @@ test("arrivals while a block is being built wait for the next block, together", 
   } finally {
     await node.stop();
   }
+});
+
+test("a burst whose transactions become pending a few milliseconds apart is gathered into one block", async () => {
+  const engine = new SingleValidatorEngine({ signer: new LocalSigner(validator.privateKey, 31337n), gatherQuietMs: 40, gatherMaxMs: 2_000 });
+  const node = await startNode({ engine });
+  try {
+    const hashes: `0x${string}`[] = [];
+    for (let i = 0; i < 6; i++) {
+      hashes.push(await node.sendRawTransaction(rawTransfer(i, 0n)));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const blocks = new Set(await Promise.all(hashes.map((hash) => receiptBlock(node, hash))));
+    assert.deepEqual([...blocks], [1n]);
+  } finally {
+    await node.stop();
+  }
+});
+
+test("gathering ends after gatherMaxMs: a steady stream of transactions still gets blocks", async () => {
+  const engine = new SingleValidatorEngine({ signer: new LocalSigner(validator.privateKey, 31337n), gatherQuietMs: 40, gatherMaxMs: 60 });
+  const node = await startNode({ engine });
+  try {
+    const hashes: `0x${string}`[] = [];
+    const until = Date.now() + 400;
+    for (let nonce = 0n; Date.now() < until; nonce++) {
+      hashes.push(await node.sendRawTransaction(rawTransfer(0, nonce)));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const blocks = new Set(await Promise.all(hashes.map((hash) => receiptBlock(node, hash))));
+    assert.ok(blocks.size >= 3, `a 400 ms stream went into ${blocks.size} block(s)`);
+  } finally {
+    await node.stop();
+  }
+});
+
+test("gathering options must be non-negative numbers", () => {
+  const signer = new LocalSigner(validator.privateKey, 31337n);
+  assert.throws(() => new SingleValidatorEngine({ signer, gatherQuietMs: -1 }), { name: "RangeError", message: "gatherQuietMs must be a non-negative number, got -1" });
+  assert.throws(() => new SingleValidatorEngine({ signer, gatherMaxMs: Number.NaN }), { name: "RangeError", message: "gatherMaxMs must be a non-negative number, got NaN" });
 });
 
 test("no empty blocks without a heartbeat", async () => {

@@ -95,6 +95,55 @@ test("a LevelDB store reopens at its head with blocks, receipts and the state re
   }
 });
 
+/** Counts the reads that reach the key-value store. */
+class ReadCountingStore implements KeyValueStore {
+  reads = 0;
+  constructor(private readonly inner: KeyValueStore) {}
+  get(key: Uint8Array) {
+    this.reads++;
+    return this.inner.get(key);
+  }
+  write(operations: Parameters<KeyValueStore["write"]>[0]) {
+    return this.inner.write(operations);
+  }
+  close() {
+    return this.inner.close();
+  }
+}
+
+test("a just-committed block's receipts, transaction locations and hash are answered from memory, equal to what a reopened store decodes", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "concord-store-"));
+  try {
+    const kv = new ReadCountingStore(await LevelKeyValueStore.open(dir));
+    const chain = await chainOn(kv);
+    const built = await chain.commitNext([chain.sign({ to: accounts[1].address, value: 5n }), chain.sign({ to: LOGGER_B }), chain.sign({ to: LOGGER_A })]);
+    const hash = built.block.hash();
+    const txHashes = built.block.transactions.map((tx) => tx.hash());
+    const readsBefore = kv.reads;
+    const receipts = (await chain.store.getReceipts(hash))!;
+    const locations = await Promise.all(txHashes.map((txHash) => chain.store.getTransactionLocation(txHash)));
+    const blockHash = await chain.store.blockHash(1n);
+    assert.equal(kv.reads, readsBefore, "no read reached LevelDB");
+    await chain.store.close();
+
+    // Bytes compared as hex: LevelDB hands back Buffers, the commit kept Uint8Arrays.
+    const hexed = (value: unknown): unknown =>
+      value instanceof Uint8Array ? bytesToHex(value) : Array.isArray(value) ? value.map(hexed)
+        : value !== null && typeof value === "object" ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, hexed(v)])) : value;
+    const reopened = await ChainStore.open(await LevelKeyValueStore.open(dir), chain.common);
+    try {
+      assert.deepEqual(hexed(receipts), hexed(await reopened.getReceipts(hash)));
+      assert.deepEqual(hexed(locations), hexed(await Promise.all(txHashes.map((txHash) => reopened.getTransactionLocation(txHash)))));
+      assert.deepEqual(hexed(blockHash), hexed(await reopened.blockHash(1n)));
+      assert.equal(receipts[1]!.logs.length, 1);
+    } finally {
+      await reopened.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("only the head's child can be committed (NOT_NEXT_BLOCK), and receipts must match the transactions", async () => {
   const chain = await chainOn(new MemoryKeyValueStore());
   const first = await chain.commitNext([]);

@@ -1,0 +1,95 @@
+/**
+ * Decoded trie nodes kept across tries and blocks, so that walking the state trie does not decode
+ * the same nodes again for every account, every block.
+ *
+ * Every block runs on fresh tries (executionState.ts), and ethereumjs' trie decodes each node it
+ * walks through from its RLP bytes: the root and the upper levels are decoded again for every
+ * account read and every account written back at the end of the block. With blocks of a few dozen
+ * transfers that decoding was the largest single cost of building a block (profiled: ~13% of it in
+ * `lookupNode`, most of it RLP decoding of 17-item branch nodes).
+ *
+ * A node is stored under its hash and the trie has no pruning, so a hash always names the same node
+ * (in any trie, of any account, on any chain): entries never go stale and one cache serves the whole
+ * process. The trie mutates the nodes it looks up while inserting (`setBranch`, `value(...)`), so
+ * the cache keeps a pristine copy and hands out copies; copying a node is a few small array copies,
+ * far cheaper than decoding it. Embedded nodes (shorter than a hash, inlined in their parent) are
+ * not looked up by hash and are decoded as before.
+ */
+import { BranchMPTNode, ExtensionMPTNode, LeafMPTNode, MerklePatriciaTrie, type MPTNode } from "@ethereumjs/mpt";
+import { LruCache } from "../storage/lruCache.ts";
+
+/** Default capacity: the upper levels of a large state plus the recently touched paths (~1 KB each). */
+export const DEFAULT_TRIE_NODE_CACHE_SIZE = 50_000;
+
+export class TrieNodeCache {
+  private readonly nodes: LruCache<string, MPTNode>;
+  hits = 0;
+  misses = 0;
+
+  constructor(capacity = DEFAULT_TRIE_NODE_CACHE_SIZE) {
+    this.nodes = new LruCache(capacity);
+  }
+
+  /** A private copy of the node with this hash, if cached. */
+  get(hash: Uint8Array): MPTNode | undefined {
+    const node = this.nodes.get(keyOf(hash));
+    if (node === undefined) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    return copyNode(node);
+  }
+
+  /** Keeps `node` (decoded from the bytes stored under `hash`); the caller must not mutate it afterwards. */
+  set(hash: Uint8Array, node: MPTNode): void {
+    this.nodes.set(keyOf(hash), node);
+  }
+
+  get size(): number {
+    return this.nodes.size;
+  }
+}
+
+/** The process's cache (content-addressed entries are valid for every trie). */
+export const sharedTrieNodeCache = new TrieNodeCache();
+
+/**
+ * Makes `trie` (and the storage tries the state manager derives from it with `shallowCopy`) look
+ * nodes up through `cache`. Returns the same trie.
+ */
+export function cacheTrieNodes(trie: MerklePatriciaTrie, cache: TrieNodeCache = sharedTrieNodeCache): MerklePatriciaTrie {
+  const lookupNode = trie.lookupNode;
+  trie.lookupNode = async function cachedLookupNode(this: MerklePatriciaTrie, node: Uint8Array | Uint8Array[]): Promise<MPTNode> {
+    if (Array.isArray(node)) return lookupNode.call(this, node); // embedded: decoded from the parent's bytes
+    const cached = cache.get(node);
+    if (cached !== undefined) return cached;
+    const decoded = await lookupNode.call(this, node);
+    cache.set(node, copyNode(decoded));
+    return decoded;
+  };
+  const shallowCopy = trie.shallowCopy;
+  trie.shallowCopy = function cachedShallowCopy(this: MerklePatriciaTrie, ...args: Parameters<MerklePatriciaTrie["shallowCopy"]>) {
+    return cacheTrieNodes(shallowCopy.apply(this, args), cache);
+  };
+  return trie;
+}
+
+/** A node the trie may mutate without touching `node`: new node objects and branch arrays, shared bytes. */
+function copyNode(node: MPTNode): MPTNode {
+  if (node instanceof BranchMPTNode) {
+    // Through the constructor, so copies share the decoded nodes' hidden class (Object.create'd
+    // ones would make every trie access site polymorphic: measured slower than decoding).
+    const copy = new BranchMPTNode();
+    copy._branches = node._branches.slice();
+    copy._value = node._value;
+    return copy;
+  }
+  if (node instanceof LeafMPTNode) return new LeafMPTNode(node._nibbles.slice(), node._value);
+  return new ExtensionMPTNode((node as ExtensionMPTNode)._nibbles.slice(), (node as ExtensionMPTNode)._value);
+}
+
+/** A node hash as a Map key: its 32 bytes as a one-byte-per-char string (no hex encoding). */
+function keyOf(hash: Uint8Array): string {
+  return Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength).toString("latin1");
+}

@@ -1,0 +1,97 @@
+/**
+ * The decoded trie node cache changes nothing but speed: tries reading through it compute the same
+ * roots and values as plain ones under random inserts, overwrites and deletes, a trie that mutates
+ * looked-up nodes while inserting never changes what others read, and copies made with
+ * `shallowCopy` (the state manager's storage tries) use it too.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { randomBytes as nodeRandomBytes } from "node:crypto";
+import { MerklePatriciaTrie } from "@ethereumjs/mpt";
+import { ValueEncoding, bytesToHex } from "@ethereumjs/util";
+import { createConcordCommon } from "../../../chain/execution/common.ts";
+import { StateNodeDb, type StateNodeSource } from "../../../chain/execution/stateNodeDb.ts";
+import { TrieNodeCache, cacheTrieNodes } from "../../../chain/execution/trieNodeCache.ts";
+
+const common = await createConcordCommon();
+const randomBytes = (length: number) => new Uint8Array(nodeRandomBytes(length));
+
+/** A committed-node source the test fills from a trie's writes (as the chain store does at commit). */
+class Nodes implements StateNodeSource {
+  readonly map = new Map<string, Uint8Array>();
+  async getStateNode(key: string): Promise<Uint8Array | undefined> {
+    return this.map.get(key);
+  }
+  absorb(db: StateNodeDb): void {
+    for (const [key, value] of db.writes()) this.map.set(key, value);
+  }
+}
+
+function trie(nodes: StateNodeSource, root?: Uint8Array): { trie: MerklePatriciaTrie; db: StateNodeDb } {
+  const db = new StateNodeDb(nodes);
+  return { trie: new MerklePatriciaTrie({ db, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes, root }), db };
+}
+
+describe("trie node cache", () => {
+  it("gives the same roots and values as a plain trie under random inserts, overwrites and deletes", async () => {
+    const cache = new TrieNodeCache(10_000);
+    const plainNodes = new Nodes();
+    const cachedNodes = new Nodes();
+    const keys = Array.from({ length: 300 }, () => randomBytes(20));
+    let plainRoot: Uint8Array | undefined;
+    let cachedRoot: Uint8Array | undefined;
+    for (let block = 0; block < 8; block++) {
+      // Each "block" opens fresh tries on the last root, as execution does.
+      const plain = trie(plainNodes, plainRoot);
+      const cached = trie(cachedNodes, cachedRoot);
+      cacheTrieNodes(cached.trie, cache);
+      for (let op = 0; op < 150; op++) {
+        const key = keys[Math.floor(Math.random() * keys.length)]!;
+        const value = Math.random() < 0.2 ? new Uint8Array() : randomBytes(1 + Math.floor(Math.random() * 80));
+        await plain.trie.put(key, value);
+        await cached.trie.put(key, value);
+      }
+      assert.equal(bytesToHex(cached.trie.root()), bytesToHex(plain.trie.root()), `block ${block}`);
+      for (const key of keys) assert.deepEqual(await cached.trie.get(key), await plain.trie.get(key));
+      plainNodes.absorb(plain.db);
+      cachedNodes.absorb(cached.db);
+      plainRoot = plain.trie.root();
+      cachedRoot = cached.trie.root();
+    }
+    assert.ok(cache.hits > 0, "the cache served lookups");
+  });
+
+  it("keeps what other tries read unchanged while one trie inserts through the same cached nodes", async () => {
+    const cache = new TrieNodeCache(10_000);
+    const nodes = new Nodes();
+    const base = trie(nodes);
+    const entries = Array.from({ length: 200 }, () => [randomBytes(32), randomBytes(40)] as const);
+    for (const [key, value] of entries) await base.trie.put(key, value);
+    nodes.absorb(base.db);
+    const root = base.trie.root();
+
+    const writer = cacheTrieNodes(trie(nodes, root).trie, cache);
+    for (const [key] of entries) await writer.get(key); // every node of the old state is now cached
+    for (const [key] of entries.slice(0, 100)) await writer.put(key, randomBytes(40));
+    assert.notEqual(bytesToHex(writer.root()), bytesToHex(root));
+
+    const reader = cacheTrieNodes(trie(nodes, root).trie, cache);
+    for (const [key, value] of entries) assert.deepEqual(await reader.get(key), value);
+    assert.equal(bytesToHex(reader.root()), bytesToHex(root));
+  });
+
+  it("serves the tries made by shallowCopy (storage tries) from the same cache", async () => {
+    const cache = new TrieNodeCache(10_000);
+    const nodes = new Nodes();
+    const base = trie(nodes);
+    const entries = Array.from({ length: 50 }, () => [randomBytes(32), randomBytes(40)] as const);
+    for (const [key, value] of entries) await base.trie.put(key, value);
+    nodes.absorb(base.db);
+    const original = cacheTrieNodes(trie(nodes, base.trie.root()).trie, cache);
+    for (const [key] of entries) await original.get(key);
+    const hitsBefore = cache.hits;
+    const copy = original.shallowCopy(false);
+    for (const [key, value] of entries) assert.deepEqual(await copy.get(key), value);
+    assert.ok(cache.hits >= hitsBefore + entries.length, "the copy's reads were served by the cache");
+  });
+});
