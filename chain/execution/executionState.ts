@@ -10,7 +10,8 @@
 import { Caches, MerkleStateManager } from "@ethereumjs/statemanager";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { ValueEncoding } from "@ethereumjs/util";
-import { createVM, type VM } from "@ethereumjs/vm";
+import { createVM, paramsVM, type VM } from "@ethereumjs/vm";
+import { paramsEVM } from "@ethereumjs/evm";
 import type { Common } from "@ethereumjs/common";
 import type { EVMMockBlockchainInterface } from "@ethereumjs/evm";
 
@@ -18,6 +19,8 @@ type EVMMockBlock = Awaited<ReturnType<EVMMockBlockchainInterface["getBlock"]>>;
 import { StateNodeDb, type StateNodeSource } from "./stateNodeDb.ts";
 import { installJumpAnalysisCache } from "./jumpAnalysisCache.ts";
 import { cacheTrieNodes } from "./trieNodeCache.ts";
+import { installOpcodeTableCache } from "./opcodeTableCache.ts";
+import { NO_MORE_PARAMS, preparedCommon } from "./preparedCommon.ts";
 
 /** Hashes of committed blocks by number, for the BLOCKHASH opcode (storage implements it). */
 export interface BlockHashSource {
@@ -54,13 +57,22 @@ export async function openExecutionState(
   stateRoot: Uint8Array,
 ): Promise<ExecutionState> {
   await installJumpAnalysisCache();
-  const vmCommon = common.copy();
+  installOpcodeTableCache();
+  // A copy of a Common with the EVM's and VM's parameters merged once (preparedCommon.ts): the
+  // constructors below then merge nothing, and the EVM reuses the opcode tables of the last one.
+  const vmCommon = preparedCommon(common, "vm", [paramsEVM, paramsVM]).copy();
   const db = new StateNodeDb(stateNodes);
   const trie = cacheTrieNodes(
     new MerklePatriciaTrie({ db, useKeyHashing: true, common: vmCommon, valueEncoding: ValueEncoding.Bytes, root: stateRoot }),
   );
   const stateManager = new MerkleStateManager({ common: vmCommon, trie, caches: new Caches() });
-  const vm = await createVM({ common: vmCommon, stateManager, blockchain: new BlockHashLookup(blockHashes) });
+  const vm = await createVM({
+    common: vmCommon,
+    stateManager,
+    blockchain: new BlockHashLookup(blockHashes),
+    params: NO_MORE_PARAMS,
+    evmOpts: { params: NO_MORE_PARAMS },
+  });
   return { vm, stateManager, db, trie };
 }
 

@@ -7,11 +7,12 @@
  * - prevRandao (mixHash) is keccak256(parent hash): deterministic, so every validator can check it.
  *   Like any proposer-chosen value it is not a source of unbiasable randomness.
  */
-import { createBlockHeader, type Block, type BlockHeader, type HeaderData } from "@ethereumjs/block";
+import { createBlockHeader, paramsBlock, type Block, type BlockHeader, type HeaderData } from "@ethereumjs/block";
 import { KECCAK256_RLP, KECCAK256_RLP_ARRAY, createAddressFromString, equalsBytes, bytesToHex } from "@ethereumjs/util";
 import type { Common } from "@ethereumjs/common";
 import { BlockVerificationError, BlockVerificationErrorCode as Code } from "./errors.ts";
 import { keccak256 } from "./crypto.ts";
+import { NO_MORE_PARAMS, preparedCommon } from "./preparedCommon.ts";
 
 export const MAX_EXTRA_DATA_BYTES = 32;
 /** Ethereum's lower bound on a block gas limit. */
@@ -76,7 +77,8 @@ export function childHeaderFields(parent: BlockHeader, options: NextHeaderOption
 
 /** A header carrying the execution context of the child of `parent` (no roots yet): what runTx reads. */
 export function contextHeader(fields: HeaderData, common: Common): BlockHeader {
-  return createBlockHeader(fields, { common });
+  // Two headers per block built: with the block parameters merged once (preparedCommon.ts).
+  return createBlockHeader(fields, { common: preparedCommon(common, "block", [paramsBlock]), params: NO_MORE_PARAMS });
 }
 
 /** Checks everything about `block` that can be checked without executing it. */

@@ -18,6 +18,7 @@ import {
   type TypedTransaction,
 } from "@ethereumjs/tx";
 import { SECP256K1_ORDER_DIV_2, bytesToBigInt } from "@ethereumjs/util";
+import { NO_MORE_PARAMS, preparedCommon } from "../execution/preparedCommon.ts";
 import { txPoolErrors } from "./errors.ts";
 
 /** EIP-3860: twice the EIP-170 code size limit; active on every Concord chain (Shanghai and later). */
@@ -99,36 +100,20 @@ export function decodeRawTransaction(raw: Uint8Array, options: DecodeOptions): T
 }
 
 /**
- * A Common for decoding many transactions. Every tx constructor copies its Common and merges the tx
- * parameter set into it through a JSON deep copy (~60 us, a fifth of an admission). Merged once
- * here, each decode passes an empty set instead: same parameters, no copying.
- *
- * Even an empty set makes `updateParams` rebuild the copy's whole parameter cache (every fork's and
- * EIP's parameters merged again into a new object: ~100 us per transaction under load, the largest
- * cost of a decode). The prepared Common carries an own `updateParams` that skips empty sets; a
- * tx's Common is `Object.assign`ed from it, so every copy keeps that method and shares the cache
- * built here (nothing mutates a built cache: a rebuild always starts from a new object).
+ * A Common for decoding many transactions: the tx parameter set merged once (preparedCommon.ts), so
+ * each decode merges nothing (every tx constructor otherwise deep-copies the set and rebuilds its
+ * Common's whole parameter cache: ~30-100 us, the largest cost of a decode).
  */
 export function transactionCommon(common: Common): Common {
-  const prepared = common.copy();
-  prepared.updateParams(paramsTx);
-  const updateParams = prepared.updateParams;
-  Object.defineProperty(prepared, "updateParams", {
-    enumerable: true, // copied by Common.copy()'s Object.assign
-    writable: true,
-    value: function updateNonEmptyParams(this: Common, params: Parameters<Common["updateParams"]>[0]) {
-      if (Object.keys(params).length > 0) updateParams.call(this, params);
-    },
-  });
+  const prepared = preparedCommon(common, "tx", [paramsTx]);
   TX_PARAMS_MERGED.add(prepared);
   return prepared;
 }
 
 const TX_PARAMS_MERGED = new WeakSet<Common>();
-const NO_EXTRA_PARAMS = {};
 
-function txOptions(common: Common): { common: Common; params?: typeof NO_EXTRA_PARAMS } {
-  return TX_PARAMS_MERGED.has(common) ? { common, params: NO_EXTRA_PARAMS } : { common };
+function txOptions(common: Common): { common: Common; params?: typeof NO_MORE_PARAMS } {
+  return TX_PARAMS_MERGED.has(common) ? { common, params: NO_MORE_PARAMS } : { common };
 }
 
 function decodeList(bytes: Uint8Array): RlpValue[] {

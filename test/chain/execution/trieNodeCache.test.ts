@@ -7,7 +7,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes as nodeRandomBytes } from "node:crypto";
-import { MerklePatriciaTrie } from "@ethereumjs/mpt";
+import { BranchMPTNode, MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { ValueEncoding, bytesToHex } from "@ethereumjs/util";
 import { createConcordCommon } from "../../../chain/execution/common.ts";
 import { StateNodeDb, type StateNodeSource } from "../../../chain/execution/stateNodeDb.ts";
@@ -93,5 +93,17 @@ describe("trie node cache", () => {
     const copy = original.shallowCopy(false);
     for (const [key, value] of entries) assert.deepEqual(await copy.get(key), value);
     assert.ok(cache.hits >= hitsBefore + entries.length, "the copy's reads were served by the cache");
+  });
+
+  it("holds at most its capacity, keeping what was used in the last generation", () => {
+    const cache = new TrieNodeCache(4); // generations of 2
+    const hash = (n: number) => new Uint8Array(32).fill(n);
+    for (const n of [1, 2, 3]) cache.set(hash(n), new BranchMPTNode()); // 1, 2 turn old when 3 arrives
+    assert.ok(cache.get(hash(1)) instanceof BranchMPTNode); // used: moves back to the young generation
+    cache.set(hash(4), new BranchMPTNode()); // young {3, 1} turns old; 2 is dropped
+    assert.equal(cache.get(hash(2)), undefined);
+    assert.ok(cache.get(hash(1)) instanceof BranchMPTNode);
+    assert.ok(cache.size <= 4);
+    assert.throws(() => new TrieNodeCache(1), RangeError);
   });
 });

@@ -1,0 +1,62 @@
+/**
+ * Shares the EVM's opcode tables between EVMs built on the same parameters.
+ *
+ * Every block runs on a new EVM (executionState.ts), and each EVM constructor rebuilds its opcode
+ * tables (`getOpcodesForHF`: the opcode list of every fork up to the active one, each opcode's fee
+ * read from the Common's parameters): ~40% of creating a block's VM, measured. The tables are a pure
+ * function of the hardfork, the active EIPs and the parameter values, and the interpreter only reads
+ * them. EVMs whose Commons share one parameter cache object (the copies of a prepared Common,
+ * preparedCommon.ts) share one set of tables; any other EVM builds its own as before, and so does
+ * one with custom opcodes.
+ */
+import { EVM } from "@ethereumjs/evm";
+
+interface OpcodeTables {
+  _opcodes: unknown;
+  _dynamicGasHandlers: unknown;
+  _handlers: unknown;
+  _opcodeMap: unknown;
+}
+
+interface EvmInternals extends OpcodeTables {
+  _customOpcodes?: unknown[];
+  common: { hardfork(): string; eips(): number[]; _paramsCache?: object };
+  getActiveOpcodes(): unknown;
+}
+
+let installed = false;
+const tablesByParams = new WeakMap<object, Map<string, OpcodeTables>>();
+
+/** Patches `EVM.prototype.getActiveOpcodes` once per process. */
+export function installOpcodeTableCache(): void {
+  if (installed) return;
+  installed = true;
+  const prototype = EVM.prototype as unknown as EvmInternals;
+  const original = prototype.getActiveOpcodes;
+  prototype.getActiveOpcodes = function (this: EvmInternals) {
+    const params = this.common._paramsCache;
+    if (params === undefined || (this._customOpcodes !== undefined && this._customOpcodes.length > 0)) return original.call(this);
+    const key = `${this.common.hardfork()}|${this.common.eips().join(",")}`;
+    let byFork = tablesByParams.get(params);
+    const cached = byFork?.get(key);
+    if (cached !== undefined) {
+      this._opcodes = cached._opcodes;
+      this._dynamicGasHandlers = cached._dynamicGasHandlers;
+      this._handlers = cached._handlers;
+      this._opcodeMap = cached._opcodeMap;
+      return this._opcodes;
+    }
+    const result = original.call(this);
+    if (byFork === undefined) {
+      byFork = new Map();
+      tablesByParams.set(params, byFork);
+    }
+    byFork.set(key, {
+      _opcodes: this._opcodes,
+      _dynamicGasHandlers: this._dynamicGasHandlers,
+      _handlers: this._handlers,
+      _opcodeMap: this._opcodeMap,
+    });
+    return result;
+  };
+}
