@@ -15,7 +15,7 @@
  * far cheaper than decoding it. Embedded nodes (shorter than a hash, inlined in their parent) are
  * not looked up by hash and are decoded as before.
  */
-import { BranchMPTNode, ExtensionMPTNode, LeafMPTNode, MerklePatriciaTrie, type MPTNode } from "@ethereumjs/mpt";
+import { BranchMPTNode, ExtensionMPTNode, LeafMPTNode, MerklePatriciaTrie, type MPTNode, type Path } from "@ethereumjs/mpt";
 
 /** Default capacity: the upper levels of a large state plus the recently touched paths (~1 KB each). */
 export const DEFAULT_TRIE_NODE_CACHE_SIZE = 50_000;
@@ -78,7 +78,12 @@ export const sharedTrieNodeCache = new TrieNodeCache();
 
 /**
  * Makes `trie` (and the storage tries the state manager derives from it with `shallowCopy`) look
- * nodes up through `cache`. Returns the same trie.
+ * nodes up through `cache`, and find the path to a key by direct descent. Returns the same trie.
+ *
+ * ethereumjs finds a key's path (for every get, put and delete) with its generic trie walker: a task
+ * queue, a promise and a callback per node, built for walking whole tries. A lookup needs one node
+ * per level; `findPath` here descends directly and returns exactly what the walker's version returns
+ * (the same nodes, the same remaining nibbles, the same handling of a missing node).
  */
 export function cacheTrieNodes(trie: MerklePatriciaTrie, cache: TrieNodeCache = sharedTrieNodeCache): MerklePatriciaTrie {
   const lookupNode = trie.lookupNode;
@@ -89,6 +94,46 @@ export function cacheTrieNodes(trie: MerklePatriciaTrie, cache: TrieNodeCache = 
     const decoded = await lookupNode.call(this, node);
     cache.set(node, copyNode(decoded));
     return decoded;
+  };
+  const findPath = trie.findPath;
+  trie.findPath = async function descendingFindPath(
+    this: MerklePatriciaTrie,
+    key: Uint8Array,
+    throwIfMissing = false,
+    partialPath: { stack: MPTNode[] } = { stack: [] },
+  ): Promise<Path> {
+    // Resuming from a partial path (proof tooling) is left to ethereumjs.
+    if (partialPath.stack.length > 0) return findPath.call(this, key, throwIfMissing, partialPath);
+    const target = bytesToNibbles(key);
+    const stack: MPTNode[] = [];
+    let progress = 0;
+    let ref: Uint8Array | Uint8Array[] = this.root();
+    try {
+      for (;;) {
+        const node = await this.lookupNode(ref);
+        stack.push(node);
+        if (node instanceof BranchMPTNode) {
+          if (progress === target.length) return { node, remaining: [], stack };
+          const child = node.getBranch(target[progress]!);
+          if (child === null) return { node: null, remaining: target.slice(progress), stack };
+          progress++;
+          ref = child as Uint8Array | Uint8Array[];
+          continue;
+        }
+        const start = progress;
+        const nodeKey = node._nibbles;
+        if (node instanceof LeafMPTNode && target.length - progress > nodeKey.length) return { node: null, remaining: target.slice(start), stack };
+        for (const nibble of nodeKey) {
+          if (nibble !== target[progress]) return { node: null, remaining: target.slice(start), stack };
+          progress++;
+        }
+        if (node instanceof LeafMPTNode) return { node, remaining: [], stack };
+        ref = node.value() as Uint8Array | Uint8Array[];
+      }
+    } catch (error) {
+      if ((error as Error).message !== "Missing node in DB" || throwIfMissing) throw error;
+      return { node: null, remaining: [], stack };
+    }
   };
   const shallowCopy = trie.shallowCopy;
   trie.shallowCopy = function cachedShallowCopy(this: MerklePatriciaTrie, ...args: Parameters<MerklePatriciaTrie["shallowCopy"]>) {
@@ -114,4 +159,14 @@ function copyNode(node: MPTNode): MPTNode {
 /** A node hash as a Map key: its 32 bytes as a one-byte-per-char string (no hex encoding). */
 function keyOf(hash: Uint8Array): string {
   return Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength).toString("latin1");
+}
+
+/** A key's nibbles as the trie's path code wants them: a plain array (it shifts and slices it). */
+function bytesToNibbles(key: Uint8Array): number[] {
+  const nibbles = new Array<number>(key.length * 2);
+  for (let i = 0; i < key.length; i++) {
+    nibbles[2 * i] = key[i]! >> 4;
+    nibbles[2 * i + 1] = key[i]! & 15;
+  }
+  return nibbles;
 }

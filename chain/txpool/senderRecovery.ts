@@ -11,9 +11,10 @@
  * transactions become pending at once, and the block producer, which gathers what arrives together
  * (singleValidatorEngine.ts), puts them in one block instead of a first one-transaction block.
  *
- * One worker serves the whole process (pools are replaced in dev mode and created by the hundred in
- * tests; a thread each would be waste). It is started on first use and does not keep the process
- * alive while idle. Should it fail, recovery continues on the calling thread, with the same results.
+ * One set of worker threads serves the whole process (pools are replaced in dev mode and created by
+ * the hundred in tests; threads each would be waste). They start on first use and do not keep the
+ * process alive while idle. Should one fail, recovery continues on the calling thread, with the same
+ * results.
  */
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
@@ -77,12 +78,27 @@ export function recoverInline(request: RecoveryRequest): Uint8Array | undefined 
   }
 }
 
+/** One worker thread and the batch it is working on. */
+interface Slot {
+  worker: Worker;
+  batch: Waiting[] | undefined;
+}
+
 export class SenderRecoveryWorker {
-  #worker: Worker | undefined;
+  readonly #threads: number;
+  #slots: Slot[] = [];
   #failed = false;
   #queued: Waiting[] = [];
-  #onWorker: Waiting[] | undefined;
   #sendScheduled = false;
+
+  /**
+   * `threads`: how many worker threads share a batch (default 2: on this 2-core machine two threads
+   * recover a burst ~1.9x faster than one, while the main thread waits for it anyway).
+   */
+  constructor(threads = 2) {
+    if (!Number.isSafeInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
+    this.#threads = threads;
+  }
 
   /** The 64-byte public key, or undefined when the signature recovers no key. */
   recover(request: RecoveryRequest): Promise<Uint8Array | undefined> {
@@ -92,33 +108,39 @@ export class SenderRecoveryWorker {
     if (this.#failed) return Promise.resolve(recoverInline(request));
     return new Promise((resolve) => {
       this.#queued.push({ request, resolve });
-      if (this.#onWorker === undefined && !this.#sendScheduled) {
+      if (!this.#sendScheduled) {
         this.#sendScheduled = true;
         setImmediate(() => {
           this.#sendScheduled = false;
-          if (this.#onWorker === undefined) this.#send();
+          this.#dispatch();
         });
       }
     });
   }
 
-  /** Stops the thread (tests; the process does not wait for it anyway). */
+  /** Stops the threads (tests; the process does not wait for them anyway). */
   async close(): Promise<void> {
-    const worker = this.#worker;
-    this.#worker = undefined;
+    const workers = this.#slots.map((slot) => slot.worker);
     this.#failInline();
-    await worker?.terminate();
+    await Promise.all(workers.map((worker) => worker.terminate()));
   }
 
-  #send(): void {
-    const batch = this.#queued;
-    if (batch.length === 0) return;
-    this.#queued = [];
-    const worker = this.#started();
-    if (worker === undefined) {
-      for (const waiting of batch) waiting.resolve(recoverInline(waiting.request));
-      return;
+  /** Splits what waits between the idle threads (starting them as needed). */
+  #dispatch(): void {
+    if (this.#queued.length === 0 || this.#failed) return;
+    while (this.#slots.length < this.#threads && this.#slots.every((slot) => slot.batch !== undefined)) {
+      if (this.#start() === undefined) return;
     }
+    const idle = this.#slots.filter((slot) => slot.batch === undefined);
+    if (idle.length === 0) return; // the next answer dispatches what waits
+    const share = Math.ceil(this.#queued.length / idle.length);
+    for (const slot of idle) {
+      if (this.#queued.length === 0) break;
+      this.#send(slot, this.#queued.splice(0, share));
+    }
+  }
+
+  #send(slot: Slot, batch: Waiting[]): void {
     const requests = new Uint8Array(batch.length * REQUEST_BYTES);
     batch.forEach(({ request }, i) => {
       const at = i * REQUEST_BYTES;
@@ -127,47 +149,47 @@ export class SenderRecoveryWorker {
       requests.set(request.s, at + 64);
       requests[at + 96] = request.recoveryId;
     });
-    this.#onWorker = batch;
-    worker.ref(); // an answer is owed: the process must wait for it
-    worker.postMessage(requests.buffer, [requests.buffer]);
+    slot.batch = batch;
+    slot.worker.ref(); // an answer is owed: the process must wait for it
+    slot.worker.postMessage(requests.buffer, [requests.buffer]);
   }
 
-  #onAnswers(buffer: ArrayBuffer): void {
-    const batch = this.#onWorker ?? [];
-    this.#onWorker = undefined;
+  #onAnswers(slot: Slot, buffer: ArrayBuffer): void {
+    const batch = slot.batch ?? [];
+    slot.batch = undefined;
+    slot.worker.unref();
     const answers = new Uint8Array(buffer);
     batch.forEach((waiting, i) => {
       const at = i * ANSWER_BYTES;
       waiting.resolve(answers[at] === 1 ? answers.slice(at + 1, at + ANSWER_BYTES) : undefined);
     });
-    if (this.#queued.length > 0) this.#send();
-    else this.#worker?.unref();
+    this.#dispatch();
   }
 
-  #started(): Worker | undefined {
-    if (this.#worker !== undefined || this.#failed) return this.#worker;
+  #start(): Slot | undefined {
     try {
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { secp256k1Path: SECP256K1_PATH } });
-      worker.on("message", (buffer: ArrayBuffer) => this.#onAnswers(buffer));
+      const slot: Slot = { worker, batch: undefined };
+      worker.on("message", (buffer: ArrayBuffer) => this.#onAnswers(slot, buffer));
       worker.on("error", () => this.#failInline());
       worker.on("exit", () => {
-        if (this.#worker === worker) this.#failInline();
+        if (this.#slots.includes(slot)) this.#failInline();
       });
       worker.unref();
-      this.#worker = worker;
-      return worker;
+      this.#slots.push(slot);
+      return slot;
     } catch {
-      this.#failed = true;
+      this.#failInline();
       return undefined;
     }
   }
 
-  /** The worker is gone: what it held and everything after is recovered here. */
+  /** A thread is gone: what the threads held and everything after is recovered here. */
   #failInline(): void {
     this.#failed = true;
-    this.#worker = undefined;
-    const owed = [...(this.#onWorker ?? []), ...this.#queued];
-    this.#onWorker = undefined;
+    const owed = [...this.#slots.flatMap((slot) => slot.batch ?? []), ...this.#queued];
+    for (const slot of this.#slots) slot.worker.terminate().catch(() => undefined);
+    this.#slots = [];
     this.#queued = [];
     for (const waiting of owed) waiting.resolve(recoverInline(waiting.request));
   }

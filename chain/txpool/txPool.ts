@@ -135,6 +135,16 @@ export class TxPool extends EventEmitter<TxPoolEvents> {
    */
   onBlockCommitted(included: Hex[], baseFee: bigint): Promise<void> {
     return this.#exclusive(async () => {
+      // A sender whose every pooled transaction is in the block has nothing left to re-check: it is
+      // dropped without reading its account (a state read per sender per block was most of this
+      // method when clients wait for each receipt and the pool empties with every block).
+      const includedSet = new Set(included.map((hash) => hash.toLowerCase()));
+      for (const [address, transactions] of [...this.#senders]) {
+        const entries = [...transactions.byNonce.values()];
+        if (!entries.every((entry) => includedSet.has(entry.hash))) continue;
+        for (const entry of entries) this.#byHash.delete(entry.hash);
+        this.#senders.delete(address);
+      }
       const senders = [...this.#senders.entries()];
       const accounts = await Promise.all(senders.map(([address]) => this.#state.getAccount(address)));
       const promoted: PoolEntry[] = [];

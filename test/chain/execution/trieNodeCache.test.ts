@@ -27,38 +27,50 @@ class Nodes implements StateNodeSource {
   }
 }
 
-function trie(nodes: StateNodeSource, root?: Uint8Array): { trie: MerklePatriciaTrie; db: StateNodeDb } {
+function trie(nodes: StateNodeSource, root?: Uint8Array, useKeyHashing = true): { trie: MerklePatriciaTrie; db: StateNodeDb } {
   const db = new StateNodeDb(nodes);
-  return { trie: new MerklePatriciaTrie({ db, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes, root }), db };
+  return { trie: new MerklePatriciaTrie({ db, useKeyHashing, common, valueEncoding: ValueEncoding.Bytes, root }), db };
+}
+
+/** Runs random puts and deletes on a plain and a cached trie side by side, block after block. */
+async function compareUnderRandomOps(keys: Uint8Array[], value: () => Uint8Array, useKeyHashing: boolean): Promise<TrieNodeCache> {
+  const cache = new TrieNodeCache(10_000);
+  const plainNodes = new Nodes();
+  const cachedNodes = new Nodes();
+  let plainRoot: Uint8Array | undefined;
+  let cachedRoot: Uint8Array | undefined;
+  for (let block = 0; block < 8; block++) {
+    // Each "block" opens fresh tries on the last root, as execution does.
+    const plain = trie(plainNodes, plainRoot, useKeyHashing);
+    const cached = trie(cachedNodes, cachedRoot, useKeyHashing);
+    cacheTrieNodes(cached.trie, cache);
+    for (let op = 0; op < 150; op++) {
+      const key = keys[Math.floor(Math.random() * keys.length)]!;
+      const next = Math.random() < 0.25 ? new Uint8Array() : value();
+      await plain.trie.put(key, next);
+      await cached.trie.put(key, next);
+    }
+    assert.equal(bytesToHex(cached.trie.root()), bytesToHex(plain.trie.root()), `block ${block}`);
+    for (const key of keys) assert.deepEqual(await cached.trie.get(key), await plain.trie.get(key));
+    plainNodes.absorb(plain.db);
+    cachedNodes.absorb(cached.db);
+    plainRoot = plain.trie.root();
+    cachedRoot = cached.trie.root();
+  }
+  return cache;
 }
 
 describe("trie node cache", () => {
   it("gives the same roots and values as a plain trie under random inserts, overwrites and deletes", async () => {
-    const cache = new TrieNodeCache(10_000);
-    const plainNodes = new Nodes();
-    const cachedNodes = new Nodes();
     const keys = Array.from({ length: 300 }, () => randomBytes(20));
-    let plainRoot: Uint8Array | undefined;
-    let cachedRoot: Uint8Array | undefined;
-    for (let block = 0; block < 8; block++) {
-      // Each "block" opens fresh tries on the last root, as execution does.
-      const plain = trie(plainNodes, plainRoot);
-      const cached = trie(cachedNodes, cachedRoot);
-      cacheTrieNodes(cached.trie, cache);
-      for (let op = 0; op < 150; op++) {
-        const key = keys[Math.floor(Math.random() * keys.length)]!;
-        const value = Math.random() < 0.2 ? new Uint8Array() : randomBytes(1 + Math.floor(Math.random() * 80));
-        await plain.trie.put(key, value);
-        await cached.trie.put(key, value);
-      }
-      assert.equal(bytesToHex(cached.trie.root()), bytesToHex(plain.trie.root()), `block ${block}`);
-      for (const key of keys) assert.deepEqual(await cached.trie.get(key), await plain.trie.get(key));
-      plainNodes.absorb(plain.db);
-      cachedNodes.absorb(cached.db);
-      plainRoot = plain.trie.root();
-      cachedRoot = cached.trie.root();
-    }
+    const cache = await compareUnderRandomOps(keys, () => randomBytes(1 + Math.floor(Math.random() * 80)), true);
     assert.ok(cache.hits > 0, "the cache served lookups");
+  });
+
+  it("also with unhashed keys sharing prefixes and short values (extension and embedded nodes)", async () => {
+    const alphabet = [0x00, 0x01, 0x10, 0x11, 0xff];
+    const keys = Array.from({ length: 120 }, () => Uint8Array.from({ length: 1 + Math.floor(Math.random() * 4) }, () => alphabet[Math.floor(Math.random() * alphabet.length)]!));
+    await compareUnderRandomOps(keys, () => randomBytes(1 + Math.floor(Math.random() * 4)), false);
   });
 
   it("keeps what other tries read unchanged while one trie inserts through the same cached nodes", async () => {

@@ -88,6 +88,26 @@ describe("txpool onBlockCommitted", () => {
     assert.equal(await pool.pendingNonce(alice!.address), 2n);
   });
 
+  it("drops a sender whose every pooled transaction was included without reading its account; re-reads the others", async () => {
+    const { pool, state, common } = await createPool();
+    const aliceTxs = [0n, 1n].map((nonce) => transfer(common, alice!, { nonce }));
+    const bobTxs = [0n, 1n].map((nonce) => transfer(common, bob!, { nonce }));
+    for (const tx of [...aliceTxs, ...bobTxs]) await pool.add(tx);
+    state.set(alice!.address, { nonce: 2n });
+    state.set(bob!.address, { nonce: 1n });
+    const reads: Hex[] = [];
+    const getAccount = state.getAccount.bind(state);
+    state.getAccount = async (address) => {
+      reads.push(address);
+      return getAccount(address);
+    };
+    await pool.onBlockCommitted([...aliceTxs, bobTxs[0]!].map(hashOf), GWEI);
+    assert.deepEqual(reads, [bob!.address]);
+    assert.equal(pool.size, 1);
+    assert.deepEqual(pool.content().pending.get(bob!.address), [bobTxs[1]]);
+    assert.equal(await pool.pendingNonce(alice!.address), 2n);
+  });
+
   it("drops transactions whose nonce another transaction used (stale)", async () => {
     const { pool, state, common } = await createPool();
     const ours = transfer(common, alice!, { nonce: 0n });

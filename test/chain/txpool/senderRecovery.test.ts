@@ -36,6 +36,20 @@ describe("sender recovery worker", () => {
     }
   });
 
+  it("recovers the same keys with one thread as with several", async () => {
+    const one = new SenderRecoveryWorker(1);
+    const three = new SenderRecoveryWorker(3);
+    try {
+      const signed = Array.from({ length: 60 }, signedRequest);
+      const [byOne, byThree] = await Promise.all([one, three].map((recovery) => Promise.all(signed.map(({ request }) => recovery.recover(request)))));
+      byOne!.forEach((key, i) => assert.deepEqual(key, signed[i]!.publicKey));
+      assert.deepEqual(byThree, byOne);
+    } finally {
+      await Promise.all([one.close(), three.close()]);
+    }
+    assert.throws(() => new SenderRecoveryWorker(0), { name: "RangeError", message: "threads must be a positive integer, got 0" });
+  });
+
   it("answers one request after another (each sent alone)", async () => {
     const worker = new SenderRecoveryWorker();
     try {
