@@ -16,6 +16,7 @@
  * pushed message per block instead of polling): on 2 cores it competes with the node for CPU.
  *
  *   npx tsx bench/rpc-throughput.ts [--txs 2000] [--runs 3] [--only hardhat|concord]
+ *       [--workload transfer|erc20]  measure one workload only (both by default)
  *       [--concord-url URL]          measure an already running node (e.g. one under a profiler)
  *       [--concord-cpu-prof DIR]     start the Concord node under V8's profiler (.cpuprofile in DIR)
  *       [--client-cpu-prof DIR]      profile this client during the measured windows only
@@ -42,6 +43,7 @@ const { values: args } = parseArgs({
     txs: { type: "string", default: "2000" },
     runs: { type: "string", default: "3" },
     only: { type: "string" },
+    workload: { type: "string" },
     "concord-url": { type: "string" },
     "concord-cpu-prof": { type: "string" },
     "client-cpu-prof": { type: "string" },
@@ -88,7 +90,11 @@ interface RunResult {
 }
 
 type Workload = "transfer" | "erc20";
-const WORKLOADS: readonly Workload[] = ["transfer", "erc20"];
+const ALL_WORKLOADS: readonly Workload[] = ["transfer", "erc20"];
+if (args.workload !== undefined && !ALL_WORKLOADS.includes(args.workload as Workload)) {
+  throw new RangeError("--workload must be transfer or erc20");
+}
+const WORKLOADS = args.workload === undefined ? ALL_WORKLOADS : [args.workload as Workload];
 
 interface SignedTx {
   raw: string;

@@ -86,9 +86,24 @@ export interface BlockExecutorOptions {
 
 const MIN_TX_GAS = 21_000n;
 
+/**
+ * A warm state is dropped once its caches took in this many accounts and storage slots: they never
+ * evict (an evicted dirty entry would be lost), so they are bounded by starting over.
+ */
+const WARM_STATE_MAX_ENTRIES = 200_000;
+
+/** The state a finished block left behind, kept for the block built or verified on top of it. */
+interface WarmState {
+  root: Uint8Array;
+  state: ExecutionState;
+}
+
 export class BlockExecutor {
   readonly common: Common;
   private readonly yieldEvery: number;
+  private warm: WarmState | undefined;
+  /** How often a block ran on the state its parent left behind, and how often on a fresh one. */
+  readonly stateReuse = { warm: 0, fresh: 0 };
 
   constructor(private readonly options: BlockExecutorOptions) {
     this.common = options.common;
@@ -101,13 +116,42 @@ export class BlockExecutor {
   }
 
   /**
+   * The state to run a block on: the one the last finished block left behind when the new block
+   * sits on its root, otherwise a fresh one.
+   *
+   * A fresh state starts with empty account and storage caches, so every sender, contract and slot
+   * a block touches is read back from the trie and decoded again, block after block. A state is
+   * defined by its root (the trie is content-addressed), so the caches of a state whose root is the
+   * parent's hold exactly the parent's values, however that block ended (committed, rejected,
+   * dropped by a snapshot revert): a root mismatch is the only reason not to reuse it. The state
+   * is handed out once (never shared by two runs) and comes back only from a run that finished.
+   */
+  private async takeState(stateRoot: Uint8Array): Promise<ExecutionState> {
+    const warm = this.warm;
+    this.warm = undefined;
+    if (warm !== undefined && equalsBytes(warm.root, stateRoot)) {
+      warm.state.db.beginBlock();
+      this.stateReuse.warm++;
+      return warm.state;
+    }
+    this.stateReuse.fresh++;
+    return this.openState(stateRoot);
+  }
+
+  private keepState(root: Uint8Array, state: ExecutionState): void {
+    const { account, storage } = state.caches;
+    const entries = (account?.stats(false).writes ?? 0) + (storage?.stats(false).writes ?? 0);
+    this.warm = entries > WARM_STATE_MAX_ENTRIES ? undefined : { root, state };
+  }
+
+  /**
    * Builds the child of `parent` from `candidates` (best first, nonce-ordered per sender). A candidate
    * that cannot run is skipped and reported; building stops when no transaction can fit any more.
    */
   async buildBlock(parent: Block, candidates: Iterable<PendingTransaction>, options: BuildBlockOptions): Promise<BuiltBlock> {
     const fields = childHeaderFields(parent.header, options, this.common);
     const context = new Block(contextHeader(fields, this.common), [], [], [], { common: this.common });
-    const run = await BlockRun.start(this, options.preStateRoot ?? parent.header.stateRoot, context);
+    const run = await BlockRun.start(this, await this.takeState(options.preStateRoot ?? parent.header.stateRoot), context);
     const included: TypedTransaction[] = [];
     const senders: Hex[] = [];
     const skipped: SkippedTransaction[] = [];
@@ -133,6 +177,7 @@ export class BlockExecutor {
       if (included.length % this.yieldEvery === 0) await yieldToEventLoop();
     }
     const outcome = await run.finish(included);
+    this.keepState(outcome.stateRoot, run.state);
     const header = contextHeader(
       {
         ...fields,
@@ -204,7 +249,7 @@ export class BlockExecutor {
       });
     }
     const senders = block.transactions.map((tx, index) => recoverSender(tx, index));
-    const run = await BlockRun.start(this, parent.header.stateRoot, block);
+    const run = await BlockRun.start(this, await this.takeState(parent.header.stateRoot), block);
     for (const [index, tx] of block.transactions.entries()) {
       const reject = admissionError(tx, header);
       if (reject !== undefined) {
@@ -225,6 +270,7 @@ export class BlockExecutor {
       if ((index + 1) % this.yieldEvery === 0) await yieldToEventLoop();
     }
     const outcome = await run.finish(block.transactions);
+    this.keepState(outcome.stateRoot, run.state);
     compare(Code.GasUsedMismatch, "gas used", header.gasUsed.toString(), run.gasUsed.toString());
     compare(Code.ReceiptsRootMismatch, "receipts root", bytesToHex(header.receiptTrie), bytesToHex(outcome.receiptsRoot));
     compare(Code.LogsBloomMismatch, "logs bloom", bytesToHex(header.logsBloom), bytesToHex(outcome.logsBloom));
@@ -264,8 +310,9 @@ export class BlockRun {
     readonly context: Block,
   ) {}
 
-  static async start(executor: BlockExecutor, parentStateRoot: Uint8Array, context: Block): Promise<BlockRun> {
-    const state = await executor.openState(parentStateRoot);
+  /** `parentState`: a state at the parent's root (or a dev chain's pending root), see `openState`. */
+  static async start(executor: BlockExecutor, parentState: ExecutionState, context: Block): Promise<BlockRun> {
+    const state = parentState;
     const run = new BlockRun(state, context);
     await state.vm.evm.journal.checkpoint();
     await runBlockPrologue(state.vm, context);

@@ -46,6 +46,8 @@ class BlockHashLookup implements EVMMockBlockchainInterface {
 export interface ExecutionState {
   vm: VM;
   stateManager: MerkleStateManager;
+  /** The state manager's account, storage and code caches. */
+  caches: Caches;
   db: StateNodeDb;
   trie: MerklePatriciaTrie;
 }
@@ -65,7 +67,8 @@ export async function openExecutionState(
   const trie = cacheTrieNodes(
     new MerklePatriciaTrie({ db, useKeyHashing: true, common: vmCommon, valueEncoding: ValueEncoding.Bytes, root: stateRoot }),
   );
-  const stateManager = new MerkleStateManager({ common: vmCommon, trie, caches: new Caches() });
+  const caches = new Caches();
+  const stateManager = new MerkleStateManager({ common: vmCommon, trie, caches });
   const vm = await createVM({
     common: vmCommon,
     stateManager,
@@ -73,7 +76,7 @@ export async function openExecutionState(
     params: NO_MORE_PARAMS,
     evmOpts: { params: NO_MORE_PARAMS },
   });
-  return { vm, stateManager, db, trie };
+  return { vm, stateManager, caches, db, trie };
 }
 
 /** Just the state manager (no VM) over `stateRoot`: account, code and storage reads. */

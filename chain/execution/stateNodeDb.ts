@@ -23,12 +23,24 @@ export interface StateNodeSource {
 export const emptyStateSource: StateNodeSource = { getStateNode: async () => undefined };
 
 export class StateNodeDb implements DB<string, Uint8Array> {
-  private readonly overlay = new Map<string, Uint8Array>();
+  private overlay = new Map<string, Uint8Array>();
+  /** The previous block's writes, while a state is carried from one block to its child. */
+  private previous: ReadonlyMap<string, Uint8Array> | undefined;
 
   constructor(private readonly source: StateNodeSource) {}
 
   async get(key: string): Promise<Uint8Array | undefined> {
-    return this.overlay.get(key) ?? (await this.source.getStateNode(key));
+    return this.overlay.get(key) ?? this.previous?.get(key) ?? (await this.source.getStateNode(key));
+  }
+
+  /**
+   * Starts the next block on the same tries (a state kept warm from its parent, blockExecutor.ts):
+   * `writes()` reports only what comes after. The parent's nodes stay readable from here as well
+   * until the one after, in case its commit has not reached the source yet.
+   */
+  beginBlock(): void {
+    this.previous = this.overlay;
+    this.overlay = new Map();
   }
 
   async put(key: string, value: Uint8Array): Promise<void> {

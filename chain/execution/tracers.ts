@@ -90,7 +90,7 @@ export async function traceTransaction(
   const tx = block.transactions[index];
   if (tx === undefined) throw new CallError(CallErrorCode.UnknownTransaction, `block ${block.header.number} has no transaction ${index}`);
   // A dev chain's block may start from the parent's state plus pending changes (hardhat_setBalance...).
-  const run = await BlockRun.start(executor, preStateRoot, block);
+  const run = await BlockRun.start(executor, await executor.openState(preStateRoot), block);
   for (let i = 0; i < index; i++) await run.runTransaction(block.transactions[i]);
   const events = run.vm.evm.events!;
   if (tracer === "callTracer") {

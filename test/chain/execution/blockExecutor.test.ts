@@ -228,3 +228,37 @@ test("the first block of an epoch calls advanceEpoch from the system address, wi
 async function txRoot(f: ExecutionFixture, transactions: TypedTransaction[]): Promise<Uint8Array> {
   return new Block(f.genesis.header, transactions, [], [], { common: f.common }).genTxTrie();
 }
+
+test("a block runs on the state its parent's run left behind, and a sibling of that parent on a fresh one", async () => {
+  const f = await fixture();
+  const [alice, bob, carol] = f.accounts;
+  const first = await build(f, [f.sign(alice, { nonce: 0n, to: bob.address, value: 5n })]);
+  await f.commit(first);
+  // A sibling of `first` (same parent, another transfer) after it: the warm state is `first`'s, not genesis'.
+  const sibling = await build(f, [f.sign(alice, { nonce: 0n, to: carol.address, value: 7n })]);
+  assert.deepEqual(f.executor.stateReuse, { warm: 0, fresh: 2 });
+  const fresh = await fixture();
+  const freshSibling = await build(fresh, [fresh.sign(alice, { nonce: 0n, to: carol.address, value: 7n })]);
+  assert.equal(bytesToHex(sibling.block.header.stateRoot), bytesToHex(freshSibling.block.header.stateRoot));
+
+  // The child of `first` reuses nothing (the last run was the sibling); its child reuses the child's state.
+  const timestamp = (parent: Block) => ({ coinbase: f.validators[0].address, timestamp: parent.header.timestamp + 12n });
+  const child = await f.executor.buildBlock(first.block, [f.sign(alice, { nonce: 1n, to: bob.address, value: 11n })], timestamp(first.block));
+  await f.commit(child);
+  const grandchild = await f.executor.buildBlock(child.block, [f.sign(bob, { nonce: 0n, to: carol.address, value: 1n })], timestamp(child.block));
+  assert.deepEqual(f.executor.stateReuse, { warm: 1, fresh: 3 });
+  // Its writes hold only its own nodes, and they complete the state on top of what is committed.
+  for (const key of grandchild.stateNodes.keys()) assert.equal(await f.store.getStateNode(key), undefined, `node ${key} was already committed`);
+  await f.commit(grandchild);
+  const state = openStateReader(f.common, f.store, grandchild.block.header.stateRoot);
+  assert.equal((await state.getAccount(createAddressFromString(carol.address)))!.balance, ETHER * 10_000n + 1n);
+  assert.equal((await state.getAccount(createAddressFromString(bob.address)))!.balance, ETHER * 10_000n + 5n + 11n - 1n - 21_000n * grandchild.block.header.baseFeePerGas! - 21_000n * 10n ** 9n);
+
+  // A peer verifying the same chain from fresh states computes the same roots.
+  const peer = await fixture();
+  await peer.commit(await peer.executor.verifyBlock(peer.genesis, first.block));
+  await peer.commit(await peer.executor.verifyBlock(first.block, child.block));
+  const verified = await peer.executor.verifyBlock(child.block, grandchild.block);
+  assert.equal(bytesToHex(verified.block.header.stateRoot), bytesToHex(grandchild.block.header.stateRoot));
+  assert.deepEqual(peer.executor.stateReuse, { warm: 2, fresh: 1 });
+});
