@@ -649,11 +649,15 @@ export class ConcordNode implements RpcBackend {
       isMined: async (hash) => (await this.started().store.getTransactionLocation(hexToBytes(hash))) !== undefined,
       announcePending: (hash) => this.pendingEvents.emit("pending", hash),
       minedFailure: async (hash) => {
-        const receipt = await this.getReceipt(hash);
-        if (receipt === undefined || receipt.status === 1) return undefined;
+        // Asked after every automined submission: the status alone, not a formatted receipt.
+        const { store } = this.started();
+        const location = await store.getTransactionLocation(hexToBytes(hash));
+        if (location === undefined) return undefined;
+        const receipt = (await store.getReceipts(location.blockHash))![location.index];
+        if (receipt.status === 1) return undefined;
         const frame = (await this.traceTransaction(hash, "callTracer")) as CallFrame;
         if (frame.error === "execution reverted") return new ExecutionRevertedError(frame.output ?? "0x");
-        return new RpcError(RpcErrorCode.ServerError, `transaction ${hash} failed in block ${receipt.blockNumber}: ${frame.error ?? "unknown failure"}`);
+        return new RpcError(RpcErrorCode.ServerError, `transaction ${hash} failed in block ${location.blockNumber}: ${frame.error ?? "unknown failure"}`);
       },
     };
   }
