@@ -25,6 +25,7 @@ import { BlockVerificationError, BlockVerificationErrorCode as Code, SystemCallE
 import { childHeaderFields, contextHeader, validateChildHeader, type NextHeaderOptions } from "./header.ts";
 import { openExecutionState, openStateReader, type BlockHashSource, type ExecutionState } from "./executionState.ts";
 import { orderedTrieRoot } from "./orderedTrie.ts";
+import { encodeTransaction } from "./transactionEncoding.ts";
 import { receiptsRoot, toExecutedReceipt, type ExecutedReceipt, type RawLog } from "./receipts.ts";
 import { collectRequests, hasProtocolContracts, runBlockPrologue, runSystemCall, type SystemCall } from "./systemCalls.ts";
 import type { StateNodeSource } from "./stateNodeDb.ts";
@@ -388,7 +389,7 @@ function recoverSender(tx: TypedTransaction, index: number): Hex {
 }
 
 function transactionsRoot(transactions: readonly TypedTransaction[]): Uint8Array {
-  return orderedTrieRoot(transactions.map((tx) => tx.serialize()));
+  return orderedTrieRoot(transactions.map(encodeTransaction));
 }
 
 function compare(code: Code, what: string, expected: string, actual: string): void {

@@ -31,6 +31,7 @@ import type { ExecutedReceipt, RawLog } from "../execution/receipts.ts";
 import type { CommitCertificate, Hex } from "../consensus/commitCertificate.ts";
 import type { KeyValueOperation, KeyValueStore } from "./keyValueStore.ts";
 import { LruCache } from "./lruCache.ts";
+import { encodeTransaction } from "../execution/transactionEncoding.ts";
 
 export interface ChainHead {
   number: bigint;
@@ -265,7 +266,7 @@ export class ChainStore {
     }
     const ops: KeyValueOperation[] = [];
     for (const [key, value] of commit.stateNodes) ops.push({ type: "put", key: stateKey(key), value });
-    const body = RLP.encode([block.transactions.map((tx) => (tx.type === 0 ? tx.raw() : tx.serialize())) as Input, senders.map((s) => hexToBytes(s))]);
+    const body = RLP.encode([block.transactions.map((tx) => (tx.type === 0 ? tx.raw() : encodeTransaction(tx))) as Input, senders.map((s) => hexToBytes(s))]);
     ops.push({ type: "put", key: prefixed(Prefix.header, hash), value: block.header.serialize() });
     ops.push({ type: "put", key: prefixed(Prefix.body, hash), value: body });
     ops.push({ type: "put", key: prefixed(Prefix.receipts, hash), value: encodeReceipts(block, receipts) });

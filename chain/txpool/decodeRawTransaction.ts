@@ -19,6 +19,7 @@ import {
 } from "@ethereumjs/tx";
 import { SECP256K1_ORDER_DIV_2, bytesToBigInt } from "@ethereumjs/util";
 import { NO_MORE_PARAMS, preparedCommon } from "../execution/preparedCommon.ts";
+import { rememberEncoding } from "../execution/transactionEncoding.ts";
 import { txPoolErrors } from "./errors.ts";
 
 /** EIP-3860: twice the EIP-170 code size limit; active on every Concord chain (Shanghai and later). */
@@ -63,7 +64,7 @@ export function decodeRawTransaction(raw: Uint8Array, options: DecodeOptions): T
     checkLegacySignature(bytesToBigInt(fields[6]!), chainId, options.allowUnprotected);
     checkSignatureValues(fields[7]!, fields[8]!);
     checkInitCodeSize(fields[3]!, fields[5]!);
-    return construct(() => createLegacyTxFromBytesArray(fields, txOptions(options.common)));
+    return construct(raw, () => createLegacyTxFromBytesArray(fields, txOptions(options.common)));
   }
   if (first >= 0x80) throw txPoolErrors.malformedRlp("expected input list for a legacy transaction, got a byte string");
 
@@ -91,11 +92,11 @@ export function decodeRawTransaction(raw: Uint8Array, options: DecodeOptions): T
   const fields = values as never;
   switch (first) {
     case TransactionType.AccessListEIP2930:
-      return construct(() => createAccessList2930TxFromBytesArray(fields, common));
+      return construct(raw, () => createAccessList2930TxFromBytesArray(fields, common));
     case TransactionType.FeeMarketEIP1559:
-      return construct(() => create1559FeeMarketTxFromBytesArray(fields, common));
+      return construct(raw, () => create1559FeeMarketTxFromBytesArray(fields, common));
     default:
-      return construct(() => createEOACode7702TxFromBytesArray(fields, common));
+      return construct(raw, () => createEOACode7702TxFromBytesArray(fields, common));
   }
 }
 
@@ -171,9 +172,11 @@ function checkInitCodeSize(to: Uint8Array, data: Uint8Array): void {
   }
 }
 
-function construct(build: () => TypedTransaction): TypedTransaction {
+function construct(raw: Uint8Array, build: () => TypedTransaction): TypedTransaction {
   try {
-    return build();
+    const tx = build();
+    rememberEncoding(tx, raw);
+    return tx;
   } catch (error) {
     throw txPoolErrors.invalidTransaction(error instanceof Error ? error.message : String(error), error);
   }

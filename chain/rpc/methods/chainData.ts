@@ -5,6 +5,7 @@ import { blockBySelector, blockByTag } from "../blockResolution.ts";
 import { formatBlock } from "../format/block.ts";
 import { formatReceipt } from "../format/receipt.ts";
 import { formatTransaction } from "../format/transaction.ts";
+import { encodeTransaction } from "../../execution/transactionEncoding.ts";
 import { bytesToHex, quantity } from "../hex.ts";
 import { defineMethod, type MethodTable } from "../method.ts";
 import { blockSelector, blockTag, bool, hash, optional, uint64 } from "../validation.ts";
@@ -73,7 +74,7 @@ export const chainDataMethods: MethodTable = {
   }),
   eth_getRawTransactionByHash: defineMethod([hash], async ({ backend }, [txHash]) => {
     const located = await backend.getTransaction(txHash);
-    return located === undefined ? null : bytesToHex(located.tx.serialize());
+    return located === undefined ? null : bytesToHex(encodeTransaction(located.tx));
   }),
   eth_getTransactionReceipt: defineMethod([hash], async ({ backend }, [txHash]) => {
     const receipt = await backend.getReceipt(txHash);
