@@ -21,6 +21,7 @@ import { installJumpAnalysisCache } from "./jumpAnalysisCache.ts";
 import { cacheTrieNodes } from "./trieNodeCache.ts";
 import { installOpcodeTableCache } from "./opcodeTableCache.ts";
 import { NO_MORE_PARAMS, preparedCommon } from "./preparedCommon.ts";
+import { ConcordStateManager } from "./stateManager.ts";
 
 /** Hashes of committed blocks by number, for the BLOCKHASH opcode (storage implements it). */
 export interface BlockHashSource {
@@ -68,7 +69,7 @@ export async function openExecutionState(
     new MerklePatriciaTrie({ db, useKeyHashing: true, common: vmCommon, valueEncoding: ValueEncoding.Bytes, root: stateRoot }),
   );
   const caches = new Caches();
-  const stateManager = new MerkleStateManager({ common: vmCommon, trie, caches });
+  const stateManager = new ConcordStateManager({ common: vmCommon, trie, caches });
   const vm = await createVM({
     common: vmCommon,
     stateManager,
@@ -84,7 +85,7 @@ export function openStateReader(common: Common, stateNodes: StateNodeSource, sta
   const trie = cacheTrieNodes(
     new MerklePatriciaTrie({ db: new StateNodeDb(stateNodes), useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes, root: stateRoot }),
   );
-  return new MerkleStateManager({ common, trie, caches: new Caches() });
+  return new ConcordStateManager({ common, trie, caches: new Caches() });
 }
 
 /** Whether the committed trie holds `stateRoot` (an empty trie's root always exists). */

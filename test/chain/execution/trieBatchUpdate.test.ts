@@ -298,6 +298,26 @@ describe("applyTrieUpdates", () => {
     assert.deepEqual(await fresh.get(first[1]!.key), Uint8Array.of(9));
   });
 
+  it("leaves its new nodes in a trie's decoded node cache, so reading them in a later checkpoint writes nothing again", async () => {
+    // ethereumjs' CheckpointDB records what a checkpoint reads from the database and writes it all at
+    // the commit: a new node missing from the cache would be stored again by the next block.
+    const random = seeded(75);
+    const cache = new TrieNodeCache(10_000);
+    const nodes = new Nodes();
+    const entries = Array.from({ length: 200 }, () => ({ key: random.bytes(20), value: random.bytes(40) }));
+    const first = openTrie(nodes, undefined, true);
+    cacheTrieNodes(first.trie, cache);
+    await applyTrieUpdates(first.trie, entries);
+    nodes.absorb(first.db.writes());
+
+    const next = openTrie(nodes, first.trie.root(), true);
+    cacheTrieNodes(next.trie, cache);
+    next.trie.checkpoint();
+    for (const { key, value } of entries) assert.deepEqual(await next.trie.get(key), value);
+    await next.trie.commit();
+    assert.equal(next.db.writes().size, 0);
+  });
+
   it("never mutates the nodes it reads (the decoded node cache hands them to every trie)", async () => {
     const random = seeded(71);
     const nodes = new Nodes();
