@@ -14,6 +14,7 @@ import { Account, Address, ValueEncoding, bytesToHex, createAddressFromString, s
 import { createConcordCommon } from "../../../chain/execution/common.ts";
 import { StateNodeDb, type StateNodeSource } from "../../../chain/execution/stateNodeDb.ts";
 import { ConcordStateManager } from "../../../chain/execution/stateManager.ts";
+import { openExecutionState, openStateReader } from "../../../chain/execution/executionState.ts";
 import { cacheTrieNodes } from "../../../chain/execution/trieNodeCache.ts";
 
 const common = await createConcordCommon();
@@ -237,5 +238,13 @@ describe("ConcordStateManager", () => {
     assert.ok(copy instanceof ConcordStateManager);
     assert.equal(bytesToHex(await copy.getStateRoot()), bytesToHex(root));
     assert.equal((await copy.getAccount(address(1)))?.balance, 1n);
+  });
+
+  it("is the state manager every execution state and state reader runs on", async () => {
+    const nodes = new Nodes();
+    const blockHashes = { blockHash: async () => undefined };
+    const execution = await openExecutionState(common, nodes, blockHashes, new MerklePatriciaTrie().EMPTY_TRIE_ROOT);
+    assert.ok(execution.stateManager instanceof ConcordStateManager);
+    assert.ok(openStateReader(common, nodes, new MerklePatriciaTrie().EMPTY_TRIE_ROOT) instanceof ConcordStateManager);
   });
 });
