@@ -28,6 +28,8 @@ export const DEVNET_USAGE = `Usage: concord devnet [options]     (npm start -- [
   --no-deploy               Do not deploy the Ignition modules.
   --block-interval <ms>     Also produce empty blocks this often (default: only when transactions wait).
   --chain-id <id>           Chain id of a new chain (default: 31337, as Hardhat's and Anvil's nodes).
+  --fsync                   Make each block durable against power loss before answering (default:
+                            durable against the process being killed; an OS crash may lose the last blocks).
 `;
 
 export const NODE_USAGE = `Usage: concord node [options]
@@ -37,6 +39,7 @@ export const NODE_USAGE = `Usage: concord node [options]
   --port <port>             JSON-RPC over HTTP and WebSocket (default: 8545; 0 picks a free port).
   --block-interval <ms>     Also produce empty blocks this often.
   --chain-id <id>           Chain id of a new chain (default: 31337).
+  --fsync                   Make each block durable against power loss before answering.
 `;
 
 async function main(argv: string[]): Promise<number> {

@@ -47,6 +47,7 @@ export async function startChain(options: NodeCommandOptions, progress: Progress
     validatorKey: validator.privateKey,
     rpc: { host: options.host, port: options.port },
     heartbeatMs: options.blockIntervalMs,
+    syncWrites: options.fsync,
     // A lone validator may rewrite its own history: Hardhat/Anvil methods (snapshots, time travel,
     // impersonation) work, so Hardhat's network helpers and Ignition's restart detection do too.
     devMode: true,

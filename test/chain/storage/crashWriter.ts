@@ -1,7 +1,8 @@
 /**
  * Child process of the SIGKILL test: commits blocks of random transfers to a LevelDB chain store in
  * a loop, printing "committed <number> <hash>" after each commit has resolved, until it is killed.
- * Usage: node --import tsx crashWriter.ts <dataDir> <seed>
+ * Usage: node --import tsx crashWriter.ts <dataDir> <seed> [fsync|nofsync]
+ * (`nofsync`: batches reach the OS page cache but are not fsynced, the devnet's default.)
  */
 import { createTx } from "@ethereumjs/tx";
 import { bytesToHex, createAddressFromString } from "@ethereumjs/util";
@@ -13,7 +14,7 @@ import { createGenesis, defaultGenesisConfig } from "../../../chain/execution/ge
 import { ChainStore } from "../../../chain/storage/chainStore.ts";
 import { LevelKeyValueStore } from "../../../chain/storage/keyValueStore.ts";
 
-const [dataDir, seedText] = process.argv.slice(2);
+const [dataDir, seedText, syncMode = "fsync"] = process.argv.slice(2);
 let seed = Number(seedText) >>> 0 || 1;
 const random = () => {
   // xorshift32: reproducible per seed
@@ -24,7 +25,7 @@ const random = () => {
 };
 
 const common = await createConcordCommon();
-const store = await ChainStore.open(await LevelKeyValueStore.open(dataDir), common);
+const store = await ChainStore.open(await LevelKeyValueStore.open(dataDir, { sync: syncMode === "fsync" }), common);
 if (store.head() === undefined) {
   const genesis = await createGenesis(defaultGenesisConfig(), common);
   await store.commitBlock({ block: genesis.block, senders: [], receipts: [], stateNodes: genesis.stateNodes });
