@@ -16,32 +16,11 @@ import { StateNodeDb, type StateNodeSource } from "../../../chain/execution/stat
 import { ConcordStateManager } from "../../../chain/execution/stateManager.ts";
 import { openExecutionState, openStateReader } from "../../../chain/execution/executionState.ts";
 import { cacheTrieNodes } from "../../../chain/execution/trieNodeCache.ts";
+import { Nodes, seeded, type Random } from "./seededRandom.ts";
 
 const common = await createConcordCommon();
 
-function seeded(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  return { next, int, bytes: (length: number) => Uint8Array.from({ length }, () => int(256)) };
-}
-type Random = ReturnType<typeof seeded>;
 
-class Nodes implements StateNodeSource {
-  readonly map = new Map<string, Uint8Array>();
-  async getStateNode(key: string): Promise<Uint8Array | undefined> {
-    return this.map.get(key);
-  }
-  absorb(writes: ReadonlyMap<string, Uint8Array>): void {
-    for (const [key, value] of writes) this.map.set(key, value);
-  }
-}
 
 type StateManagerClass = typeof MerkleStateManager | typeof ConcordStateManager;
 

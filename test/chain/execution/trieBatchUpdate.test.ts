@@ -14,42 +14,13 @@ import { createConcordCommon } from "../../../chain/execution/common.ts";
 import { StateNodeDb, type StateNodeSource } from "../../../chain/execution/stateNodeDb.ts";
 import { TrieNodeCache, cacheTrieNodes } from "../../../chain/execution/trieNodeCache.ts";
 import { TrieUpdateError, TrieUpdateErrorCode, applyTrieUpdates, type TrieUpdate } from "../../../chain/execution/trieBatchUpdate.ts";
+import { Nodes, seeded, type Random } from "./seededRandom.ts";
 
 const common = await createConcordCommon();
 const keccak = common.customCrypto.keccak256!;
 const EMPTY_ROOT = new MerklePatriciaTrie().EMPTY_TRIE_ROOT;
 
-/** Deterministic random numbers (mulberry32), so a failing seed reproduces. */
-function seeded(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const bytes = (length: number) => Uint8Array.from({ length }, () => int(256));
-  return { next, int, bytes, pick: <T>(items: readonly T[]) => items[int(items.length)]! };
-}
-type Random = ReturnType<typeof seeded>;
 
-/** Committed trie nodes (the chain store's role): what a fresh trie can read. */
-class Nodes implements StateNodeSource {
-  readonly map = new Map<string, Uint8Array>();
-  async getStateNode(key: string): Promise<Uint8Array | undefined> {
-    return this.map.get(key);
-  }
-  absorb(writes: ReadonlyMap<string, Uint8Array>): void {
-    for (const [key, value] of writes) this.map.set(key, value);
-  }
-  copy(): Nodes {
-    const copy = new Nodes();
-    copy.absorb(this.map);
-    return copy;
-  }
-}
 
 function openTrie(nodes: StateNodeSource, root: Uint8Array | undefined, useKeyHashing: boolean) {
   const db = new StateNodeDb(nodes);
