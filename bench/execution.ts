@@ -10,7 +10,11 @@
  * Each run starts from the same parent; the medians of the runs are printed. Prints numbers, asserts
  * nothing (a shared machine's load moves them).
  *
- *   npx tsx bench/execution.ts [--txs 1000] [--runs 5] [--memory]
+ * `--chain N` measures instead what a node does: N consecutive blocks of `--txs` transactions each
+ * (fresh recipients), every one built on the last and committed, so each runs on the state its
+ * parent left behind; it prints the mean build and commit time per block and per transaction.
+ *
+ *   npx tsx bench/execution.ts [--txs 1000] [--runs 5] [--memory] [--chain N]
  */
 import { parseArgs } from "node:util";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -32,10 +36,13 @@ const { values: args } = parseArgs({
     txs: { type: "string", default: "1000" },
     runs: { type: "string", default: "5" },
     memory: { type: "boolean", default: false },
+    chain: { type: "string" },
   },
 });
 const TXS = Number(args.txs);
 const RUNS = Number(args.runs);
+const CHAIN = args.chain === undefined ? undefined : Number(args.chain);
+if (![TXS, RUNS, CHAIN ?? 1].every((n) => Number.isSafeInteger(n) && n > 0)) throw new RangeError("--txs, --runs and --chain must be positive integers");
 
 const common = await createConcordCommon();
 const dataDir = mkdtempSync(join(tmpdir(), "concord-bench-"));
@@ -122,6 +129,27 @@ async function measure(name: string, makeTxs: () => PendingTransaction[]): Promi
   );
 }
 
+/** `blocks` consecutive blocks, each built on the last and committed; means per block and per transaction. */
+async function measureChain(name: string, blocks: number, makeTxs: () => PendingTransaction[]): Promise<void> {
+  const batches = Array.from({ length: blocks }, makeTxs); // signed off the clock
+  let build = 0;
+  let commit = 0;
+  for (const txs of batches) {
+    const parent = await head();
+    let start = performance.now();
+    const built = await executor.buildBlock(parent, txs, { coinbase: accounts[0].address, timestamp: parent.header.timestamp + 1n });
+    build += performance.now() - start;
+    if (built.block.transactions.length !== txs.length) throw new Error(`${name}: ${built.skipped.length} transactions skipped (${built.skipped[0]?.error})`);
+    start = performance.now();
+    await store.commitBlock(built);
+    commit += performance.now() - start;
+  }
+  console.log(
+    `${name.padEnd(16)} build ${(build / blocks).toFixed(2)} ms/block = ${((1000 * build) / blocks / TXS).toFixed(0).padStart(5)} us/tx   ` +
+      `commit ${(commit / blocks).toFixed(2)} ms/block   (${executor.stateReuse.warm} blocks on their parent's state)`,
+  );
+}
+
 function fmt(value: number): string {
   return value.toFixed(0).padStart(6);
 }
@@ -129,12 +157,23 @@ function fmt(value: number): string {
 try {
   const token = await deployToken();
   const erc20 = new Interface(["function transfer(address to, uint256 amount) returns (bool)"]);
+  let nextRecipient = 0;
   const recipient = (i: number) => `0x${(0x10000 + i).toString(16).padStart(40, "0")}` as Hex;
-  console.log(`${TXS} transactions per block (gas limit ${GAS_LIMIT}), ${RUNS} runs, ${args.memory ? "in-memory store" : "LevelDB store"}; median`);
-  await measure("ETH transfers", () => Array.from({ length: TXS }, (_, i) => sign(accounts[i % 20], { to: recipient(i), value: 1n })));
-  await measure("ERC20 transfers", () =>
-    Array.from({ length: TXS }, (_, i) => sign(accounts[i % 20], { to: token, gasLimit: 100_000n, data: erc20.encodeFunctionData("transfer", [recipient(i), 1n]) as Hex })),
-  );
+  const transfers = () => Array.from({ length: TXS }, (_, i) => sign(accounts[i % 20], { to: recipient(nextRecipient++), value: 1n }));
+  const tokenTransfers = () =>
+    Array.from({ length: TXS }, (_, i) =>
+      sign(accounts[i % 20], { to: token, gasLimit: 100_000n, data: erc20.encodeFunctionData("transfer", [recipient(nextRecipient++), 1n]) as Hex }),
+    );
+  const store_ = args.memory ? "in-memory store" : "LevelDB store";
+  if (CHAIN !== undefined) {
+    console.log(`${CHAIN} consecutive blocks of ${TXS} transactions, each committed (${store_}); means`);
+    await measureChain("ETH transfers", CHAIN, transfers);
+    await measureChain("ERC20 transfers", CHAIN, tokenTransfers);
+  } else {
+    console.log(`${TXS} transactions per block (gas limit ${GAS_LIMIT}), ${RUNS} runs, ${store_}; median`);
+    await measure("ETH transfers", transfers);
+    await measure("ERC20 transfers", tokenTransfers);
+  }
   const state = await executor.openState((await head()).header.stateRoot);
   if ((await state.stateManager.getAccount(createAddressFromString(recipient(0))))?.balance !== 1n) throw new Error("transfer did not land");
 } finally {

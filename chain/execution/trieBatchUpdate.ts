@@ -32,6 +32,7 @@ import {
   type MPTNode,
 } from "@ethereumjs/mpt";
 import { bytesToHex, equalsBytes, type BatchDBOp, type Lock } from "@ethereumjs/util";
+import { trieNodeCacheOf } from "./trieNodeCache.ts";
 
 /** One change in the trie's key space before key hashing: a value to store, or undefined to delete. */
 export interface TrieUpdate {
@@ -125,17 +126,16 @@ export async function applyTrieUpdates(trie: MerklePatriciaTrie, updates: Iterab
       trie.root(trie.EMPTY_TRIE_ROOT);
     } else {
       const ops: BatchDBOp[] = [];
-      const hashes: Uint8Array[] = [];
-      const newRoot = batch.encode(result, true, ops, hashes) as Uint8Array;
+      const made: [Uint8Array, MPTNode][] = [];
+      const newRoot = batch.encode(result, true, ops, made) as Uint8Array;
       await trie.database().batch(ops);
       trie.root(newRoot);
-      if (trie.lookupNode !== MerklePatriciaTrie.prototype.lookupNode) {
-        // A trie that caches decoded nodes (trieNodeCache.ts) gets the new nodes looked up once, as
-        // ethereumjs' next put would have looked up most of them. Otherwise a later read inside a
-        // checkpoint (the next block's) misses the cache, and ethereumjs' CheckpointDB records what it
-        // reads in the checkpoint and writes it all again at the commit: committed nodes re-stored.
-        for (const hash of hashes) await trie.lookupNode(hash);
-      }
+      // A trie that caches decoded nodes (trieNodeCache.ts) gets the new ones, as they are (never
+      // mutated after encoding). Otherwise a later read inside a checkpoint (the next block's) misses
+      // the cache, and ethereumjs' CheckpointDB records what it reads in the checkpoint and writes it
+      // all again at the commit: committed nodes re-stored, and each decoded from its bytes again.
+      const cache = trieNodeCacheOf(trie);
+      if (cache !== undefined) for (const [hash, node] of made) cache.set(hash, node);
     }
     await trie.persistRoot();
   } finally {
@@ -329,10 +329,10 @@ class TrieBatch {
 
   /**
    * Encodes `subtrie` bottom-up, appending the writes of hashed nodes to `ops`: a hash, or the raw node
-   * when its encoding is shorter than 32 bytes (embedded in the parent), and their hashes to `hashes`.
+   * when its encoding is shorter than 32 bytes (embedded in the parent), and each hashed node to `made`.
    * The root is always hashed.
    */
-  encode(subtrie: Subtrie, isRoot: boolean, ops: BatchDBOp[], hashes: Uint8Array[]): NodeRef {
+  encode(subtrie: Subtrie, isRoot: boolean, ops: BatchDBOp[], made: [Uint8Array, MPTNode][]): NodeRef {
     let node: MPTNode;
     switch (subtrie.kind) {
       case STORED:
@@ -343,13 +343,13 @@ class TrieBatch {
         node = new LeafMPTNode(subtrie.key, subtrie.value);
         break;
       case EXTENSION:
-        node = new ExtensionMPTNode(subtrie.key, this.encode(subtrie.child, false, ops, hashes) as Uint8Array);
+        node = new ExtensionMPTNode(subtrie.key, this.encode(subtrie.child, false, ops, made) as Uint8Array);
         break;
       case BRANCH: {
         const branch = new BranchMPTNode();
         for (let nibble = 0; nibble < 16; nibble++) {
           const child = subtrie.children[nibble]!;
-          if (child !== null) branch._branches[nibble] = this.encode(child, false, ops, hashes) as Uint8Array;
+          if (child !== null) branch._branches[nibble] = this.encode(child, false, ops, made) as Uint8Array;
         }
         branch._value = subtrie.value;
         node = branch;
@@ -360,7 +360,7 @@ class TrieBatch {
     if (encoded.length < 32 && !isRoot) return node.raw() as Uint8Array[];
     const hash = this.internals.hash(encoded);
     ops.push({ type: "put", key: this.internals._getDbKey(hash), value: encoded });
-    hashes.push(hash);
+    made.push([hash, node]);
     return hash;
   }
 

@@ -76,6 +76,13 @@ export class TrieNodeCache {
 /** The process's cache (content-addressed entries are valid for every trie). */
 export const sharedTrieNodeCache = new TrieNodeCache();
 
+const NODE_CACHE = Symbol("concord.trieNodeCache");
+
+/** The cache `trie`'s lookups go through (cacheTrieNodes), if any: a trie's writer may add the nodes it made. */
+export function trieNodeCacheOf(trie: MerklePatriciaTrie): TrieNodeCache | undefined {
+  return (trie as MerklePatriciaTrie & { [NODE_CACHE]?: TrieNodeCache })[NODE_CACHE];
+}
+
 /**
  * Makes `trie` (and the storage tries the state manager derives from it with `shallowCopy`) look
  * nodes up through `cache`, and find the path to a key by direct descent. Returns the same trie.
@@ -86,6 +93,7 @@ export const sharedTrieNodeCache = new TrieNodeCache();
  * (the same nodes, the same remaining nibbles, the same handling of a missing node).
  */
 export function cacheTrieNodes(trie: MerklePatriciaTrie, cache: TrieNodeCache = sharedTrieNodeCache): MerklePatriciaTrie {
+  (trie as MerklePatriciaTrie & { [NODE_CACHE]?: TrieNodeCache })[NODE_CACHE] = cache;
   const lookupNode = trie.lookupNode;
   trie.lookupNode = async function cachedLookupNode(this: MerklePatriciaTrie, node: Uint8Array | Uint8Array[]): Promise<MPTNode> {
     if (Array.isArray(node)) return lookupNode.call(this, node); // embedded: decoded from the parent's bytes
