@@ -8,6 +8,12 @@
  * them. EVMs whose Commons share one parameter cache object (the copies of a prepared Common,
  * preparedCommon.ts) share one set of tables; any other EVM builds its own as before, and so does
  * one with custom opcodes.
+ *
+ * The shared tables also get a faster MSTORE (`fastMstore`): the same effect, but the word is turned
+ * into its 32 bytes natively (one hex string, decoded by Buffer) instead of through ethereumjs'
+ * general `bigIntToBytes` (hex string, regex validation, byte loop) and `setLengthLeft` (another
+ * copy). MSTORE is the most frequent opcode of compiled Solidity (free-memory pointer, ABI encoding,
+ * mapping keys before KECCAK256); the conversion was ~5% of building a block of ERC20 transfers.
  */
 import { EVM } from "@ethereumjs/evm";
 
@@ -22,6 +28,25 @@ interface EvmInternals extends OpcodeTables {
   _customOpcodes?: unknown[];
   common: { hardfork(): string; eips(): number[]; _paramsCache?: object };
   getActiveOpcodes(): unknown;
+}
+
+interface MstoreState {
+  stack: { popN(count: number): bigint[] };
+  memory: { write(offset: number, size: number, value: Uint8Array): void };
+}
+type OpcodeMapEntry = { opHandler: (runState: MstoreState, common: unknown) => void };
+
+const MSTORE = 0x52;
+
+/** The 32 big-endian bytes of a stack word (0 <= word < 2^256). */
+export function wordBytes(word: bigint): Uint8Array {
+  return Buffer.from(word.toString(16).padStart(64, "0"), "hex");
+}
+
+/** MSTORE as ethereumjs' handler does it (pop offset and word, write 32 bytes), with `wordBytes`. */
+export function fastMstore(runState: MstoreState): void {
+  const [offset, word] = runState.stack.popN(2);
+  runState.memory.write(Number(offset), 32, wordBytes(word));
 }
 
 let installed = false;
@@ -47,6 +72,9 @@ export function installOpcodeTableCache(): void {
       return this._opcodes;
     }
     const result = original.call(this);
+    const mstore = (this._opcodeMap as OpcodeMapEntry[])[MSTORE];
+    if (mstore !== undefined) mstore.opHandler = fastMstore;
+    (this._handlers as Map<number, unknown>).set(MSTORE, fastMstore);
     if (byFork === undefined) {
       byFork = new Map();
       tablesByParams.set(params, byFork);
