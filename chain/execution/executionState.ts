@@ -20,6 +20,7 @@ import { StateNodeDb, type StateNodeSource } from "./stateNodeDb.ts";
 import { installJumpAnalysisCache } from "./jumpAnalysisCache.ts";
 import { cacheTrieNodes } from "./trieNodeCache.ts";
 import { installOpcodeTableCache } from "./opcodeTableCache.ts";
+import { installInterpreterLoop } from "./interpreterLoop.ts";
 import { NO_MORE_PARAMS, preparedCommon } from "./preparedCommon.ts";
 import { ConcordStateManager } from "./stateManager.ts";
 
@@ -60,6 +61,7 @@ export async function openExecutionState(
   stateRoot: Uint8Array,
 ): Promise<ExecutionState> {
   await installJumpAnalysisCache();
+  await installInterpreterLoop();
   installOpcodeTableCache();
   // A copy of a Common with the EVM's and VM's parameters merged once (preparedCommon.ts): the
   // constructors below then merge nothing, and the EVM reuses the opcode tables of the last one.

@@ -23,7 +23,8 @@ function options(extra: Partial<NodeOptions> = {}): NodeOptions {
 }
 
 function wallet(node: ConcordNode, index: number) {
-  const provider = new JsonRpcProvider(node.rpc!.url, 31337, { staticNetwork: true, pollingInterval: 20 });
+  // cacheTimeout -1: no 250 ms reuse of eth_getTransactionCount answers (a stale nonce on a node that mines at once).
+  const provider = new JsonRpcProvider(node.rpc!.url, 31337, { staticNetwork: true, pollingInterval: 20, cacheTimeout: -1 });
   return { provider, signer: new Wallet(bytesHex(accounts[index].privateKey), provider) };
 }
 

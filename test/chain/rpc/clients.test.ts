@@ -70,7 +70,9 @@ describe("ethers v6", () => {
     }
   });
   it("subscribes to blocks and contract events over WebSocket", async () => {
-    const provider = new WebSocketProvider(chain.wsUrl, 31337, { staticNetwork: true });
+    // cacheTimeout -1: ethers otherwise answers a repeated eth_getTransactionCount from a 250 ms cache,
+    // and a node that mines at once can confirm a deployment within that: the next send reuses its nonce.
+    const provider = new WebSocketProvider(chain.wsUrl, 31337, { staticNetwork: true, cacheTimeout: -1 });
     try {
       const wallet = new Wallet(DEV_KEYS[2], provider);
       const { abi, bytecode } = compileCounter();
