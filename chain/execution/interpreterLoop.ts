@@ -8,10 +8,12 @@
  * the two largest self-times (~12% of block building), most of it that machinery.
  *
  * The replacement loop does what ethereumjs' `run` does for legacy bytecode, but executes a step
- * inline when it is one of the plain cases (a static-gas, synchronous opcode, nobody listening to
- * `step` events, no debug logging, no pending EIP-7928 call, no stateless access witness): charge the
- * base fee, advance the program counter, call the handler. Every other step goes through ethereumjs'
- * own `runStep` and is awaited. Whole messages fall back to the original `run` when EOF (EIP-3540) or
+ * inline when it is one of the plain cases (a synchronous opcode, nobody listening to `step` events,
+ * no debug logging, no pending EIP-7928 call, no stateless access witness): charge the gas, advance
+ * the program counter, call the handler. The gas is the base fee for static-gas opcodes, and for
+ * MLOAD, MSTORE and MSTORE8 (dynamic gas: memory expansion, and the most frequent opcodes of compiled
+ * Solidity) the base fee plus ethereumjs' own `subMemUsage`, as their gas handlers compute it, but
+ * without the promise. Every other step goes through ethereumjs' own `runStep` and is awaited. Whole messages fall back to the original `run` when EOF (EIP-3540) or
  * stateless gas (EIP-6800/7864) is active, or when the interpreter's profiler is on, so those paths
  * stay ethereumjs' own.
  *
@@ -32,8 +34,11 @@ interface OpcodeInfo {
 interface OpcodeEntry {
   opcodeInfo: OpcodeInfo;
   opHandler: (runState: RunState, common: unknown) => void;
+  gasHandler?: unknown;
 }
+type SubMemUsage = (runState: RunState, offset: bigint, length: bigint, common: unknown) => bigint;
 interface RunState {
+  stack: { peek(count?: number): bigint[] };
   programCounter: number;
   opCode: number;
   code: Uint8Array;
@@ -95,10 +100,14 @@ export function interpreterLoopStats(): { inlineSteps: number } {
 async function patch(): Promise<boolean> {
   let prototype: InterpreterLike | undefined;
   let errors: { EVMError?: EvmErrorClass; EVMErrorTypeString?: string };
+  let gas: { dynamicGasHandlers?: Map<number, unknown> };
+  let util: { subMemUsage?: SubMemUsage };
   try {
     const entry = import.meta.resolve("@ethereumjs/evm");
     const module = (await import(new URL("./interpreter.js", entry).href)) as { Interpreter?: { prototype: InterpreterLike } };
     errors = (await import(new URL("./errors.js", entry).href)) as typeof errors;
+    gas = (await import(new URL("./opcodes/gas.js", entry).href)) as typeof gas;
+    util = (await import(new URL("./opcodes/util.js", entry).href)) as typeof util;
     prototype = module.Interpreter?.prototype;
   } catch {
     return false;
@@ -116,22 +125,44 @@ async function patch(): Promise<boolean> {
     EVMError?.errorMessages?.INVALID_OPCODE === undefined ||
     EVMError.errorMessages.STOP === undefined ||
     EVMError.errorMessages.OUT_OF_GAS === undefined ||
-    typeof errorType !== "string"
+    typeof errorType !== "string" ||
+    !(gas.dynamicGasHandlers instanceof Map) ||
+    typeof util.subMemUsage !== "function"
   ) {
     return false;
   }
   const { INVALID_OPCODE, STOP, OUT_OF_GAS } = EVMError.errorMessages;
+  const subMemUsage = util.subMemUsage;
+
+  /**
+   * Synchronous equivalents of ethereumjs' (async) gas handlers of the memory opcodes, used only
+   * while an opcode still has ethereumjs' own handler (not a custom opcode's).
+   */
+  const memoryGas = new Map<unknown, (runState: RunState, common: unknown) => bigint>();
+  for (const [opcode, length] of [[0x51, 32n], [0x52, 32n], [0x53, 1n]] as const) {
+    const handler = gas.dynamicGasHandlers.get(opcode);
+    if (handler !== undefined) memoryGas.set(handler, (runState, common) => subMemUsage(runState, runState.stack.peek()[0]!, length, common));
+  }
 
   /** One step: undefined when it ran inline, otherwise ethereumjs' own step, to await. */
   function step(interpreter: InterpreterLike, entry: OpcodeEntry | undefined, plain: boolean): Promise<void> | undefined {
     const runState = interpreter._runState;
     const opEntry = entry ?? interpreter.lookupOpInfo(runState.opCode);
     const info = opEntry.opcodeInfo;
-    if (!plain || info.dynamicGas || info.isAsync || runState.eip7928PostTargetCallOog !== undefined || runState.env.accessWitness !== undefined) {
+    const dynamicGas = info.dynamicGas ? memoryGas.get(opEntry.gasHandler) : undefined;
+    if (
+      !plain ||
+      (info.dynamicGas && dynamicGas === undefined) ||
+      info.isAsync ||
+      runState.eip7928PostTargetCallOog !== undefined ||
+      runState.env.accessWitness !== undefined
+    ) {
       return interpreter.runStep(entry);
     }
+    // As runStep: dynamic gas first (it may grow the memory word count), then the invalid check.
+    const cost = dynamicGas === undefined ? info.feeBigInt : info.feeBigInt + dynamicGas(runState, interpreter.common);
     if (info.isInvalid) throw new EVMError!(INVALID_OPCODE);
-    interpreter.useGas(info.feeBigInt, info);
+    interpreter.useGas(cost, info);
     runState.programCounter++;
     opEntry.opHandler(runState, interpreter.common);
     counters.inlineSteps++;

@@ -48,6 +48,10 @@ const CASES: Record<string, string> = {
   "LOG2 with memory expansion": "0x6001600252600260036020610100a2",
   "KECCAK256 and SLOAD (dynamic-gas and async steps)": "0x602a60005260206000205460005260206000f3",
   "code without any jump (no analysis)": "0x6001600101",
+  "MSTORE8 and MLOAD growing memory": "0x60ff6104005361080051506020610400f3",
+  "MSTORE within memory already paid for": "0x60016000526002600052600360105260206000f3",
+  "memory expansion out of gas": "0x63ffffffff51",
+  "MSTORE with too few stack items": "0x600152",
 };
 
 test("every edge case ends the same with the loop as without: error, gas, return data, logs", async () => {
@@ -56,6 +60,8 @@ test("every edge case ends the same with the loop as without: error, gas, return
   }
   assert.equal((await run(CASES["INVALID opcode"]!, true)).error, "invalid opcode");
   assert.equal((await run(CASES["out of gas in a loop"]!, true, 5_000n)).error, "out of gas");
+  assert.equal((await run(CASES["memory expansion out of gas"]!, true)).error, "out of gas");
+  assert.equal((await run(CASES["MSTORE with too few stack items"]!, true)).error, "stack underflow");
 });
 
 test("the loop runs the plain steps inline, and a step listener sees every step as before", async () => {
