@@ -8,6 +8,7 @@
  * all tries through the process's trie node cache (trieNodeCache.ts).
  */
 import { Caches, MerkleStateManager } from "@ethereumjs/statemanager";
+import { ConcordCaches } from "./stateCaches.ts";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { ValueEncoding } from "@ethereumjs/util";
 import { createVM, paramsVM, type VM } from "@ethereumjs/vm";
@@ -70,7 +71,7 @@ export async function openExecutionState(
   const trie = cacheTrieNodes(
     new MerklePatriciaTrie({ db, useKeyHashing: true, common: vmCommon, valueEncoding: ValueEncoding.Bytes, root: stateRoot }),
   );
-  const caches = new Caches();
+  const caches = new ConcordCaches();
   const stateManager = new ConcordStateManager({ common: vmCommon, trie, caches });
   const vm = await createVM({
     common: vmCommon,
@@ -87,7 +88,7 @@ export function openStateReader(common: Common, stateNodes: StateNodeSource, sta
   const trie = cacheTrieNodes(
     new MerklePatriciaTrie({ db: new StateNodeDb(stateNodes), useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes, root: stateRoot }),
   );
-  return new ConcordStateManager({ common, trie, caches: new Caches() });
+  return new ConcordStateManager({ common, trie, caches: new ConcordCaches() });
 }
 
 /** Whether the committed trie holds `stateRoot` (an empty trie's root always exists). */

@@ -20,6 +20,7 @@ import { RLP } from "@ethereumjs/rlp";
 import { Account, EthereumJSErrorWithoutCode, concatBytes, createAddressFromString, unpadBytes, unprefixedHexToBytes, type Address } from "@ethereumjs/util";
 import type { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { applyTrieUpdates, type TrieUpdate } from "./trieBatchUpdate.ts";
+import { AccountElement, ConcordCaches } from "./stateCaches.ts";
 
 /** The parent's private hash function (the Common's keccak256, or noble's without one). */
 interface KeccakHolder {
@@ -27,6 +28,13 @@ interface KeccakHolder {
 }
 
 export class ConcordStateManager extends MerkleStateManager {
+  /** A cached account comes as a copy of its decoded snapshot (stateCaches.ts), not decoded from RLP. */
+  override async getAccount(address: Address): Promise<Account | undefined> {
+    const element = this._caches?.account?.get(address);
+    if (element instanceof AccountElement) return element.account();
+    return super.getAccount(address);
+  }
+
   /**
    * With a storage cache, a slot is written to the cache only; the trie gets it at the next flush.
    *

@@ -14,6 +14,7 @@ import { Account, Address, ValueEncoding, bytesToHex, createAddressFromString, s
 import { createConcordCommon } from "../../../chain/execution/common.ts";
 import { StateNodeDb, type StateNodeSource } from "../../../chain/execution/stateNodeDb.ts";
 import { ConcordStateManager } from "../../../chain/execution/stateManager.ts";
+import { ConcordCaches } from "../../../chain/execution/stateCaches.ts";
 import { openExecutionState, openStateReader } from "../../../chain/execution/executionState.ts";
 import { cacheTrieNodes } from "../../../chain/execution/trieNodeCache.ts";
 import { Nodes, seeded, type Random } from "./seededRandom.ts";
@@ -24,11 +25,15 @@ const common = await createConcordCommon();
 
 type StateManagerClass = typeof MerkleStateManager | typeof ConcordStateManager;
 
-/** A state manager as Concord opens one (executionState.ts): caches, decoded-node cache, overlay db. */
+/**
+ * A state manager as Concord opens one (executionState.ts): caches (Concord's own with its state
+ * manager, ethereumjs' with the original), decoded-node cache, overlay db.
+ */
 function open(Manager: StateManagerClass, nodes: StateNodeSource, root?: Uint8Array) {
   const db = new StateNodeDb(nodes);
   const trie = cacheTrieNodes(new MerklePatriciaTrie({ db, useKeyHashing: true, common, valueEncoding: ValueEncoding.Bytes, root }));
-  return { state: new Manager({ common, trie, caches: new Caches() }), db };
+  const caches = Manager === ConcordStateManager ? new ConcordCaches() : new Caches();
+  return { state: new Manager({ common, trie, caches }), db };
 }
 
 const slot = (n: number) => setLengthLeft(Uint8Array.of(n >> 8, n & 255), 32);
