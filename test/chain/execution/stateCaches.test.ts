@@ -20,7 +20,8 @@ const slot = (n: number) => setLengthLeft(Uint8Array.of(n), 32);
 
 describe("ConcordCaches", () => {
   it("hands out a fresh copy per read and keeps a snapshot of what was put", async () => {
-    const state = new ConcordStateManager({ common, trie: new MerklePatriciaTrie({ useKeyHashing: true, common }), caches: new ConcordCaches() });
+    const caches = new ConcordCaches();
+    const state = new ConcordStateManager({ common, trie: new MerklePatriciaTrie({ useKeyHashing: true, common }), caches });
     const put = new Account(1n, 100n);
     await state.putAccount(address(1), put);
     put.balance = 5n; // the caller's object, after the put
@@ -32,7 +33,7 @@ describe("ConcordCaches", () => {
     assert.notEqual(second, first);
     assert.equal(second?.balance, 100n);
     assert.equal(second?.nonce, 1n);
-    assert.ok(state._caches?.account?.get(address(1)) instanceof AccountElement);
+    assert.ok(caches.account?.get(address(1)) instanceof AccountElement);
   });
 
   it("serialises a cached account exactly as ethereumjs does, only when asked", () => {
