@@ -9,7 +9,7 @@
  */
 import { Caches, MerkleStateManager } from "@ethereumjs/statemanager";
 import { ConcordCaches } from "./stateCaches.ts";
-import { installRlpEncoder } from "./rlpEncoder.ts";
+import { installRlpCodec } from "./rlpCodec.ts";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { ValueEncoding } from "@ethereumjs/util";
 import { createVM, paramsVM, type VM } from "@ethereumjs/vm";
@@ -65,7 +65,7 @@ export async function openExecutionState(
   await installJumpAnalysisCache();
   await installInterpreterLoop();
   installOpcodeTableCache();
-  installRlpEncoder();
+  installRlpCodec();
   // A copy of a Common with the EVM's and VM's parameters merged once (preparedCommon.ts): the
   // constructors below then merge nothing, and the EVM reuses the opcode tables of the last one.
   const vmCommon = preparedCommon(common, "vm", [paramsEVM, paramsVM]).copy();
