@@ -81,9 +81,14 @@ class DecodedAccountCache extends AccountCache {
 /** ethereumjs' Caches with decoded accounts and hash-map element maps (for ordered-map caches). */
 export class ConcordCaches extends Caches {
   constructor(options: CachesStateManagerOpts = {}) {
-    super(options);
-    if (this.account !== undefined && this.settings.account.type === CacheType.ORDERED_MAP) {
-      this.account = new DecodedAccountCache({ size: this.settings.account.size, type: CacheType.ORDERED_MAP });
+    const account = { type: options.account?.type ?? CacheType.ORDERED_MAP, size: options.account?.size ?? 100_000 };
+    const decoded = account.type === CacheType.ORDERED_MAP && account.size !== 0;
+    // The original would build an account cache only for it to be replaced (a node opens a state
+    // reader per block, so the ~20 us that costs counts): it is told to build none, then given ours.
+    super(decoded ? { ...options, account: { ...account, size: 0 } } : options);
+    if (decoded) {
+      this.settings.account = account;
+      this.account = new DecodedAccountCache(account);
     }
     // Every cache is empty here, so its element map can be swapped for an empty one.
     for (const cache of [this.account, this.code, this.storage]) {

@@ -74,6 +74,10 @@ describe("ConcordCaches", () => {
 
   it("stays of its class through shallow copies, and leaves LRU caches as ethereumjs' own", () => {
     const caches = new ConcordCaches();
+    assert.deepEqual(caches.settings, new Caches().settings);
+    caches.account!.put(address(1), new Account(0n, 1n));
+    assert.ok(caches.account!.get(address(1)) instanceof AccountElement);
+    assert.equal(new ConcordCaches({ account: { size: 0 } }).account, undefined, "no account cache when asked for none");
     assert.ok(caches.shallowCopy(true) instanceof ConcordCaches);
     assert.ok(caches.shallowCopy(false) instanceof ConcordCaches);
     const lru = new ConcordCaches({ account: { type: CacheType.LRU, size: 10 } });
