@@ -10,12 +10,13 @@
  * The replacement loop does what ethereumjs' `run` does for legacy bytecode, but executes a step
  * inline when it is one of the plain cases (a synchronous opcode, nobody listening to `step` events,
  * no debug logging, no pending EIP-7928 call, no stateless access witness): charge the gas, advance
- * the program counter, call the handler. The gas is the base fee for static-gas opcodes, and for
- * MLOAD, MSTORE and MSTORE8 (dynamic gas: memory expansion, and the most frequent opcodes of compiled
- * Solidity) the base fee plus ethereumjs' own `subMemUsage`, as their gas handlers compute it, but
- * without the promise. Every other step goes through ethereumjs' own `runStep` and is awaited. Whole messages fall back to the original `run` when EOF (EIP-3540) or
- * stateless gas (EIP-6800/7864) is active, or when the interpreter's profiler is on, so those paths
- * stay ethereumjs' own.
+ * the program counter, call the handler. The gas is the base fee for static-gas opcodes; for MLOAD,
+ * MSTORE and MSTORE8 (memory expansion; the most frequent dynamic-gas opcodes of compiled Solidity)
+ * and KECCAK256 (memory expansion and a fee per word; every mapping access) it is the base fee plus
+ * what their gas handlers compute, with ethereumjs' own `subMemUsage`, without the promise. Every
+ * other step goes through ethereumjs' own `runStep` and is awaited. Whole messages fall back to the
+ * original `run` when EOF (EIP-3540) or stateless gas (EIP-6800/7864) is active, or when the
+ * interpreter's profiler is on, so those paths stay ethereumjs' own.
  *
  * The interpreter class is not exported by @ethereumjs/evm; its module is reached by path next to the
  * package's ESM entry point (as in jumpAnalysisCache.ts). If its shape is not the one this loop was
@@ -33,10 +34,14 @@ interface OpcodeInfo {
 }
 interface OpcodeEntry {
   opcodeInfo: OpcodeInfo;
-  opHandler: (runState: RunState, common: unknown) => void;
+  opHandler: (runState: RunState, common: ParamSource) => void;
   gasHandler?: unknown;
 }
 type SubMemUsage = (runState: RunState, offset: bigint, length: bigint, common: unknown) => bigint;
+/** The Common as the gas functions use it. */
+interface ParamSource {
+  param(name: string): bigint;
+}
 interface RunState {
   stack: { peek(count?: number): bigint[] };
   programCounter: number;
@@ -57,7 +62,7 @@ interface RunResult {
 interface InterpreterLike {
   _runState: RunState;
   _evm: { DEBUG: boolean; events: { listenerCount(event: string): number } };
-  common: { isActivatedEIP(eip: number): boolean };
+  common: ParamSource & { isActivatedEIP(eip: number): boolean };
   profilerOpts?: { enabled?: boolean };
   run(code: Uint8Array, opts?: { pc?: number }): Promise<RunResult>;
   runStep(opcodeObj?: OpcodeEntry): Promise<void>;
@@ -138,10 +143,19 @@ async function patch(): Promise<boolean> {
    * Synchronous equivalents of ethereumjs' (async) gas handlers of the memory opcodes, used only
    * while an opcode still has ethereumjs' own handler (not a custom opcode's).
    */
-  const memoryGas = new Map<unknown, (runState: RunState, common: unknown) => bigint>();
+  const memoryGas = new Map<unknown, (runState: RunState, common: ParamSource) => bigint>();
   for (const [opcode, length] of [[0x51, 32n], [0x52, 32n], [0x53, 1n]] as const) {
     const handler = gas.dynamicGasHandlers.get(opcode);
     if (handler !== undefined) memoryGas.set(handler, (runState, common) => subMemUsage(runState, runState.stack.peek()[0]!, length, common));
+  }
+  // KECCAK256 (every mapping access in Solidity): memory expansion, then a fee per word hashed.
+  const keccakGas = gas.dynamicGasHandlers.get(0x20);
+  if (keccakGas !== undefined) {
+    memoryGas.set(keccakGas, (runState, common) => {
+      const [offset, length] = runState.stack.peek(2) as [bigint, bigint];
+      const memory = subMemUsage(runState, offset, length, common);
+      return memory + common.param("keccak256WordGas") * ((length + 31n) / 32n);
+    });
   }
 
   /** One step: undefined when it ran inline, otherwise ethereumjs' own step, to await. */

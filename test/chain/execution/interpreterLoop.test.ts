@@ -52,6 +52,11 @@ const CASES: Record<string, string> = {
   "MSTORE within memory already paid for": "0x60016000526002600052600360105260206000f3",
   "memory expansion out of gas": "0x63ffffffff51",
   "MSTORE with too few stack items": "0x600152",
+  "KECCAK256 of nothing": "0x600060002060005260206000f3",
+  "KECCAK256 over 33 bytes, growing memory by two words": "0x602160002060005260206000f3",
+  "KECCAK256 over a huge length (out of gas)": "0x63ffffffff600020",
+  "KECCAK256 at a huge offset (out of gas)": "0x60017fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff20",
+  "KECCAK256 with too few stack items": "0x600120",
 };
 
 test("every edge case ends the same with the loop as without: error, gas, return data, logs", async () => {
@@ -62,12 +67,18 @@ test("every edge case ends the same with the loop as without: error, gas, return
   assert.equal((await run(CASES["out of gas in a loop"]!, true, 5_000n)).error, "out of gas");
   assert.equal((await run(CASES["memory expansion out of gas"]!, true)).error, "out of gas");
   assert.equal((await run(CASES["MSTORE with too few stack items"]!, true)).error, "stack underflow");
+  assert.equal((await run(CASES["KECCAK256 over a huge length (out of gas)"]!, true)).error, "out of gas");
+  assert.equal((await run(CASES["KECCAK256 with too few stack items"]!, true)).error, "stack underflow");
 });
 
 test("the loop runs the plain steps inline, and a step listener sees every step as before", async () => {
   const before = interpreterLoopStats().inlineSteps;
   await run(CASES["a loop with JUMPI"]!, true);
   assert.ok(interpreterLoopStats().inlineSteps > before + 20, "steps ran inline");
+  // Memory and hashing steps too: of this one's 8 steps (pushes, KECCAK256, MSTORE), all but RETURN.
+  const hashing = interpreterLoopStats().inlineSteps;
+  await run(CASES["KECCAK256 over 33 bytes, growing memory by two words"]!, true);
+  assert.equal(interpreterLoopStats().inlineSteps - hashing, 7);
 
   const traced = async (loop: boolean) => {
     await setInterpreterLoopEnabled(loop);
