@@ -565,7 +565,10 @@ export class ConcordNode implements RpcBackend {
   }
 
   private async headAccount(address: Hex): Promise<{ nonce: bigint; balance: bigint }> {
-    const account = await this.headState().getAccount(createAddressFromString(address));
+    const at = createAddressFromString(address);
+    // The executor's state after the last block has most senders cached; else the head's trie.
+    const cached = this.started().executor.cachedAccount(this.latestStateRoot(), at);
+    const account = cached !== undefined ? cached.account : await this.headState().getAccount(at);
     return { nonce: account?.nonce ?? 0n, balance: account?.balance ?? 0n };
   }
 

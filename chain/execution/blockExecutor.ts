@@ -18,13 +18,14 @@
 import { createHash } from "node:crypto";
 import { Block, genRequestsRoot, type BlockHeader } from "@ethereumjs/block";
 import { Capability, TransactionType, type TypedTransaction } from "@ethereumjs/tx";
-import { CLRequest, CLRequestType, bytesToHex, equalsBytes } from "@ethereumjs/util";
+import { CLRequest, CLRequestType, bytesToHex, createAccountFromRLP, equalsBytes, type Account, type Address } from "@ethereumjs/util";
 import { Bloom, runTx, type RunTxResult } from "@ethereumjs/vm";
 import type { Common } from "@ethereumjs/common";
 import { BlockVerificationError, BlockVerificationErrorCode as Code, SystemCallError } from "./errors.ts";
 import { childHeaderFields, contextHeader, validateChildHeader, type NextHeaderOptions } from "./header.ts";
 import { openExecutionState, openStateReader, type BlockHashSource, type ExecutionState } from "./executionState.ts";
 import { orderedTrieRoot } from "./orderedTrie.ts";
+import { AccountElement } from "./stateCaches.ts";
 import { encodeTransaction } from "./transactionEncoding.ts";
 import { receiptsRoot, toExecutedReceipt, type ExecutedReceipt, type RawLog } from "./receipts.ts";
 import { collectRequests, hasProtocolContracts, runBlockPrologue, runSystemCall, type SystemCall } from "./systemCalls.ts";
@@ -114,6 +115,24 @@ export class BlockExecutor {
   /** Opens a VM on the state at `stateRoot` (for calls, traces and genesis-time reads). */
   openState(stateRoot: Uint8Array): Promise<ExecutionState> {
     return openExecutionState(this.common, this.options.stateNodes, this.options.blockHashes, stateRoot);
+  }
+
+  /**
+   * The account at `stateRoot` when the state the last finished block left behind is at that root,
+   * is not in use by a run, and has the account cached: `{ account }` (undefined: no such account).
+   * Otherwise undefined, and the caller reads the trie. This spares the pool's admission checks
+   * (nonce, balance at the head) a trie walk per sender after every block.
+   *
+   * Only a cache hit is used, synchronously: a miss would read the trie and put the result into the
+   * cache, which a block run could have taken over by the time the read returned.
+   */
+  cachedAccount(stateRoot: Uint8Array, address: Address): { account: Account | undefined } | undefined {
+    const warm = this.warm;
+    if (warm === undefined || !equalsBytes(warm.root, stateRoot)) return undefined;
+    const element = warm.state.caches.account?.get(address);
+    if (element === undefined) return undefined;
+    if (element instanceof AccountElement) return { account: element.account() };
+    return { account: element.accountRLP === undefined ? undefined : createAccountFromRLP(element.accountRLP) };
   }
 
   /**

@@ -262,3 +262,32 @@ test("a block runs on the state its parent's run left behind, and a sibling of t
   assert.equal(bytesToHex(verified.block.header.stateRoot), bytesToHex(grandchild.block.header.stateRoot));
   assert.deepEqual(peer.executor.stateReuse, { warm: 2, fresh: 1 });
 });
+
+test("cachedAccount answers from the last run's state only at its root, only cached accounts, never during a run", async () => {
+  const f = await fixture();
+  const [alice, bob, carol] = f.accounts;
+  assert.equal(f.executor.cachedAccount(f.genesis.header.stateRoot, createAddressFromString(alice.address)), undefined, "no run yet");
+  const first = await build(f, [f.sign(alice, { nonce: 0n, to: bob.address, value: 5n })]);
+  const root = first.block.header.stateRoot;
+  const reader = openStateReader(f.common, { getStateNode: async (key) => first.stateNodes.get(key) ?? (await f.store.getStateNode(key)) }, root);
+  for (const who of [alice, bob]) {
+    const at = createAddressFromString(who.address);
+    const cached = f.executor.cachedAccount(root, at);
+    assert.ok(cached !== undefined, `${who.address} is cached`);
+    assert.equal(bytesToHex(cached.account!.serialize()), bytesToHex((await reader.getAccount(at))!.serialize()));
+    cached.account!.nonce = 99n; // a copy: the executor's state is not touched
+  }
+  assert.equal(f.executor.cachedAccount(root, createAddressFromString(alice.address))!.account!.nonce, 1n);
+  assert.equal(f.executor.cachedAccount(root, createAddressFromString(carol.address)), undefined, "not touched by the block: not cached");
+  assert.equal(f.executor.cachedAccount(f.genesis.header.stateRoot, createAddressFromString(alice.address)), undefined, "another root");
+
+  // While the child runs, its state is in use: nothing is answered from it.
+  await f.commit(first);
+  const building = f.executor.buildBlock(first.block, [f.sign(alice, { nonce: 1n, to: carol.address, value: 1n })], {
+    coinbase: f.validators[0].address,
+    timestamp: first.block.header.timestamp + 12n,
+  });
+  assert.equal(f.executor.cachedAccount(root, createAddressFromString(alice.address)), undefined);
+  const child = await building;
+  assert.equal(f.executor.cachedAccount(child.block.header.stateRoot, createAddressFromString(alice.address))!.account!.nonce, 2n);
+});
