@@ -11,6 +11,7 @@ import {
 } from "@ethereumjs/util";
 import { createConcordCommon } from "../../../chain/execution/common.ts";
 import { keccak256 } from "../../../chain/execution/crypto.ts";
+import { installRlpCodec } from "../../../chain/execution/rlpCodec.ts";
 import { TxPoolError, TxPoolErrorCode } from "../../../chain/txpool/index.ts";
 import {
   ETHER,
@@ -125,6 +126,35 @@ describe("txpool admission: malformed input (-32602)", () => {
       "rlp: invalid RLP (safeSlice): end slice of Uint8Array out-of-bounds",
       -32602,
     );
+  });
+
+  it("refuses lists nested 30,000 deep (too deep to decode) as malformed, with either RLP decoder", async () => {
+    const { pool } = await createPool();
+    // Built inside out by hand: encoders recurse as deep as decoders do.
+    let raw = Uint8Array.of(0xc0);
+    for (let depth = 0; depth < 30_000; depth++) {
+      const length = raw.length;
+      const prefix =
+        length < 56 ? [0xc0 + length]
+        : length < 256 ? [0xf8, length]
+        : length < 65_536 ? [0xf9, length >> 8, length & 255]
+        : [0xfa, length >> 16, (length >> 8) & 255, length & 255];
+      raw = concatBytes(Uint8Array.from(prefix), raw);
+    }
+    assert.ok(raw.length < 128 * 1024, "within the size limit, so the decoder sees it");
+    for (const codec of [false, true]) {
+      installRlpCodec(codec);
+      try {
+        await assert.rejects(pool.addRaw(raw), (error: unknown) => {
+          assert.ok(error instanceof TxPoolError);
+          assert.equal(error.code, TxPoolErrorCode.MalformedRlp);
+          assert.equal(error.rpcCode, -32602);
+          return true;
+        });
+      } finally {
+        installRlpCodec(false);
+      }
+    }
   });
 
   it("refuses trailing bytes after a typed transaction", async () => {
