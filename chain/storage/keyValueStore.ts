@@ -88,9 +88,15 @@ export class MemoryKeyValueStore implements KeyValueStore {
 
   async write(operations: readonly KeyValueOperation[]): Promise<void> {
     if (this.closed) throw new StoreClosedError();
-    for (const op of operations) {
-      if (op.type === "put") this.entries.set(mapKey(op.key), op.value.slice());
-      else this.entries.delete(mapKey(op.key));
+    // Every operation is checked and prepared before the first is applied: all or none, as LevelDB.
+    const prepared = operations.map((op) => {
+      if (!(op.key instanceof Uint8Array)) throw new TypeError("a batch operation's key must be a Uint8Array");
+      if (op.type === "put" && !(op.value instanceof Uint8Array)) throw new TypeError("a put's value must be a Uint8Array");
+      return { key: mapKey(op.key), value: op.type === "put" ? op.value.slice() : undefined };
+    });
+    for (const { key, value } of prepared) {
+      if (value !== undefined) this.entries.set(key, value);
+      else this.entries.delete(key);
     }
   }
 
