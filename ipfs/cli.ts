@@ -4,7 +4,7 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { IpfsClient, type PinType, resolveIpfsApiUrl } from "./client.ts";
 import { isIpfsError } from "./errors.ts";
-import { startIpfsNode } from "./ipfs-node.ts";
+import { startIpfsNode } from "./ipfsNode.ts";
 
 export interface CliIo {
   stdout: { write(chunk: string | Uint8Array): unknown };

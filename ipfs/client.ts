@@ -5,7 +5,7 @@ import { create, type KuboRPCClient } from "kubo-rpc-client";
 import { CID } from "multiformats/cid";
 import { DEFAULT_IPFS_API_URL } from "./defaults.ts";
 import { IpfsError } from "./errors.ts";
-import type { ImportProfile } from "./import-settings.ts";
+import type { ImportProfile } from "./importSettings.ts";
 
 /**
  * The one way Concord's parts talk to IPFS: the embedded node by default, any Kubo daemon when

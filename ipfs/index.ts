@@ -22,5 +22,5 @@ export {
   DEFAULT_MAX_UPLOAD_BYTES,
 } from "./defaults.ts";
 export { IpfsError, type IpfsErrorCode, isIpfsError } from "./errors.ts";
-export type { ImportProfile } from "./import-settings.ts";
-export { type IpfsNode, type IpfsNodeOptions, startIpfsNode } from "./ipfs-node.ts";
+export type { ImportProfile } from "./importSettings.ts";
+export { type IpfsNode, type IpfsNodeOptions, startIpfsNode } from "./ipfsNode.ts";

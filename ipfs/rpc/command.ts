@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
-import type { IpfsServices } from "../ipfs-services.ts";
-import type { ArgumentSpec, OptionSpecs, ParsedOptions } from "./kubo-options.ts";
-import type { RpcResponse } from "./rpc-response.ts";
+import type { IpfsServices } from "../ipfsServices.ts";
+import type { ArgumentSpec, OptionSpecs, ParsedOptions } from "./kuboOptions.ts";
+import type { RpcResponse } from "./rpcResponse.ts";
 
 export interface CommandContext {
   services: IpfsServices;

@@ -5,7 +5,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { create as createKuboClient } from "kubo-rpc-client";
-import { deploymentIdFor } from "../../devnet/deploy-contracts.ts";
+import { deploymentIdFor } from "../../devnet/deployContracts.ts";
 import { PROJECT_ROOT, rpc, startDevnetProcess } from "./devnetProcess.ts";
 
 const ALL_PORTS_FREE = ["--port", "0", "--ipfs-api-port", "0", "--gateway-port", "0"];

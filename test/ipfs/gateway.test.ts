@@ -7,9 +7,9 @@ import { exporter } from "ipfs-unixfs-exporter";
 import all from "it-all";
 import { create, type KuboRPCClient } from "kubo-rpc-client";
 import { CID } from "multiformats/cid";
-import { type IpfsNode, startIpfsNode } from "../../ipfs/ipfs-node.ts";
-import { verifiedFetchFrom } from "./helpers/gateway-verified-fetch.ts";
-import { deterministicBuffer } from "./helpers/deterministic-data.ts";
+import { type IpfsNode, startIpfsNode } from "../../ipfs/ipfsNode.ts";
+import { verifiedFetchFrom } from "./helpers/gatewayVerifiedFetch.ts";
+import { deterministicBuffer } from "./helpers/deterministicData.ts";
 
 const HELLO_CID = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o";
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);

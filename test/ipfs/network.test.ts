@@ -7,8 +7,8 @@ import { after, before, describe, it } from "node:test";
 import all from "it-all";
 import { create } from "kubo-rpc-client";
 import { isIpfsError } from "../../ipfs/errors.ts";
-import { type IpfsNode, startIpfsNode } from "../../ipfs/ipfs-node.ts";
-import { deterministicBuffer } from "./helpers/deterministic-data.ts";
+import { type IpfsNode, startIpfsNode } from "../../ipfs/ipfsNode.ts";
+import { deterministicBuffer } from "./helpers/deterministicData.ts";
 
 async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import all from "it-all";
-import { parseContentPath } from "../../ipfs/content-path.ts";
-import { parseRange } from "../../ipfs/gateway/byte-range.ts";
-import { parseEntityBytes } from "../../ipfs/gateway/car-export.ts";
-import { contentTypeFor, sniffContentType } from "../../ipfs/gateway/content-type.ts";
-import { parseGoDuration, parseRequestParams } from "../../ipfs/rpc/kubo-options.ts";
-import { writeTar } from "../../ipfs/tar-writer.ts";
-import { readTar } from "./helpers/tar-reader.ts";
+import { parseContentPath } from "../../ipfs/contentPath.ts";
+import { parseRange } from "../../ipfs/gateway/byteRange.ts";
+import { parseEntityBytes } from "../../ipfs/gateway/carExport.ts";
+import { contentTypeFor, sniffContentType } from "../../ipfs/gateway/contentType.ts";
+import { parseGoDuration, parseRequestParams } from "../../ipfs/rpc/kuboOptions.ts";
+import { writeTar } from "../../ipfs/tarWriter.ts";
+import { readTar } from "./helpers/tarReader.ts";
 
 const HELLO_CID = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o";
 

@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import all from "it-all";
 import { create } from "kubo-rpc-client";
 import { isIpfsError } from "../../ipfs/errors.ts";
-import { startIpfsNode } from "../../ipfs/ipfs-node.ts";
+import { startIpfsNode } from "../../ipfs/ipfsNode.ts";
 
 describe("a node with a data directory", () => {
   let dataDir: string;

@@ -1,10 +1,10 @@
 import { BlackHoleBlockstore } from "blockstore-core";
 import { importer, type ImportResult } from "ipfs-unixfs-importer";
 import { IpfsError } from "../../errors.ts";
-import { type ImportProfile, importerOptionsFor } from "../../import-settings.ts";
-import { readMultipartImport } from "../../multipart-import.ts";
+import { type ImportProfile, importerOptionsFor } from "../../importSettings.ts";
+import { readMultipartImport } from "../../multipartImport.ts";
 import type { Command } from "../command.ts";
-import { RequestError } from "../request-error.ts";
+import { RequestError } from "../requestError.ts";
 
 interface AddEvent {
   Name: string;

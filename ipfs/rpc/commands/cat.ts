@@ -1,9 +1,9 @@
-import type { BlockFetcher } from "../../block-fetcher.ts";
-import { parseContentPath } from "../../content-path.ts";
-import { readFile } from "../../file-reader.ts";
+import type { BlockFetcher } from "../../blockFetcher.ts";
+import { parseContentPath } from "../../contentPath.ts";
+import { readFile } from "../../fileReader.ts";
 import { IpfsError } from "../../errors.ts";
-import { type ReadableEntry, readableEntry } from "../../readable-entry.ts";
-import { resolveContent } from "../../resolve-content.ts";
+import { type ReadableEntry, readableEntry } from "../../readableEntry.ts";
+import { resolveContent } from "../../resolveContent.ts";
 import type { Command } from "../command.ts";
 
 interface Slice {

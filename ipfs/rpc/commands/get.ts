@@ -1,12 +1,12 @@
 import { Readable } from "node:stream";
 import { createGzip } from "node:zlib";
-import { parseContentPath } from "../../content-path.ts";
+import { parseContentPath } from "../../contentPath.ts";
 import { IpfsError } from "../../errors.ts";
-import { readFile } from "../../file-reader.ts";
-import { readableEntry } from "../../readable-entry.ts";
-import { resolveContent } from "../../resolve-content.ts";
-import { tarEntriesOf } from "../../tar-entries.ts";
-import { writeTar } from "../../tar-writer.ts";
+import { readFile } from "../../fileReader.ts";
+import { readableEntry } from "../../readableEntry.ts";
+import { resolveContent } from "../../resolveContent.ts";
+import { tarEntriesOf } from "../../tarEntries.ts";
+import { writeTar } from "../../tarWriter.ts";
 import type { Command } from "../command.ts";
 
 /**

@@ -1,9 +1,9 @@
 import type { CID } from "multiformats/cid";
-import type { BlockFetcher } from "../../block-fetcher.ts";
-import { parseContentPath } from "../../content-path.ts";
+import type { BlockFetcher } from "../../blockFetcher.ts";
+import { parseContentPath } from "../../contentPath.ts";
 import { IpfsError } from "../../errors.ts";
-import type { PinListType, PinRecord } from "../../pin-store.ts";
-import { resolveContent } from "../../resolve-content.ts";
+import type { PinListType, PinRecord } from "../../pinStore.ts";
+import { resolveContent } from "../../resolveContent.ts";
 import type { Command } from "../command.ts";
 
 /** `pin/add`: recursive by default; answers `{"Pins":[...]}` with the resolved CIDs. */

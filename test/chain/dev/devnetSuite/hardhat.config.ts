@@ -1,5 +1,5 @@
 /**
- * The project's Hardhat config as contract-suite-on-devnet.test.ts runs the contract suite against a
+ * The project's Hardhat config as contractSuiteOnDevnet.test.ts runs the contract suite against a
  * Concord devnet, with the client-side differences one shared, rewindable chain needs (each is
  * reported to the lead for hardhat.config.ts; none changes a test or the node):
  * - `devnet` uses the node's dev accounts ("remote"): with local accounts Hardhat signs every

@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import { IpfsError, type IpfsErrorCode } from "../errors.ts";
-import { RequestError } from "./request-error.ts";
+import { RequestError } from "./requestError.ts";
 
 const EXPOSED_HEADERS = "X-Stream-Output, X-Chunked-Output, X-Content-Length";
 

@@ -3,11 +3,11 @@ import { CarWriter } from "@ipld/car/writer";
 import { exporter } from "ipfs-unixfs-exporter";
 import type { CID } from "multiformats/cid";
 import { identity } from "multiformats/hashes/identity";
-import type { BlockFetcher } from "../block-fetcher.ts";
-import { walkDag } from "../dag-walker.ts";
+import type { BlockFetcher } from "../blockFetcher.ts";
+import { walkDag } from "../dagWalker.ts";
 import { IpfsError } from "../errors.ts";
-import { readFile } from "../file-reader.ts";
-import type { ResolvedContent } from "../resolve-content.ts";
+import { readFile } from "../fileReader.ts";
+import type { ResolvedContent } from "../resolveContent.ts";
 
 export type DagScope = "all" | "entity" | "block";
 

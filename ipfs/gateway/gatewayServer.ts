@@ -3,18 +3,18 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { UnixFSDirectoryEntry, UnixFSEntry } from "ipfs-unixfs-exporter";
-import { type ContentPath, parseContentPath } from "../content-path.ts";
-import type { BlockFetcher } from "../block-fetcher.ts";
+import { type ContentPath, parseContentPath } from "../contentPath.ts";
+import type { BlockFetcher } from "../blockFetcher.ts";
 import { IpfsError, type IpfsErrorCode } from "../errors.ts";
-import { readFile } from "../file-reader.ts";
-import type { IpfsServices } from "../ipfs-services.ts";
-import { type ResolvedContent, resolveContent } from "../resolve-content.ts";
-import { tarEntriesOf } from "../tar-entries.ts";
-import { writeTar } from "../tar-writer.ts";
-import { parseRange } from "./byte-range.ts";
-import { type DagScope, exportCar, parseEntityBytes } from "./car-export.ts";
-import { contentTypeFor, SNIFF_LENGTH } from "./content-type.ts";
-import { renderDirectoryListing } from "./directory-listing.ts";
+import { readFile } from "../fileReader.ts";
+import type { IpfsServices } from "../ipfsServices.ts";
+import { type ResolvedContent, resolveContent } from "../resolveContent.ts";
+import { tarEntriesOf } from "../tarEntries.ts";
+import { writeTar } from "../tarWriter.ts";
+import { parseRange } from "./byteRange.ts";
+import { type DagScope, exportCar, parseEntityBytes } from "./carExport.ts";
+import { contentTypeFor, SNIFF_LENGTH } from "./contentType.ts";
+import { renderDirectoryListing } from "./directoryListing.ts";
 
 type ResponseFormat = "unixfs" | "raw" | "car" | "tar";
 

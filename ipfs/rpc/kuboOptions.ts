@@ -1,4 +1,4 @@
-import { RequestError } from "./request-error.ts";
+import { RequestError } from "./requestError.ts";
 
 /** Option types as go-ipfs-cmds names them in its error messages. */
 export type OptionType = "bool" | "int" | "int64" | "uint" | "string";

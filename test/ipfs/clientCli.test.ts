@@ -13,8 +13,8 @@ import { create } from "kubo-rpc-client";
 import { type CliIo, runIpfsCli } from "../../ipfs/cli.ts";
 import { IpfsClient, resolveIpfsApiUrl } from "../../ipfs/client.ts";
 import { isIpfsError } from "../../ipfs/errors.ts";
-import { type IpfsNode, startIpfsNode } from "../../ipfs/ipfs-node.ts";
-import { deterministicBuffer } from "./helpers/deterministic-data.ts";
+import { type IpfsNode, startIpfsNode } from "../../ipfs/ipfsNode.ts";
+import { deterministicBuffer } from "./helpers/deterministicData.ts";
 
 const HELLO_CID = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o";
 

@@ -1,7 +1,7 @@
 import type { Helia } from "@helia/interface";
 import type { Libp2p } from "@libp2p/interface";
-import type { BlockFetcher } from "./block-fetcher.ts";
-import type { PinStore } from "./pin-store.ts";
+import type { BlockFetcher } from "./blockFetcher.ts";
+import type { PinStore } from "./pinStore.ts";
 
 /** What the RPC API and the gateway share of a running node. */
 export interface IpfsServices {

@@ -6,9 +6,9 @@ import all from "it-all";
 import { CID } from "multiformats/cid";
 import { identity } from "multiformats/hashes/identity";
 import * as raw from "multiformats/codecs/raw";
-import { readFile } from "../../ipfs/file-reader.ts";
-import { type ImportSettings, importerOptionsFor } from "../../ipfs/import-settings.ts";
-import { deterministicBuffer } from "./helpers/deterministic-data.ts";
+import { readFile } from "../../ipfs/fileReader.ts";
+import { type ImportSettings, importerOptionsFor } from "../../ipfs/importSettings.ts";
+import { deterministicBuffer } from "./helpers/deterministicData.ts";
 
 async function importInto(store: MemoryBlockstore, bytes: Uint8Array, settings: ImportSettings): Promise<CID> {
   const results = await all(importer([{ content: bytes }], store, importerOptionsFor(settings)));

@@ -3,8 +3,8 @@ import type { AddressInfo } from "node:net";
 import type { Helia } from "@helia/interface";
 import type { Libp2p } from "@libp2p/interface";
 import { multiaddr } from "@multiformats/multiaddr";
-import { BlockFetcher } from "./block-fetcher.ts";
-import { type DataDirLock, lockDataDir } from "./data-dir-lock.ts";
+import { BlockFetcher } from "./blockFetcher.ts";
+import { type DataDirLock, lockDataDir } from "./dataDirLock.ts";
 import {
   DEFAULT_FETCH_TIMEOUT_MS,
   DEFAULT_IPFS_API_PORT,
@@ -13,12 +13,12 @@ import {
   DEFAULT_MAX_UPLOAD_BYTES,
 } from "./defaults.ts";
 import { IpfsError } from "./errors.ts";
-import { createGatewayHandler } from "./gateway/gateway-server.ts";
-import { type ConcordHelia, createConcordHelia } from "./helia-node.ts";
-import type { IpfsServices } from "./ipfs-services.ts";
-import { keepDialing } from "./peer-dialer.ts";
-import { PinStore } from "./pin-store.ts";
-import { createApiHandler } from "./rpc/api-server.ts";
+import { createGatewayHandler } from "./gateway/gatewayServer.ts";
+import { type ConcordHelia, createConcordHelia } from "./heliaNode.ts";
+import type { IpfsServices } from "./ipfsServices.ts";
+import { keepDialing } from "./peerDialer.ts";
+import { PinStore } from "./pinStore.ts";
+import { createApiHandler } from "./rpc/apiServer.ts";
 
 export interface IpfsNodeOptions {
   /** Blocks, pins and the peer key live here and survive restarts; undefined = in memory. */

@@ -3,10 +3,10 @@ import { after, before, describe, it } from "node:test";
 import { BlackHoleBlockstore } from "blockstore-core";
 import { type ImportCandidate, importer } from "ipfs-unixfs-importer";
 import all from "it-all";
-import { type ImportSettings, importerOptionsFor } from "../../ipfs/import-settings.ts";
+import { type ImportSettings, importerOptionsFor } from "../../ipfs/importSettings.ts";
 import { IpfsClient } from "../../ipfs/client.ts";
-import { type IpfsNode, startIpfsNode } from "../../ipfs/ipfs-node.ts";
-import { deterministicBuffer, deterministicBytes, deterministicNames } from "./helpers/deterministic-data.ts";
+import { type IpfsNode, startIpfsNode } from "../../ipfs/ipfsNode.ts";
+import { deterministicBuffer, deterministicBytes, deterministicNames } from "./helpers/deterministicData.ts";
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { IpfsError } from "../errors.ts";
-import type { IpfsServices } from "../ipfs-services.ts";
+import type { IpfsServices } from "../ipfsServices.ts";
 import type { Command } from "./command.ts";
 import { addCommand } from "./commands/add.ts";
 import { blockGetCommand, blockStatCommand } from "./commands/block.ts";
@@ -10,9 +10,9 @@ import { idCommand } from "./commands/id.ts";
 import { pinAddCommand, pinLsCommand, pinRmCommand } from "./commands/pin.ts";
 import { swarmConnectCommand, swarmPeersCommand } from "./commands/swarm.ts";
 import { versionCommand } from "./commands/version.ts";
-import { parseGoDuration, parseRequestParams } from "./kubo-options.ts";
-import { RequestError } from "./request-error.ts";
-import { RpcResponse } from "./rpc-response.ts";
+import { parseGoDuration, parseRequestParams } from "./kuboOptions.ts";
+import { RequestError } from "./requestError.ts";
+import { RpcResponse } from "./rpcResponse.ts";
 
 const API_PREFIX = "/api/v0/";
 

@@ -2,8 +2,8 @@ import type { GraphWalkerFactory, Helia, Pin } from "@helia/interface";
 import { createUnsafe } from "multiformats/block";
 import { CID } from "multiformats/cid";
 import { equals as uint8ArrayEquals } from "uint8arrays/equals";
-import type { BlockFetcher } from "./block-fetcher.ts";
-import { walkDag } from "./dag-walker.ts";
+import type { BlockFetcher } from "./blockFetcher.ts";
+import { walkDag } from "./dagWalker.ts";
 import { IpfsError } from "./errors.ts";
 
 export type PinKind = "recursive" | "direct";

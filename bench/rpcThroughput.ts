@@ -15,7 +15,7 @@
  * The client is kept cheap on purpose (node:http keep-alive sockets, pre-serialised bodies, one
  * pushed message per block instead of polling): on 2 cores it competes with the node for CPU.
  *
- *   npx tsx bench/rpc-throughput.ts [--txs 2000] [--runs 3] [--only hardhat|concord]
+ *   npx tsx bench/rpcThroughput.ts [--txs 2000] [--runs 3] [--only hardhat|concord]
  *       [--workload transfer|erc20]  measure one workload only (both by default)
  *       [--concord-url URL]          measure an already running node (e.g. one under a profiler)
  *       [--concord-cpu-prof DIR]     start the Concord node under V8's profiler (.cpuprofile in DIR)

@@ -1,7 +1,7 @@
 import { exporter, type UnixFSEntry, walkPath } from "ipfs-unixfs-exporter";
 import type { CID } from "multiformats/cid";
-import type { BlockFetcher } from "./block-fetcher.ts";
-import type { ContentPath } from "./content-path.ts";
+import type { BlockFetcher } from "./blockFetcher.ts";
+import type { ContentPath } from "./contentPath.ts";
 import { IpfsError } from "./errors.ts";
 
 export interface ResolvedContent {

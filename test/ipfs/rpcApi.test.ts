@@ -7,8 +7,8 @@ import { create, type KuboRPCClient } from "kubo-rpc-client";
 import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
-import { type IpfsNode, startIpfsNode } from "../../ipfs/ipfs-node.ts";
-import { readTar } from "./helpers/tar-reader.ts";
+import { type IpfsNode, startIpfsNode } from "../../ipfs/ipfsNode.ts";
+import { readTar } from "./helpers/tarReader.ts";
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 const concat = (parts: Uint8Array[]): Buffer => Buffer.concat(parts);

@@ -1,8 +1,8 @@
 import { exporter, type UnixFSEntry } from "ipfs-unixfs-exporter";
-import type { BlockFetcher } from "./block-fetcher.ts";
-import { readFile } from "./file-reader.ts";
-import { readableEntry } from "./readable-entry.ts";
-import type { TarEntry } from "./tar-writer.ts";
+import type { BlockFetcher } from "./blockFetcher.ts";
+import { readFile } from "./fileReader.ts";
+import { readableEntry } from "./readableEntry.ts";
+import type { TarEntry } from "./tarWriter.ts";
 
 /** A UnixFS tree as tar members, depth-first, each file streamed when its turn comes. */
 export async function* tarEntriesOf(entry: UnixFSEntry, path: string, blocks: BlockFetcher, signal: AbortSignal): AsyncGenerator<TarEntry> {
