@@ -31,6 +31,7 @@ import { devAccountKeys } from "./execution/devAccounts.ts";
 import { createGenesis, type GenesisConfig } from "./execution/genesis.ts";
 import { childHeaderFields, contextHeader } from "./execution/header.ts";
 import { openStateReader } from "./execution/executionState.ts";
+import { installPatches } from "./execution/patches/installPatches.ts";
 import { effectiveGasPrice } from "./execution/receipts.ts";
 import { feeHistory } from "./execution/feeHistory.ts";
 import { StakingState, stakingSystemCalls } from "./execution/stakingState.ts";
@@ -215,6 +216,8 @@ export class ConcordNode implements RpcBackend {
   async start(): Promise<void> {
     if (this.parts !== undefined) throw new NodeStateError("ALREADY_STARTED", "node already started");
     const { options } = this;
+    // Concord's departures from stock ethereumjs, process-wide; throws if one does not fit the library.
+    await installPatches();
     const common = await createConcordCommon({ chainId: options.genesis.chainId });
 
     // storage

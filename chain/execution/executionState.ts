@@ -8,8 +8,7 @@
  * all tries through the process's trie node cache (trieNodeCache.ts).
  */
 import { Caches, MerkleStateManager } from "@ethereumjs/statemanager";
-import { ConcordCaches } from "./stateCaches.ts";
-import { installRlpCodec } from "./rlpCodec.ts";
+import { ConcordCaches } from "./patches/stateCaches.ts";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { ValueEncoding } from "@ethereumjs/util";
 import { createVM, paramsVM, type VM } from "@ethereumjs/vm";
@@ -19,12 +18,10 @@ import type { EVMMockBlockchainInterface } from "@ethereumjs/evm";
 
 type EVMMockBlock = Awaited<ReturnType<EVMMockBlockchainInterface["getBlock"]>>;
 import { StateNodeDb, type StateNodeSource } from "./stateNodeDb.ts";
-import { installJumpAnalysisCache } from "./jumpAnalysisCache.ts";
-import { cacheTrieNodes } from "./trieNodeCache.ts";
-import { installOpcodeTableCache } from "./opcodeTableCache.ts";
-import { installInterpreterLoop } from "./interpreterLoop.ts";
-import { NO_MORE_PARAMS, preparedCommon } from "./preparedCommon.ts";
-import { ConcordStateManager } from "./stateManager.ts";
+import { cacheTrieNodes } from "./patches/trieNodeCache.ts";
+import { installPatches } from "./patches/installPatches.ts";
+import { NO_MORE_PARAMS, preparedCommon } from "./patches/preparedCommon.ts";
+import { ConcordStateManager } from "./patches/stateManager.ts";
 
 /** Hashes of committed blocks by number, for the BLOCKHASH opcode (storage implements it). */
 export interface BlockHashSource {
@@ -62,10 +59,9 @@ export async function openExecutionState(
   blockHashes: BlockHashSource,
   stateRoot: Uint8Array,
 ): Promise<ExecutionState> {
-  await installJumpAnalysisCache();
-  await installInterpreterLoop();
-  installOpcodeTableCache();
-  installRlpCodec();
+  // The node installs them when it starts; tests and tools that run blocks without a node get the
+  // same EVM (a no-op after the first call; throws if a patch does not fit the library).
+  await installPatches();
   // A copy of a Common with the EVM's and VM's parameters merged once (preparedCommon.ts): the
   // constructors below then merge nothing, and the EVM reuses the opcode tables of the last one.
   const vmCommon = preparedCommon(common, "vm", [paramsEVM, paramsVM]).copy();

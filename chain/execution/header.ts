@@ -12,7 +12,7 @@ import { KECCAK256_RLP, KECCAK256_RLP_ARRAY, createAddressFromString, equalsByte
 import type { Common } from "@ethereumjs/common";
 import { BlockVerificationError, BlockVerificationErrorCode as Code } from "./errors.ts";
 import { keccak256 } from "./crypto.ts";
-import { NO_MORE_PARAMS, preparedCommon } from "./preparedCommon.ts";
+import { NO_MORE_PARAMS, preparedCommon } from "./patches/preparedCommon.ts";
 
 export const MAX_EXTRA_DATA_BYTES = 32;
 /** Ethereum's lower bound on a block gas limit. */

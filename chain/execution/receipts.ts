@@ -3,7 +3,7 @@
  */
 import { Capability, type TypedTransaction } from "@ethereumjs/tx";
 import { encodeReceipt, type RunTxResult } from "@ethereumjs/vm";
-import { orderedTrieRoot } from "./orderedTrie.ts";
+import { orderedTrieRoot } from "./patches/orderedTrie.ts";
 
 /** An EVM log as ethereumjs produces it: address, topics, data. */
 export type RawLog = [address: Uint8Array, topics: Uint8Array[], data: Uint8Array];

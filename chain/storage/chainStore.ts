@@ -31,7 +31,7 @@ import type { ExecutedReceipt, RawLog } from "../execution/receipts.ts";
 import type { CommitCertificate, Hex } from "../consensus/commitCertificate.ts";
 import type { KeyValueOperation, KeyValueStore } from "./keyValueStore.ts";
 import { LruCache } from "./lruCache.ts";
-import { encodeTransaction } from "../execution/transactionEncoding.ts";
+import { encodeTransaction } from "../execution/patches/transactionEncoding.ts";
 
 export interface ChainHead {
   number: bigint;

@@ -18,8 +18,8 @@ import {
   type TypedTransaction,
 } from "@ethereumjs/tx";
 import { SECP256K1_ORDER_DIV_2, bytesToBigInt } from "@ethereumjs/util";
-import { NO_MORE_PARAMS, preparedCommon } from "../execution/preparedCommon.ts";
-import { rememberEncoding } from "../execution/transactionEncoding.ts";
+import { NO_MORE_PARAMS, preparedCommon } from "../execution/patches/preparedCommon.ts";
+import { rememberEncoding } from "../execution/patches/transactionEncoding.ts";
 import { txPoolErrors } from "./errors.ts";
 
 /** EIP-3860: twice the EIP-170 code size limit; active on every Concord chain (Shanghai and later). */

@@ -5,7 +5,7 @@ import { blockBySelector, blockByTag } from "../blockResolution.ts";
 import { formatBlock } from "../format/block.ts";
 import { formatReceipt } from "../format/receipt.ts";
 import { formatTransaction } from "../format/transaction.ts";
-import { encodeTransaction } from "../../execution/transactionEncoding.ts";
+import { encodeTransaction } from "../../execution/patches/transactionEncoding.ts";
 import { bytesToHex, quantity } from "../hex.ts";
 import { defineMethod, type MethodTable } from "../method.ts";
 import { blockSelector, blockTag, bool, hash, optional, uint64 } from "../validation.ts";

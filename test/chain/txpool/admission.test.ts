@@ -11,7 +11,7 @@ import {
 } from "@ethereumjs/util";
 import { createConcordCommon } from "../../../chain/execution/common.ts";
 import { keccak256 } from "../../../chain/execution/crypto.ts";
-import { installRlpCodec } from "../../../chain/execution/rlpCodec.ts";
+import { installRlpCodec } from "../../../chain/execution/patches/rlpCodec.ts";
 import { TxPoolError, TxPoolErrorCode } from "../../../chain/txpool/index.ts";
 import {
   ETHER,

@@ -9,10 +9,10 @@ import assert from "node:assert/strict";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { Caches, CacheType } from "@ethereumjs/statemanager";
 import { Account, Address, bytesToHex, setLengthLeft } from "@ethereumjs/util";
-import { createConcordCommon } from "../../../chain/execution/common.ts";
-import { AccountElement, ConcordCaches } from "../../../chain/execution/stateCaches.ts";
-import { ConcordStateManager } from "../../../chain/execution/stateManager.ts";
-import { seeded } from "./seededRandom.ts";
+import { createConcordCommon } from "../../../../chain/execution/common.ts";
+import { AccountElement, ConcordCaches } from "../../../../chain/execution/patches/stateCaches.ts";
+import { ConcordStateManager } from "../../../../chain/execution/patches/stateManager.ts";
+import { seeded } from "../seededRandom.ts";
 
 const common = await createConcordCommon();
 const address = (n: number) => new Address(setLengthLeft(Uint8Array.of(0xbb, n), 20));

@@ -49,15 +49,23 @@ export function fastMstore(runState: MstoreState): void {
   runState.memory.write(Number(offset), 32, wordBytes(word));
 }
 
-let installed = false;
+let installed: boolean | undefined;
 const tablesByParams = new WeakMap<object, Map<string, OpcodeTables>>();
 
-/** Patches `EVM.prototype.getActiveOpcodes` once per process. */
-export function installOpcodeTableCache(): void {
-  if (installed) return;
-  installed = true;
+/**
+ * Patches `EVM.prototype.getActiveOpcodes` once per process; returns whether it is patched (false:
+ * the method is missing, an upgrade renamed it). installPatches.ts then checks on real EVMs that
+ * tables are shared and MSTORE is the fast one, which is what depends on the fields named above.
+ */
+export function installOpcodeTableCache(): boolean {
+  installed ??= patch();
+  return installed;
+}
+
+function patch(): boolean {
   const prototype = EVM.prototype as unknown as EvmInternals;
   const original = prototype.getActiveOpcodes;
+  if (typeof original !== "function") return false;
   prototype.getActiveOpcodes = function (this: EvmInternals) {
     const params = this.common._paramsCache;
     if (params === undefined || (this._customOpcodes !== undefined && this._customOpcodes.length > 0)) return original.call(this);
@@ -87,4 +95,6 @@ export function installOpcodeTableCache(): void {
     });
     return result;
   };
+  (prototype.getActiveOpcodes as { original?: unknown }).original = original;
+  return true;
 }

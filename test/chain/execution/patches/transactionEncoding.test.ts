@@ -6,10 +6,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createTx, type TypedTransaction } from "@ethereumjs/tx";
 import { bytesToHex, eoaCode7702SignAuthorization } from "@ethereumjs/util";
-import { keccak256 } from "../../../chain/execution/crypto.ts";
-import { encodeTransaction, rememberEncoding } from "../../../chain/execution/transactionEncoding.ts";
-import { decodeRawTransaction, transactionCommon } from "../../../chain/txpool/index.ts";
-import { GWEI, RECIPIENT, concordCommon, hardhatAccounts } from "../txpool/fixtures.ts";
+import { keccak256 } from "../../../../chain/execution/crypto.ts";
+import { encodeTransaction, rememberEncoding } from "../../../../chain/execution/patches/transactionEncoding.ts";
+import { decodeRawTransaction, transactionCommon } from "../../../../chain/txpool/index.ts";
+import { GWEI, RECIPIENT, concordCommon, hardhatAccounts } from "../../txpool/fixtures.ts";
 
 async function everyType(): Promise<TypedTransaction[]> {
   const common = await concordCommon();

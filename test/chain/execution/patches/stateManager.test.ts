@@ -11,13 +11,13 @@ import assert from "node:assert/strict";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { Caches, MerkleStateManager } from "@ethereumjs/statemanager";
 import { Account, Address, ValueEncoding, bytesToHex, createAddressFromString, setLengthLeft } from "@ethereumjs/util";
-import { createConcordCommon } from "../../../chain/execution/common.ts";
-import { StateNodeDb, type StateNodeSource } from "../../../chain/execution/stateNodeDb.ts";
-import { ConcordStateManager } from "../../../chain/execution/stateManager.ts";
-import { ConcordCaches } from "../../../chain/execution/stateCaches.ts";
-import { openExecutionState, openStateReader } from "../../../chain/execution/executionState.ts";
-import { cacheTrieNodes } from "../../../chain/execution/trieNodeCache.ts";
-import { Nodes, seeded, type Random } from "./seededRandom.ts";
+import { createConcordCommon } from "../../../../chain/execution/common.ts";
+import { StateNodeDb, type StateNodeSource } from "../../../../chain/execution/stateNodeDb.ts";
+import { ConcordStateManager } from "../../../../chain/execution/patches/stateManager.ts";
+import { ConcordCaches } from "../../../../chain/execution/patches/stateCaches.ts";
+import { openExecutionState, openStateReader } from "../../../../chain/execution/executionState.ts";
+import { cacheTrieNodes } from "../../../../chain/execution/patches/trieNodeCache.ts";
+import { Nodes, seeded, type Random } from "../seededRandom.ts";
 
 const common = await createConcordCommon();
 

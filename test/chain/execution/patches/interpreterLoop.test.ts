@@ -9,12 +9,12 @@ import { readFileSync } from "node:fs";
 import { Interface } from "ethers";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { bytesToHex, hexToBytes } from "@ethereumjs/util";
-import { createConcordCommon } from "../../../chain/execution/common.ts";
-import { openExecutionState } from "../../../chain/execution/executionState.ts";
-import { interpreterLoopStats, setInterpreterLoopEnabled } from "../../../chain/execution/interpreterLoop.ts";
-import { emptyStateSource } from "../../../chain/execution/stateNodeDb.ts";
-import type { Hex } from "../../../chain/execution/blockExecutor.ts";
-import { executionFixture } from "./fixture.ts";
+import { createConcordCommon } from "../../../../chain/execution/common.ts";
+import { openExecutionState } from "../../../../chain/execution/executionState.ts";
+import { interpreterLoopStats, setInterpreterLoopEnabled } from "../../../../chain/execution/patches/interpreterLoop.ts";
+import { emptyStateSource } from "../../../../chain/execution/stateNodeDb.ts";
+import type { Hex } from "../../../../chain/execution/blockExecutor.ts";
+import { executionFixture } from "../fixture.ts";
 
 const common = await createConcordCommon();
 
@@ -98,7 +98,7 @@ test("the loop runs the plain steps inline, and a step listener sees every step 
 });
 
 test("a block of ERC20 transfers and a reverting one gives the same root, receipts and logs with the loop as without", async () => {
-  const artifact = JSON.parse(readFileSync(new URL("../../../artifacts/contracts/governance/ConcordToken.sol/ConcordToken.json", import.meta.url), "utf8"));
+  const artifact = JSON.parse(readFileSync(new URL("../../../../artifacts/contracts/governance/ConcordToken.sol/ConcordToken.json", import.meta.url), "utf8"));
   const token = new Interface(artifact.abi);
   const build = async (loop: boolean) => {
     await setInterpreterLoopEnabled(loop);

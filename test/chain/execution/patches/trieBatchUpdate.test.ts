@@ -10,11 +10,11 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { BranchMPTNode, ExtensionMPTNode, MerklePatriciaTrie, ROOT_DB_KEY, decodeMPTNode, decodeRawMPTNode, isRawMPTNode, type MPTNode } from "@ethereumjs/mpt";
 import { MapDB, ValueEncoding, bytesToHex, equalsBytes, hexToBytes } from "@ethereumjs/util";
-import { createConcordCommon } from "../../../chain/execution/common.ts";
-import { StateNodeDb, type StateNodeSource } from "../../../chain/execution/stateNodeDb.ts";
-import { TrieNodeCache, cacheTrieNodes } from "../../../chain/execution/trieNodeCache.ts";
-import { TrieUpdateError, TrieUpdateErrorCode, applyTrieUpdates, type TrieUpdate } from "../../../chain/execution/trieBatchUpdate.ts";
-import { Nodes, seeded, type Random } from "./seededRandom.ts";
+import { createConcordCommon } from "../../../../chain/execution/common.ts";
+import { StateNodeDb, type StateNodeSource } from "../../../../chain/execution/stateNodeDb.ts";
+import { TrieNodeCache, cacheTrieNodes } from "../../../../chain/execution/patches/trieNodeCache.ts";
+import { TrieUpdateError, TrieUpdateErrorCode, applyTrieUpdates, type TrieUpdate } from "../../../../chain/execution/patches/trieBatchUpdate.ts";
+import { Nodes, seeded, type Random } from "../seededRandom.ts";
 
 const common = await createConcordCommon();
 const keccak = common.customCrypto.keccak256!;

@@ -8,8 +8,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { RLP, type Input } from "@ethereumjs/rlp";
 import { Account, bytesToHex } from "@ethereumjs/util";
-import { decodeRlp, encodeRlp, installRlpCodec, originalRlpDecode, originalRlpEncode } from "../../../chain/execution/rlpCodec.ts";
-import { seeded, type Random } from "./seededRandom.ts";
+import { decodeRlp, encodeRlp, installRlpCodec, originalRlpDecode, originalRlpEncode } from "../../../../chain/execution/patches/rlpCodec.ts";
+import { seeded, type Random } from "../seededRandom.ts";
 
 /** Lengths at which a prefix changes form: 1 byte, 55/56 (short/long), 255/256, 65535/65536. */
 const LENGTHS = [0, 1, 2, 31, 32, 54, 55, 56, 57, 255, 256, 257, 65_535, 65_536];

@@ -9,7 +9,7 @@
  */
 import { RLP, type Input } from "@ethereumjs/rlp";
 import { KECCAK256_RLP } from "@ethereumjs/util";
-import { keccak256 } from "./crypto.ts";
+import { keccak256 } from "../crypto.ts";
 
 interface Entry {
   key: Uint8Array; // nibbles

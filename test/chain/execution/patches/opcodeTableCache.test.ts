@@ -7,10 +7,10 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { bigIntToBytes, bytesToBigInt, bytesToHex, setLengthLeft } from "@ethereumjs/util";
-import { createConcordCommon } from "../../../chain/execution/common.ts";
-import { openExecutionState } from "../../../chain/execution/executionState.ts";
-import { fastMstore, wordBytes } from "../../../chain/execution/opcodeTableCache.ts";
-import { emptyStateSource } from "../../../chain/execution/stateNodeDb.ts";
+import { createConcordCommon } from "../../../../chain/execution/common.ts";
+import { openExecutionState } from "../../../../chain/execution/executionState.ts";
+import { fastMstore, wordBytes } from "../../../../chain/execution/patches/opcodeTableCache.ts";
+import { emptyStateSource } from "../../../../chain/execution/stateNodeDb.ts";
 
 const MAX_WORD = 2n ** 256n - 1n;
 const words = [0n, 1n, 0xffn, 0x100n, 2n ** 64n, 2n ** 255n, MAX_WORD, ...Array.from({ length: 200 }, (_, i) => bytesToBigInt(randomBytes(1 + (i % 32))))];

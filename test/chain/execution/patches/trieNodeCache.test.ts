@@ -9,9 +9,9 @@ import assert from "node:assert/strict";
 import { randomBytes as nodeRandomBytes } from "node:crypto";
 import { BranchMPTNode, MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { ValueEncoding, bytesToHex } from "@ethereumjs/util";
-import { createConcordCommon } from "../../../chain/execution/common.ts";
-import { StateNodeDb, type StateNodeSource } from "../../../chain/execution/stateNodeDb.ts";
-import { TrieNodeCache, cacheTrieNodes } from "../../../chain/execution/trieNodeCache.ts";
+import { createConcordCommon } from "../../../../chain/execution/common.ts";
+import { StateNodeDb, type StateNodeSource } from "../../../../chain/execution/stateNodeDb.ts";
+import { TrieNodeCache, cacheTrieNodes } from "../../../../chain/execution/patches/trieNodeCache.ts";
 
 const common = await createConcordCommon();
 const randomBytes = (length: number) => new Uint8Array(nodeRandomBytes(length));

@@ -4,8 +4,8 @@ import { randomBytes } from "node:crypto";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { RLP } from "@ethereumjs/rlp";
 import { bytesToHex } from "@ethereumjs/util";
-import { initCrypto } from "../../../chain/execution/crypto.ts";
-import { orderedTrieRoot } from "../../../chain/execution/orderedTrie.ts";
+import { initCrypto } from "../../../../chain/execution/crypto.ts";
+import { orderedTrieRoot } from "../../../../chain/execution/patches/orderedTrie.ts";
 
 async function referenceRoot(values: Uint8Array[]): Promise<string> {
   const trie = new MerklePatriciaTrie();

@@ -14,7 +14,7 @@
  * Only frozen transactions (ethereumjs' default, immutable) are remembered.
  */
 import type { TypedTransaction } from "@ethereumjs/tx";
-import { keccak256 } from "./crypto.ts";
+import { keccak256 } from "../crypto.ts";
 
 const encodings = new WeakMap<TypedTransaction, Uint8Array>();
 
