@@ -69,7 +69,7 @@ export async function runNode(options: NodeCommandOptions): Promise<number> {
   await assertPortFree(options.host, options.port, "JSON-RPC", "--port");
   const { node, created } = await progress.step(`Starting the node (${options.dataDir})`, () => startChain(options, progress));
   const rpc = node.rpc!;
-  console.log(`\nConcord node ${created ? "created a new chain" : "resumed the chain"} at block ${node.latestBlockNumber()}`);
+  console.log(`\nConcord node ${created ? "created a new chain" : "resumed the chain"} at block ${node.backend.latestBlockNumber()}`);
   console.log(`  JSON-RPC   ${rpc.url}   WebSocket ${rpc.wsUrl}   chain id ${node.chainId}\n`);
   await untilInterrupted();
   await progress.step("Stopping the node", () => node.stop());
@@ -148,7 +148,7 @@ function printBanner(
   const rpc = node.rpc!;
   const lines = [
     "",
-    `Concord devnet ${created ? "started on a new chain" : `resumed at block ${node.latestBlockNumber()}`}`,
+    `Concord devnet ${created ? "started on a new chain" : `resumed at block ${node.backend.latestBlockNumber()}`}`,
     "",
     `  JSON-RPC        ${rpc.url}  (WebSocket ${rpc.wsUrl})`,
     `  Chain id        ${node.chainId}`,

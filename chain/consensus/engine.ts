@@ -75,12 +75,50 @@ export interface EngineStatus {
   validators: number;
 }
 
+/** The time an engine stamps blocks with. */
+export interface ConsensusClock {
+  /** Unix time in seconds (a dev chain's clock may run ahead of the wall clock). */
+  now(): bigint;
+}
+
+/**
+ * An engine's write-ahead log: a record is durable once `append` resolves, and `replay` yields every
+ * record in append order after a restart. The node supplies one to engines that vote (BFT); the
+ * single-validator engine keeps no log.
+ */
+export interface ConsensusWal {
+  append(record: Uint8Array): Promise<void>;
+  replay(): AsyncIterable<Uint8Array>;
+}
+
+/** The timestamp of the `index`-th block of a `mine()` call; undefined: the engine's rule. */
+export type MinedTimestamp = (index: number, parent: Block) => bigint | undefined;
+
+/**
+ * Blocks on request instead of by agreement: only an engine whose validator decides alone can offer
+ * it (the single-validator engine). Dev mode drives it (Hardhat's automine, evm_mine, and state
+ * changes serialised with block production).
+ */
+export interface OnDemandProduction {
+  readonly automine: boolean;
+  setAutomine(enabled: boolean): void;
+  /** Runs `task` while no block is being built or committed, holding production until it settles. */
+  exclusive<T>(task: () => Promise<T>): Promise<T>;
+  /** Produces `count` blocks now (empty ones too); resolves once all are committed. */
+  mine(count: number, timestamp?: MinedTimestamp): Promise<void>;
+  /** Resolves when no block is being produced. */
+  idle(): Promise<void>;
+}
+
+/** An engine is built with its host (engineFactory.ts), then started and stopped by the node. */
 export interface ConsensusEngine {
   readonly name: string;
-  start(host: ConsensusHost): Promise<void>;
+  start(): Promise<void>;
   /** Finishes the block in progress, if any, then stops. */
   stop(): Promise<void>;
   status(): EngineStatus;
+  /** Present when the engine can produce blocks on request (what dev mode needs). */
+  readonly onDemand?: OnDemandProduction;
 }
 
 export class ConsensusError extends Error {

@@ -28,10 +28,17 @@
  * request (empty or not, with chosen timestamps), and `exclusive()` runs a task (snapshot, revert,
  * state override) while no block is being built or committed.
  */
-import type { Block } from "@ethereumjs/block";
 import { bytesToHex } from "@ethereumjs/util";
 import type { Hex } from "./commitCertificate.ts";
-import { ConsensusError, type ConsensusEngine, type ConsensusHost, type ConsensusSigner, type EngineStatus } from "./engine.ts";
+import {
+  ConsensusError,
+  type ConsensusEngine,
+  type ConsensusHost,
+  type ConsensusSigner,
+  type EngineStatus,
+  type MinedTimestamp,
+  type OnDemandProduction,
+} from "./engine.ts";
 
 export interface SingleValidatorEngineOptions {
   signer: ConsensusSigner;
@@ -49,13 +56,13 @@ export interface SingleValidatorEngineOptions {
   gatherMaxMs?: number;
 }
 
-/** The timestamp of the `index`-th block of a `mine()` call; undefined: the engine's rule. */
-export type MinedTimestamp = (index: number, parent: Block) => bigint | undefined;
-
 type Step = "idle" | "building" | "committing" | "halted" | "stopped";
 
-export class SingleValidatorEngine implements ConsensusEngine {
+export class SingleValidatorEngine implements ConsensusEngine, OnDemandProduction {
   readonly name = "single-validator";
+  /** A lone validator decides every block, so it can also make them on request (dev mode). */
+  readonly onDemand: OnDemandProduction = this;
+  /** Set while started. */
   private host: ConsensusHost | undefined;
   private step: Step = "stopped";
   private wanted = false;
@@ -73,7 +80,10 @@ export class SingleValidatorEngine implements ConsensusEngine {
   /** Tail of the production lock: every block and every exclusive task runs after the previous one. */
   private lockTail: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly options: SingleValidatorEngineOptions) {
+  constructor(
+    private readonly builtFor: ConsensusHost,
+    private readonly options: SingleValidatorEngineOptions,
+  ) {
     if (options.heartbeatMs !== undefined && !(Number.isFinite(options.heartbeatMs) && options.heartbeatMs > 0)) {
       throw new RangeError(`heartbeatMs must be a positive number, got ${options.heartbeatMs}`);
     }
@@ -122,8 +132,9 @@ export class SingleValidatorEngine implements ConsensusEngine {
     });
   }
 
-  async start(host: ConsensusHost): Promise<void> {
+  async start(): Promise<void> {
     if (this.host !== undefined) throw new ConsensusError("ALREADY_STARTED", "engine already started");
+    const host = this.builtFor;
     await this.checkVotingPower(host);
     this.host = host;
     this.step = "idle";

@@ -26,8 +26,7 @@ import { Account, createAddressFromString, hexToBytes, setLengthLeft } from "@et
 import type { BuildBlockOptions, ExecutedBlock, Hex, PendingTransaction } from "../execution/blockExecutor.ts";
 import type { ExecutionState } from "../execution/executionState.ts";
 import type { StateNodeSource } from "../execution/stateNodeDb.ts";
-import type { ProposalOptions } from "../consensus/engine.ts";
-import type { MinedTimestamp } from "../consensus/singleValidatorEngine.ts";
+import type { OnDemandProduction, ProposalOptions } from "../consensus/engine.ts";
 import type { StatelessRules } from "../txpool/validateTransaction.ts";
 import { BlockClock, type ClockState } from "./blockClock.ts";
 import { DevErrorCode, DevModeError, invalidArgument } from "./errors.ts";
@@ -36,15 +35,8 @@ import { impersonatedTransaction } from "./impersonation.ts";
 import { PendingState, type PendingStateVersion } from "./pendingState.ts";
 import { SnapshotRegistry } from "./snapshots.ts";
 
-/** The engine controls dev mode needs (the single-validator engine has them). */
-export interface DevEngine {
-  readonly automine: boolean;
-  setAutomine(enabled: boolean): void;
-  exclusive<T>(task: () => Promise<T>): Promise<T>;
-  mine(count: number, timestamp?: MinedTimestamp): Promise<void>;
-  /** Resolves when no block is being produced. */
-  idle(): Promise<void>;
-}
+/** The engine controls dev mode needs (an engine that produces blocks on request). */
+export type DevEngine = OnDemandProduction;
 
 /** What the node offers dev mode. */
 export interface DevHost {
@@ -159,8 +151,8 @@ export class DevChain {
   }
 
   /** Impersonated transactions ready for the next block, after the pool's own. */
-  candidates(): PendingTransaction[] {
-    return this.#impersonatedPool.executable().map(({ tx, sender }) => ({ tx, sender }));
+  candidates(): (PendingTransaction & { hash: Hex })[] {
+    return this.#impersonatedPool.executable().map(({ tx, sender, hash }) => ({ tx, sender, hash }));
   }
 
   executableCount(): number {

@@ -1,7 +1,7 @@
 /**
  * What the JSON-RPC layer needs from a Concord node: the one seam between `chain/rpc/` and the rest.
  *
- * The node (`chain/node.ts`) implements it over storage, execution, the transaction pool and the
+ * `NodeBackend` (nodeBackend.ts) implements it over storage, execution, the transaction pool and the
  * consensus engine; the RPC layer only formats, validates and routes. Quantities are bigint, hashes
  * and addresses are 0x-prefixed lowercase hex strings at this boundary, byte blobs are Uint8Array.
  *

@@ -26,7 +26,7 @@ after(() => devnet.close());
 
 async function bothWays(options: { preStateRoot?: Uint8Array } = {}) {
   const { node } = devnet;
-  const parent = (await node.getBlockByNumber(node.latestBlockNumber()))!;
+  const parent = (await node.backend.getBlockByNumber(node.backend.latestBlockNumber()))!;
   const proposal = { coinbase: validator!.address, timestamp: parent.header.timestamp + 1n, ...options };
   const fast = await node.executor.buildEmptyBlock(parent, proposal);
   const full = await node.executor.buildBlock(parent, [], proposal);
@@ -42,7 +42,7 @@ test("an ordinary empty block is the same block either way, on the parent's stat
 
 test("at an epoch boundary the staking system call runs (full path), and the blocks still agree", async () => {
   const { node } = devnet;
-  const toBoundary = EPOCH - (node.latestBlockNumber() % EPOCH) - 1n;
+  const toBoundary = EPOCH - (node.backend.latestBlockNumber() % EPOCH) - 1n;
   if (toBoundary > 0n) await call(devnet.url, "hardhat_mine", [`0x${toBoundary.toString(16)}`]);
   const { parent, fast, full } = await bothWays();
   assert.equal((parent.header.number + 1n) % EPOCH, 0n);

@@ -104,7 +104,7 @@ describe("the devMode option", () => {
     const [validator] = validatorKeys(1);
     const engine = { name: "other", start: async () => {}, stop: async () => {}, status: () => ({ engine: "other", height: 0n, round: 0, step: "", proposer: null, validators: 0 }) };
     assert.throws(
-      () => new ConcordNode({ genesis: devnetGenesis(), validatorKey: validator!.privateKey, engine, devMode: true }),
+      () => new ConcordNode({ genesis: devnetGenesis(), validatorKey: validator!.privateKey, engine: { kind: "custom", create: () => engine }, devMode: true }),
       (error: unknown) => error instanceof NodeOptionsError && error.option === "devMode",
     );
   });

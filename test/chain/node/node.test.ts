@@ -66,8 +66,8 @@ test("a node restarted on its data directory resumes the same chain and keeps pr
       // that commits within milliseconds would reuse the first "pending" nonce.
       await (await signer.sendTransaction({ to: accounts[2].address, value: 7n, nonce: 0 })).wait();
       await (await signer.sendTransaction({ to: accounts[2].address, value: 8n, nonce: 1 })).wait();
-      head = first.latestBlockNumber();
-      headHash = (await first.getBlockByNumber(head))!.hash();
+      head = first.backend.latestBlockNumber();
+      headHash = (await first.backend.getBlockByNumber(head))!.hash();
     } finally {
       provider.destroy();
       await first.stop();
@@ -77,10 +77,10 @@ test("a node restarted on its data directory resumes the same chain and keeps pr
     await second.start();
     const again = wallet(second, 0);
     try {
-      assert.equal(second.latestBlockNumber(), head);
-      assert.deepEqual((await second.getBlockByNumber(head))!.hash(), headHash);
+      assert.equal(second.backend.latestBlockNumber(), head);
+      assert.deepEqual((await second.backend.getBlockByNumber(head))!.hash(), headHash);
       assert.equal(await again.provider.getBalance(accounts[2].address), 10_000n * ETHER + 15n);
-      assert.ok((await second.commitCertificate(head)) !== undefined);
+      assert.ok((await second.backend.commitCertificate(head)) !== undefined);
       const receipt = await (await again.signer.sendTransaction({ to: accounts[2].address, value: 1n, nonce: 2 })).wait();
       assert.equal(BigInt(receipt!.blockNumber), head + 1n);
     } finally {
@@ -126,7 +126,7 @@ test("invalid options are refused before anything starts, naming the option", ()
 
 test("a node that is not started answers NOT_STARTED, and stop() twice is harmless", async () => {
   const node = new ConcordNode(options({ rpc: false }));
-  assert.throws(() => node.latestBlockNumber(), (error: unknown) => error instanceof NodeStateError && error.code === "NOT_STARTED");
+  assert.throws(() => node.backend.latestBlockNumber(), (error: unknown) => error instanceof NodeStateError && error.code === "NOT_STARTED");
   await node.start();
   await assert.rejects(node.start(), (error: unknown) => error instanceof NodeStateError && error.code === "ALREADY_STARTED");
   await node.stop();
@@ -144,11 +144,11 @@ test("the node exposes the dev accounts, the coinbase and the events the RPC lay
     node.events.on("newHead", () => seen.push("head"));
     const { signer } = { signer: new Wallet(bytesHex(accounts[0].privateKey)) };
     const raw = await signer.signTransaction({ to: accounts[1].address, value: 1n, nonce: 0, gasLimit: 21_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n, chainId: 31337n, type: 2 });
-    await node.sendRawTransaction(Buffer.from(raw.slice(2), "hex"));
+    await node.backend.sendRawTransaction(Buffer.from(raw.slice(2), "hex"));
     const deadline = Date.now() + 5_000;
     while (!seen.includes("head") && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     assert.deepEqual(seen, ["pending", "head"]);
-    const history = await node.feeHistory(2, "latest", [50]);
+    const history = await node.backend.feeHistory(2, "latest", [50]);
     assert.equal(history.oldestBlock, 0n);
     assert.deepEqual(history.reward, [[0n], [1n]]);
     assert.equal(history.baseFeePerGas.length, 3);

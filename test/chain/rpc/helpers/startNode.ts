@@ -20,5 +20,5 @@ export async function startNodeForRpcTests(): Promise<StartedNode> {
   });
   const node = new ConcordNode({ genesis, validatorKey: validator!.privateKey, rpc: false, syncWrites: false });
   await node.start();
-  return { backend: node, stop: () => node.stop() };
+  return { backend: node.backend, stop: () => node.stop() };
 }

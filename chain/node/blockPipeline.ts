@@ -1,0 +1,124 @@
+/**
+ * The block pipeline: what the consensus engine is given (`ConsensusHost`). It builds the head's
+ * child from the waiting transactions, re-executes other validators' blocks, reads the validator
+ * set (once per epoch), and commits a decided block: one storage batch (block, receipts, indexes,
+ * state nodes, certificate, head), then the view's head, then the pool drops what was included,
+ * then subscribers get the new head and its logs.
+ *
+ * Transactions that failed in a build stay in the pool (it cannot tell they will fail again) until
+ * the next commit; the pipeline leaves them out of further builds and does not count them as work.
+ */
+import type { EventEmitter } from "node:events";
+import type { Block } from "@ethereumjs/block";
+import { bytesToHex } from "@ethereumjs/util";
+import type { CommitCertificate } from "../consensus/commitCertificate.ts";
+import type { ConsensusHost, ProposalOptions, ValidatorSet } from "../consensus/engine.ts";
+import type { BlockExecutor, BuiltBlock, ExecutedBlock } from "../execution/blockExecutor.ts";
+import type { StakingState } from "../execution/stakingState.ts";
+import type { BackendEvents, Hex } from "../rpc/backend.ts";
+import { blockLogRecords } from "../rpc/format/records.ts";
+import type { ChainStore } from "../storage/chainStore.ts";
+import type { ChainView } from "./chainView.ts";
+import type { PoolSlot } from "./poolSlot.ts";
+import type { StatePort } from "./statePort.ts";
+import type { TransactionPort } from "./transactionPort.ts";
+
+export interface BlockPipelineParts {
+  chainId: bigint;
+  view: ChainView;
+  store: ChainStore;
+  executor: BlockExecutor;
+  staking: StakingState;
+  /** Blocks per epoch (validator set changes); undefined: one set for the whole chain. */
+  epochLength: bigint | undefined;
+  state: StatePort;
+  transactions: TransactionPort;
+  pools: PoolSlot;
+  /** The gas limit blocks head for; undefined: the parent's. */
+  targetGasLimit: bigint | undefined;
+  events: EventEmitter<BackendEvents>;
+}
+
+export class BlockPipeline implements ConsensusHost {
+  readonly chainId: bigint;
+  readonly #validatorSets = new Map<bigint, ValidatorSet>();
+  /** Pool transactions that failed in a build since the last commit (the pool cannot drop them). */
+  readonly #failedSinceCommit = new Set<Hex>();
+
+  constructor(private readonly parts: BlockPipelineParts) {
+    this.chainId = parts.chainId;
+  }
+
+  head(): Block {
+    return this.parts.view.head();
+  }
+
+  /** The set that signs the child of `parent`; constant within an epoch, so read once per epoch. */
+  async validatorSet(parent: Block): Promise<ValidatorSet> {
+    const { staking, epochLength } = this.parts;
+    const epoch = epochLength === undefined ? 0n : parent.header.number / epochLength;
+    const cached = this.#validatorSets.get(epoch);
+    if (cached !== undefined) return cached;
+    const active = await staking.activeValidators(parent.header);
+    const set: ValidatorSet = {
+      validators: active.signers.map((address, i) => ({ address, votingPower: active.stakes[i] })),
+      totalVotingPower: active.stakes.reduce((sum, s) => sum + s, 0n),
+    };
+    this.#validatorSets.clear();
+    this.#validatorSets.set(epoch, set);
+    return set;
+  }
+
+  async buildBlock(parent: Block, options: ProposalOptions): Promise<BuiltBlock> {
+    const { executor, state, transactions } = this.parts;
+    const failed = this.#failedSinceCommit;
+    const candidates = transactions.candidates(state.nextBaseFee(parent), state.blockGasLimit(parent)).filter((candidate) => !failed.has(candidate.hash));
+    const buildOptions = state.buildOptions({ ...options, targetGasLimit: this.parts.targetGasLimit });
+    // Without candidates the block provably holds nothing: assembled without a VM when nothing runs in it.
+    if (candidates.length === 0) return executor.buildEmptyBlock(parent, buildOptions);
+    const built = await executor.buildBlock(parent, candidates, buildOptions);
+    for (const skipped of built.skipped) if (skipped.reason === "invalid") failed.add(skipped.hash);
+    return built;
+  }
+
+  verifyBlock(parent: Block, block: Block): Promise<ExecutedBlock> {
+    return this.parts.executor.verifyBlock(parent, block);
+  }
+
+  async commitBlock(executed: ExecutedBlock, certificate: CommitCertificate): Promise<void> {
+    const { store, view, state, pools, events } = this.parts;
+    const { stateNodes, preStateRoot } = state.commitContents(executed);
+    await store.commitBlock({ ...executed, stateNodes, certificate, preStateRoot });
+    const block = executed.block;
+    view.advance(block);
+    this.#failedSinceCommit.clear();
+    await state.blockCommitted(block);
+    const included = block.transactions.map((tx) => bytesToHex(tx.hash()) as Hex);
+    await pools.current.onBlockCommitted(included, block.header.calcNextBaseFee());
+    events.emit("newHead", block);
+    const logs = blockLogRecords(block, await store.getReceipts(block.hash()));
+    if (logs.length > 0) events.emit("logs", logs);
+  }
+
+  hasPendingTransactions(): boolean {
+    return this.parts.transactions.executableCount() > this.#failedSinceCommit.size;
+  }
+
+  onPendingTransactions(listener: () => void): () => void {
+    return this.parts.pools.onExecutable(listener);
+  }
+
+  /** The pool was replaced: what failed in its builds is gone with it. */
+  poolReplaced(): void {
+    this.#failedSinceCommit.clear();
+  }
+
+  /** The chain was cut back to `height` (dev mode's revert): forget what was learnt above it. */
+  truncated(height: bigint): void {
+    this.#failedSinceCommit.clear();
+    // A set is read from state inside its epoch, which the kept blocks still hold up to the new head.
+    const { epochLength } = this.parts;
+    const kept = epochLength === undefined ? 0n : height / epochLength;
+    for (const epoch of [...this.#validatorSets.keys()]) if (epoch > kept) this.#validatorSets.delete(epoch);
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The transactions waiting for a block, behind one port: what the block pipeline takes and what the
+ * RPC backend admits and looks up. A plain node's are the transaction pool's; dev mode decorates the
+ * port (chain/dev/devTransactionPort.ts) with its impersonated transactions and Hardhat's
+ * answer-after-mining submission.
+ */
+import type { PendingTransaction } from "../execution/blockExecutor.ts";
+import type { Hex } from "../txpool/types.ts";
+import type { PoolSlot } from "./poolSlot.ts";
+
+/** A block candidate: a transaction, its sender, its hash. */
+export interface Candidate extends PendingTransaction {
+  hash: Hex;
+}
+
+export interface TransactionPort {
+  /** Decode, validate and admit; resolves with the hash. Throws the pool's typed errors. */
+  submit(raw: Uint8Array): Promise<Hex>;
+  /** The next block's candidates, best first and nonce-ordered per sender. */
+  candidates(baseFee: bigint, gasLimit: bigint): Candidate[];
+  /** How many transactions are executable now. */
+  executableCount(): number;
+  /** A waiting transaction by hash. */
+  waiting(hash: Hex): PendingTransaction | undefined;
+  /** The nonce the sender's next transaction takes, counting the waiting ones. */
+  pendingNonce(sender: Hex): Promise<bigint>;
+}
+
+export function poolTransactionPort(pools: PoolSlot): TransactionPort {
+  return {
+    submit: (raw) => pools.current.addRaw(raw),
+    candidates: (baseFee, gasLimit) => pools.current.selectForBlock(baseFee, gasLimit),
+    executableCount: () => pools.current.status().pending,
+    waiting: (hash) => pools.current.get(hash),
+    pendingNonce: (sender) => pools.current.pendingNonce(sender),
+  };
+}

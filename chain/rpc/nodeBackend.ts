@@ -1,0 +1,282 @@
+/**
+ * The node as the RPC layer sees it: `RpcBackend` (backend.ts) over the chain view, the store, the
+ * executors, the transaction port and the consensus engine, plus what dev methods read
+ * (`DevModeBackend`: the dev controls, the chain's metadata). It answers; it decides nothing: state
+ * reads resolve their tag in the chain view, submissions go through the transaction port, records
+ * are formatted by format/records.ts.
+ */
+import type { EventEmitter } from "node:events";
+import type { Block } from "@ethereumjs/block";
+import type { Common } from "@ethereumjs/common";
+import type { TypedTransaction } from "@ethereumjs/tx";
+import { bytesToHex, createAddressFromString, hexToBytes, setLengthLeft } from "@ethereumjs/util";
+import type { CommitCertificate } from "../consensus/commitCertificate.ts";
+import type { ConsensusEngine } from "../consensus/engine.ts";
+import type { DevChain } from "../dev/devChain.ts";
+import type { ChainMetadata, DevModeBackend } from "../dev/devModeBackend.ts";
+import type { BlockExecutor } from "../execution/blockExecutor.ts";
+import type { CallExecutor } from "../execution/calls.ts";
+import { CallError, CallErrorCode } from "../execution/errors.ts";
+import { feeHistory } from "../execution/feeHistory.ts";
+import { effectiveGasPrice } from "../execution/receipts.ts";
+import type { StakingState } from "../execution/stakingState.ts";
+import { traceTransaction } from "../execution/tracers.ts";
+import type { ChainView } from "../node/chainView.ts";
+import type { PoolSlot } from "../node/poolSlot.ts";
+import type { StatePort } from "../node/statePort.ts";
+import type { TransactionPort } from "../node/transactionPort.ts";
+import type { ChainStore } from "../storage/chainStore.ts";
+import { findLogs, findLogsInBlock } from "../storage/logQuery.ts";
+import type {
+  BackendEvents,
+  BlockTag,
+  CallRequest,
+  CallResult,
+  ConsensusStatus,
+  FeeHistory,
+  Hex,
+  LocatedTransaction,
+  LogFilter,
+  LogRecord,
+  ReceiptRecord,
+  RpcBackend,
+  ValidatorInfo,
+} from "./backend.ts";
+import { ExecutionRevertedError } from "./errors.ts";
+import { logRecord, receiptRecord } from "./format/records.ts";
+
+const ONE_GWEI = 1_000_000_000n;
+
+export interface NodeBackendParts {
+  chainId: bigint;
+  clientVersion: string;
+  devAccounts: ReadonlyMap<Hex, Uint8Array>;
+  coinbase: Hex | undefined;
+  events: EventEmitter<BackendEvents>;
+  common: Common;
+  store: ChainStore;
+  view: ChainView;
+  executor: BlockExecutor;
+  calls: CallExecutor;
+  staking: StakingState;
+  state: StatePort;
+  transactions: TransactionPort;
+  pools: PoolSlot;
+  /** Undefined on a node that follows without deciding blocks. */
+  engine: ConsensusEngine | undefined;
+  /** 32 random bytes made with the chain (chain/storage). */
+  instanceId: Uint8Array;
+  /** Dev mode's controls; undefined on a node without dev mode. */
+  dev: DevChain | undefined;
+}
+
+export class NodeBackend implements RpcBackend, DevModeBackend {
+  readonly chainId: bigint;
+  readonly clientVersion: string;
+  readonly devAccounts: ReadonlyMap<Hex, Uint8Array>;
+  readonly events: EventEmitter<BackendEvents>;
+  readonly coinbase?: Hex;
+  readonly dev: DevChain | undefined;
+
+  constructor(private readonly parts: NodeBackendParts) {
+    this.chainId = parts.chainId;
+    this.clientVersion = parts.clientVersion;
+    this.devAccounts = parts.devAccounts;
+    this.events = parts.events;
+    if (parts.coinbase !== undefined) this.coinbase = parts.coinbase;
+    this.dev = parts.dev;
+  }
+
+  // ------------------------------------------------------------------ chain data
+
+  latestBlockNumber(): bigint {
+    return this.parts.view.head().header.number;
+  }
+
+  async getBlockByNumber(number: bigint): Promise<Block | undefined> {
+    return (await this.parts.store.getBlockByNumber(number))?.block;
+  }
+
+  async getBlockByHash(hash: Hex): Promise<Block | undefined> {
+    return (await this.parts.store.getBlock(hexToBytes(hash)))?.block;
+  }
+
+  async getBlockReceipts(blockHash: Hex): Promise<ReceiptRecord[] | undefined> {
+    const { store } = this.parts;
+    const stored = await store.getBlock(hexToBytes(blockHash));
+    const receipts = await store.getReceipts(hexToBytes(blockHash));
+    if (stored === undefined || receipts === undefined) return undefined;
+    return receipts.map((_, index) => receiptRecord(stored.block, stored.senders, receipts, index));
+  }
+
+  async getTransaction(hash: Hex): Promise<LocatedTransaction | undefined> {
+    const { store, transactions } = this.parts;
+    const location = await store.getTransactionLocation(hexToBytes(hash));
+    if (location !== undefined) {
+      const stored = (await store.getBlock(location.blockHash))!;
+      return {
+        tx: stored.block.transactions[location.index],
+        sender: stored.senders[location.index],
+        blockHash: bytesToHex(location.blockHash) as Hex,
+        blockNumber: location.blockNumber,
+        transactionIndex: location.index,
+      };
+    }
+    const waiting = transactions.waiting(hash);
+    if (waiting === undefined) return undefined;
+    return { tx: waiting.tx, sender: waiting.sender, blockHash: null, blockNumber: null, transactionIndex: null };
+  }
+
+  async getReceipt(hash: Hex): Promise<ReceiptRecord | undefined> {
+    const { store } = this.parts;
+    const location = await store.getTransactionLocation(hexToBytes(hash));
+    if (location === undefined) return undefined;
+    const stored = (await store.getBlock(location.blockHash))!;
+    const receipts = (await store.getReceipts(location.blockHash))!;
+    return receiptRecord(stored.block, stored.senders, receipts, location.index);
+  }
+
+  async getLogs(filter: LogFilter): Promise<LogRecord[]> {
+    const { store } = this.parts;
+    const found =
+      filter.blockHash !== undefined
+        ? ((await findLogsInBlock(store, hexToBytes(filter.blockHash), filter)) ?? [])
+        : await findLogs(store, filter);
+    return found.map(logRecord);
+  }
+
+  // ------------------------------------------------------------------ state
+
+  async getBalance(address: Hex, block: BlockTag): Promise<bigint> {
+    return (await (await this.parts.view.stateAt(block)).getAccount(createAddressFromString(address)))?.balance ?? 0n;
+  }
+
+  async getTransactionCount(address: Hex, block: BlockTag): Promise<bigint> {
+    if (block === "pending") return this.parts.transactions.pendingNonce(address.toLowerCase() as Hex);
+    return (await (await this.parts.view.stateAt(block)).getAccount(createAddressFromString(address)))?.nonce ?? 0n;
+  }
+
+  async getCode(address: Hex, block: BlockTag): Promise<Uint8Array> {
+    return (await this.parts.view.stateAt(block)).getCode(createAddressFromString(address));
+  }
+
+  async getStorageAt(address: Hex, slot: Hex, block: BlockTag): Promise<Hex> {
+    const value = await (await this.parts.view.stateAt(block)).getStorage(createAddressFromString(address), setLengthLeft(hexToBytes(slot), 32));
+    return bytesToHex(setLengthLeft(value, 32)) as Hex;
+  }
+
+  // ------------------------------------------------------------------ execution without commit
+
+  async call(request: CallRequest, block: BlockTag): Promise<CallResult> {
+    return this.parts.calls.call(await this.parts.view.callContext(block), request);
+  }
+
+  async estimateGas(request: CallRequest, block: BlockTag): Promise<bigint> {
+    try {
+      return await this.parts.calls.estimateGas(await this.parts.view.callContext(block), request);
+    } catch (error) {
+      if (error instanceof CallError && error.code === CallErrorCode.Reverted) {
+        throw new ExecutionRevertedError(bytesToHex(error.returnData ?? new Uint8Array()) as Hex);
+      }
+      throw error;
+    }
+  }
+
+  async traceTransaction(hash: Hex, tracer: "callTracer" | "structLogs"): Promise<unknown> {
+    const { store, executor, state } = this.parts;
+    const location = await store.getTransactionLocation(hexToBytes(hash));
+    if (location === undefined) throw new CallError(CallErrorCode.UnknownTransaction, `transaction ${hash} not found`);
+    const stored = (await store.getBlock(location.blockHash))!;
+    const parent = (await store.getBlock(stored.block.header.parentHash))!.block;
+    const { block, preStateRoot } = await state.replayable(stored, parent);
+    return traceTransaction(executor, parent, block, location.index, tracer, preStateRoot);
+  }
+
+  // ------------------------------------------------------------------ fees
+
+  nextBaseFee(): bigint {
+    return this.parts.state.nextBaseFee(this.parts.view.head());
+  }
+
+  /** Hardhat's answer to eth_maxPriorityFeePerGas (1 gwei): enough to be included on a quiet devnet. */
+  suggestedPriorityFee(): bigint {
+    return ONE_GWEI;
+  }
+
+  async feeHistory(blockCount: number, newest: BlockTag, rewardPercentiles: number[]): Promise<FeeHistory> {
+    const { store, view } = this.parts;
+    const newestNumber = view.tagNumber(newest);
+    const count = BigInt(Math.max(1, Math.min(blockCount, Number(newestNumber + 1n))));
+    const blocks = [];
+    for (let number = newestNumber - count + 1n; number <= newestNumber; number++) {
+      const stored = (await store.getBlockByNumber(number))!;
+      const header = stored.block.header;
+      let transactions: { tip: bigint; gasUsed: bigint }[] | undefined;
+      if (rewardPercentiles.length > 0) {
+        const receipts = (await store.getReceipts(stored.block.hash())) ?? [];
+        transactions = stored.block.transactions.map((tx, i) => ({
+          tip: effectiveGasPrice(tx, header.baseFeePerGas ?? 0n) - (header.baseFeePerGas ?? 0n),
+          gasUsed: receipts[i]?.gasUsed ?? 0n,
+        }));
+      }
+      blocks.push({ header, transactions });
+    }
+    const newestHeader = blocks[blocks.length - 1].header;
+    return feeHistory(blocks, newestHeader.calcNextBaseFee(), rewardPercentiles);
+  }
+
+  // ------------------------------------------------------------------ transactions
+
+  sendRawTransaction(raw: Uint8Array): Promise<Hex> {
+    return this.parts.transactions.submit(raw);
+  }
+
+  txpoolContent(): { pending: Map<Hex, TypedTransaction[]>; queued: Map<Hex, TypedTransaction[]> } {
+    return this.parts.pools.current.content();
+  }
+
+  // ------------------------------------------------------------------ concord_
+
+  consensusStatus(): ConsensusStatus {
+    const { engine, view } = this.parts;
+    if (engine === undefined) {
+      return { engine: "none", height: view.head().header.number + 1n, round: 0, step: "following", proposer: null, validators: 0, peers: 0 };
+    }
+    return { ...engine.status(), peers: 0 };
+  }
+
+  async validators(block: BlockTag): Promise<ValidatorInfo[]> {
+    const { staking, view } = this.parts;
+    const header = await view.headerAt(block);
+    if (!(await staking.isDeployed(header))) return [];
+    const active = await staking.activeValidators(header);
+    return Promise.all(
+      active.signers.map(async (address, i) => {
+        const record = await staking.validator(header, address);
+        return { address, votingPower: active.stakes[i], stake: record.stake, jailed: record.jailed };
+      }),
+    );
+  }
+
+  async commitCertificate(number: bigint): Promise<CommitCertificate | undefined> {
+    return this.parts.store.getCertificate(number);
+  }
+
+  peers(): { id: string; address: string }[] {
+    return [];
+  }
+
+  // ------------------------------------------------------------------ dev methods
+
+  /** hardhat_metadata / anvil_metadata: what identifies this chain and its head. */
+  metadata(): ChainMetadata {
+    const head = this.parts.view.head();
+    return {
+      clientVersion: this.clientVersion,
+      chainId: this.chainId,
+      instanceId: bytesToHex(this.parts.instanceId) as Hex,
+      latestBlockNumber: head.header.number,
+      latestBlockHash: bytesToHex(head.hash()) as Hex,
+    };
+  }
+}
