@@ -61,7 +61,7 @@ export function appConfig(): AppConfig {
   return holder[configKey];
 }
 
-export function readAppConfig(env: NodeJS.ProcessEnv): AppConfig {
+export function readAppConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {
   const rpcUrl = trimmed(env.CONCORD_RPC_URL) ?? "http://127.0.0.1:8545";
   const dataDir = path.resolve(trimmed(env.CONCORD_DATA_DIR) ?? ".concord");
   const devnetChainIds = new Set([HARDHAT_CHAIN_ID]);

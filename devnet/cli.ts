@@ -12,6 +12,7 @@ Commands:
               This is what \`npm start\` runs.
   node        Start one validator node (no IPFS, no deployment), e.g. for benchmarks.
   ipfs        Talk to an IPFS node: \`concord ipfs add <file|dir>\`, \`cat <cid>\`, \`pin ls\`.
+  build-app   Make a production build of the web app (what \`npm run build\` runs).
   help        Show this text, or \`concord <command> --help\` for a command's options.
 `;
 
@@ -26,6 +27,9 @@ export const DEVNET_USAGE = `Usage: concord devnet [options]     (npm start -- [
   --gateway-port <port>     IPFS gateway (default: 8080).
   --no-ipfs                 Do not start IPFS.
   --no-deploy               Do not deploy the Ignition modules.
+  --ignition-parameters <f> Ignition parameters of the deployment (default: ignition/parameters.json).
+  --app-port <port>         The web app (default: 3000; 0 picks a free port).
+  --no-app                  Do not serve the web app.
   --block-interval <ms>     Also produce empty blocks this often (default: only when transactions wait).
   --chain-id <id>           Chain id of a new chain (default: 31337, as Hardhat's and Anvil's nodes).
   --fsync                   Make each block durable against power loss before answering (default:
@@ -54,6 +58,11 @@ async function main(argv: string[]): Promise<number> {
       if (wantsHelp(rest)) return help(NODE_USAGE);
       const { runNode } = await import("./devnet.ts");
       return runNode(parseNodeOptions(rest));
+    }
+    case "build-app": {
+      const { ensureAppBuild } = await import("./appServer.ts");
+      await ensureAppBuild({ force: !rest.includes("--if-changed"), onOutput: (line) => process.stdout.write(`${line}\n`) });
+      return 0;
     }
     case "ipfs": {
       const { runIpfsCli } = await import("../ipfs/cli.ts");

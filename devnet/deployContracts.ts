@@ -24,6 +24,8 @@ export interface DeployOptions {
   dataDir: string;
   /** True when the chain was just created: the journal of an earlier chain is discarded. */
   freshChain: boolean;
+  /** Ignition parameters file (default PARAMETERS_FILE), e.g. a test deployment's short delays. */
+  parametersFile?: string;
   /** Receives Ignition's progress lines. */
   onOutput?: (line: string) => void;
 }
@@ -50,7 +52,7 @@ export async function deployContracts(options: DeployOptions): Promise<Record<st
   const args = [
     "hardhat", "ignition", "deploy", CONCORD_MODULE,
     "--network", "devnet",
-    "--parameters", PARAMETERS_FILE,
+    "--parameters", options.parametersFile ?? PARAMETERS_FILE,
     "--deployment-id", deploymentId,
   ];
   if (options.freshChain) args.push("--reset");

@@ -2,7 +2,8 @@
  * `concord devnet` and `concord node`: start the parts in order, tell the developer what is running
  * where, and stop everything cleanly on Ctrl-C (the next start resumes the same chain).
  */
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { getAddress } from "ethers";
 import { ConcordNode, NodeStateError } from "../chain/node.ts";
@@ -14,6 +15,11 @@ import { pinStakingArtifact, readGenesisFile, writeGenesisFile } from "./genesis
 import type { DevnetCommandOptions, NodeCommandOptions } from "./options.ts";
 import { assertPortFree } from "./ports.ts";
 import { Progress } from "./progress.ts";
+import { AppServerError, ensureAppBuild, startAppServer, type AppServer } from "./appServer.ts";
+
+/** Test accounts whose keys the app's vote relay and devnet faucet pay from (the last two of 20). */
+const RELAYER_ACCOUNT = 18;
+const FAUCET_ACCOUNT = 19;
 
 /** Stake of each devnet validator at genesis (the registry's minimum is 100). */
 const GENESIS_VALIDATOR_STAKE = 1_000n * 10n ** 18n;
@@ -84,12 +90,20 @@ export async function runDevnet(options: DevnetCommandOptions): Promise<number> 
     await assertPortFree("127.0.0.1", options.ipfsApiPort, "IPFS API", "--ipfs-api-port");
     await assertPortFree("127.0.0.1", options.gatewayPort, "IPFS gateway", "--gateway-port");
   }
+  if (options.app) await assertPortFree(options.host, options.appPort, "web app", "--app-port");
 
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((error) => progress.warn(`while stopping: ${(error as Error).message}`));
   };
   try {
+    if (options.app) {
+      // First, so a broken app build fails the start before any chain work.
+      await progress.step("Building the web app (reused while its sources are unchanged)", async () => {
+        const built = await ensureAppBuild({ onOutput: (line) => progress.detail(line) });
+        if (!built) progress.detail("the existing production build is up to date");
+      });
+    }
     const { node, created } = await progress.step(
       `Starting the chain node in ${options.dataDir}`,
       () => startChain({ ...options, dataDir: options.dataDir }, progress),
@@ -109,12 +123,28 @@ export async function runDevnet(options: DevnetCommandOptions): Promise<number> 
       addresses = created ? undefined : await readDeployedAddresses(options.dataDir);
       if (addresses === undefined) {
         addresses = await progress.step("Deploying the contracts with Ignition (first start only)", () =>
-          deployContracts({ rpcUrl: node.rpc!.url, dataDir: options.dataDir, freshChain: created, onOutput: (line) => progress.detail(line) }),
+          deployContracts({
+            rpcUrl: node.rpc!.url,
+            dataDir: options.dataDir,
+            freshChain: created,
+            parametersFile: options.ignitionParameters,
+            onOutput: (line) => progress.detail(line),
+          }),
         );
       }
     }
 
-    printBanner(node, ipfs, addresses, created, options);
+    let app: AppServer | undefined;
+    if (options.app && addresses !== undefined) {
+      app = await progress.step("Starting the web app", async () =>
+        startAppServer({ host: options.host, port: options.appPort, env: await appEnvironment(node, ipfs, options) }),
+      );
+      stops.push(() => progress.step("Stopping the web app", () => app!.stop()));
+    } else if (options.app) {
+      progress.warn("the web app needs the contracts: it is not started with --no-deploy");
+    }
+
+    printBanner(node, ipfs, addresses, created, options, app);
     await untilInterrupted();
     console.log("");
     await stopAll();
@@ -122,12 +152,44 @@ export async function runDevnet(options: DevnetCommandOptions): Promise<number> 
     return 0;
   } catch (error) {
     await stopAll();
+    if (error instanceof AppServerError) {
+      process.stderr.write(`${error.output}\n`);
+      throw new Error(`${error.message}. Its output is above.`);
+    }
     if (error instanceof DeploymentError) {
       process.stderr.write(`${error.output}\n`);
       throw new Error(`${error.message}. Ignition's output is above; the chain data is kept in ${options.dataDir}.`);
     }
     throw error;
   }
+}
+
+/** The app's configuration (README "The app"): this devnet's node, IPFS, deployment and test keys. */
+async function appEnvironment(node: ConcordNode, ipfs: IpfsNode | undefined, options: DevnetCommandOptions): Promise<Record<string, string>> {
+  const keys = devAccountKeys();
+  const env: Record<string, string> = {
+    CONCORD_RPC_URL: node.rpc!.url,
+    CONCORD_DEPLOYMENT_FILE: path.join(options.dataDir, DEPLOYED_ADDRESSES_FILE),
+    CONCORD_DEVNET_CHAIN_ID: String(node.chainId),
+    CONCORD_SESSION_SECRET: await sessionSecret(options.dataDir),
+    CONCORD_RELAYER_KEY: process.env.CONCORD_RELAYER_KEY ?? bytesToHexKey(keys[RELAYER_ACCOUNT].privateKey),
+    CONCORD_FAUCET_KEY: process.env.CONCORD_FAUCET_KEY ?? bytesToHexKey(keys[FAUCET_ACCOUNT].privateKey),
+  };
+  if (ipfs !== undefined) {
+    env.CONCORD_IPFS_API = ipfs.apiUrl;
+    env.CONCORD_IPFS_GATEWAY = ipfs.gatewayUrl;
+  }
+  return env;
+}
+
+/** The app's cookie key, kept in the data directory so a restart keeps people signed in. */
+async function sessionSecret(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, "app-session-secret");
+  const existing = await readFile(file, "utf8").catch(() => "");
+  if (existing.trim().length >= 32) return existing.trim();
+  const secret = randomBytes(32).toString("hex");
+  await writeFile(file, secret, { mode: 0o600 });
+  return secret;
 }
 
 async function readDeployedAddresses(dataDir: string): Promise<Record<string, string> | undefined> {
@@ -144,16 +206,20 @@ function printBanner(
   addresses: Record<string, string> | undefined,
   created: boolean,
   options: DevnetCommandOptions,
+  app: AppServer | undefined,
 ): void {
   const rpc = node.rpc!;
   const lines = [
     "",
     `Concord devnet ${created ? "started on a new chain" : `resumed at block ${node.backend.latestBlockNumber()}`}`,
     "",
+  ];
+  if (app !== undefined) lines.push(`  App             ${app.url}  (sign in with a wallet, or the developer wallet)`);
+  lines.push(
     `  JSON-RPC        ${rpc.url}  (WebSocket ${rpc.wsUrl})`,
     `  Chain id        ${node.chainId}`,
     `  Validators      1 (single-validator engine; Hardhat/Anvil dev methods enabled)`,
-  ];
+  );
   if (ipfs !== undefined) {
     lines.push(`  IPFS API        ${ipfs.apiUrl}  (Kubo RPC: kubo-rpc-client, \`concord ipfs\`)`);
     lines.push(`  IPFS gateway    ${ipfs.gatewayUrl}/ipfs/<cid>`);

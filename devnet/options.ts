@@ -30,6 +30,11 @@ export interface DevnetCommandOptions extends NodeCommandOptions {
   ipfsApiPort: number;
   gatewayPort: number;
   deploy: boolean;
+  /** Ignition parameters of the deployment (default ignition/parameters.json). */
+  ignitionParameters: string | undefined;
+  /** Serve the web app (a production build, reused while its sources are unchanged). */
+  app: boolean;
+  appPort: number;
 }
 
 export const DEFAULT_DATA_DIR = ".concord";
@@ -63,6 +68,9 @@ export function parseDevnetOptions(args: string[]): DevnetCommandOptions {
     "no-deploy": { type: "boolean", default: false },
     "ipfs-api-port": { type: "string", default: "5001" },
     "gateway-port": { type: "string", default: "8080" },
+    "ignition-parameters": { type: "string" },
+    "no-app": { type: "boolean", default: false },
+    "app-port": { type: "string", default: "3000" },
   });
   return {
     dataDir: path.resolve(values["data-dir"] ?? process.env.CONCORD_DATA_DIR ?? DEFAULT_DATA_DIR),
@@ -76,6 +84,9 @@ export function parseDevnetOptions(args: string[]): DevnetCommandOptions {
     ipfsApiPort: port(values["ipfs-api-port"], "--ipfs-api-port"),
     gatewayPort: port(values["gateway-port"], "--gateway-port"),
     deploy: !values["no-deploy"],
+    ignitionParameters: values["ignition-parameters"] === undefined ? undefined : path.resolve(values["ignition-parameters"]),
+    app: !values["no-app"],
+    appPort: port(values["app-port"], "--app-port"),
   };
 }
 

@@ -9,7 +9,7 @@ import { startIpfsNode } from "./ipfsNode.ts";
 export interface CliIo {
   stdout: { write(chunk: string | Uint8Array): unknown };
   stderr: { write(chunk: string): unknown };
-  env: NodeJS.ProcessEnv;
+  env: Readonly<Record<string, string | undefined>>;
   /** Resolves when the user asks a long-running command (`daemon`) to stop. */
   untilInterrupted?: () => Promise<void>;
 }

@@ -12,7 +12,7 @@ import type { ImportProfile } from "./importSettings.ts";
  * `CONCORD_IPFS_API` (or `IPFS_API_URL`) is set. Only documented Kubo RPC calls are used, so the
  * same code runs against either.
  */
-export function resolveIpfsApiUrl(env: NodeJS.ProcessEnv = process.env): string {
+export function resolveIpfsApiUrl(env: Readonly<Record<string, string | undefined>> = process.env): string {
   const configured = env.CONCORD_IPFS_API ?? env.IPFS_API_URL;
   return configured !== undefined && configured.trim() !== "" ? configured.trim().replace(/\/+$/, "") : DEFAULT_IPFS_API_URL;
 }

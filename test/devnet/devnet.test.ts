@@ -8,7 +8,8 @@ import { create as createKuboClient } from "kubo-rpc-client";
 import { deploymentIdFor } from "../../devnet/deployContracts.ts";
 import { PROJECT_ROOT, rpc, startDevnetProcess } from "./devnetProcess.ts";
 
-const ALL_PORTS_FREE = ["--port", "0", "--ipfs-api-port", "0", "--gateway-port", "0"];
+// The web app has tests of its own (test/app, test/e2e); these stay on the chain, IPFS and deployment.
+const ALL_PORTS_FREE = ["--port", "0", "--ipfs-api-port", "0", "--gateway-port", "0", "--no-app"];
 
 describe("concord devnet (what `npm start` runs)", () => {
   let dataDir: string;
@@ -74,7 +75,7 @@ describe("concord devnet (what `npm start` runs)", () => {
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const devnet = startDevnetProcess(["devnet", "--data-dir", dataDir, "--port", String(port), "--no-ipfs"]);
+      const devnet = startDevnetProcess(["devnet", "--data-dir", dataDir, "--port", String(port), "--no-ipfs", "--no-app"]);
       assert.equal(await devnet.exited, 1);
       assert.match(devnet.output(), new RegExp(`port ${port} \\(JSON-RPC\\) is already in use.*--port <port>`));
     } finally {

@@ -15,3 +15,18 @@ describe("devnet and node options", () => {
     assert.throws(() => parseNodeOptions(["--sync"]), (error: unknown) => error instanceof DevnetOptionsError && /--sync/.test(error.message));
   });
 });
+
+describe("devnet options for the web app", () => {
+  it("serves the app on port 3000 by default; --app-port and --no-app change that", () => {
+    assert.equal(parseDevnetOptions([]).app, true);
+    assert.equal(parseDevnetOptions([]).appPort, 3000);
+    assert.equal(parseDevnetOptions(["--app-port", "0"]).appPort, 0);
+    assert.equal(parseDevnetOptions(["--no-app"]).app, false);
+    assert.throws(() => parseDevnetOptions(["--app-port", "70000"]), (error: unknown) => error instanceof DevnetOptionsError && /--app-port/.test(error.message));
+  });
+
+  it("deploys with ignition/parameters.json unless --ignition-parameters names another file", () => {
+    assert.equal(parseDevnetOptions([]).ignitionParameters, undefined);
+    assert.match(parseDevnetOptions(["--ignition-parameters", "test/e2e/x.json"]).ignitionParameters!, /test\/e2e\/x\.json$/);
+  });
+});

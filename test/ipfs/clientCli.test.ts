@@ -27,7 +27,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-function captureIo(env: NodeJS.ProcessEnv): CliIo & { out(): string; err(): string } {
+function captureIo(env: Record<string, string | undefined>): CliIo & { out(): string; err(): string } {
   const out: string[] = [];
   const err: string[] = [];
   return {
@@ -55,7 +55,7 @@ describe("IpfsClient and the concord ipfs CLI against a running node", () => {
   let node: IpfsNode;
   let client: IpfsClient;
   let workDir: string;
-  let env: NodeJS.ProcessEnv;
+  let env: Record<string, string | undefined>;
 
   before(async () => {
     node = await startIpfsNode({ apiPort: 0, gatewayPort: 0 });
