@@ -25,11 +25,12 @@ import { createTx, type TypedTxData } from "@ethereumjs/tx";
 import { bytesToHex, createAddressFromString } from "@ethereumjs/util";
 import { Interface } from "ethers";
 import { createConcordCommon } from "../chain/execution/common.ts";
-import { BlockExecutor, type Hex, type PendingTransaction } from "../chain/execution/blockExecutor.ts";
+import { BlockExecutor, type PendingTransaction } from "../chain/execution/blockExecutor.ts";
 import { devAccountKeys, type DerivedKey } from "../chain/execution/devAccounts.ts";
 import { createGenesis, defaultGenesisConfig } from "../chain/execution/genesis.ts";
 import { ChainStore } from "../chain/storage/chainStore.ts";
 import { LevelKeyValueStore, MemoryKeyValueStore } from "../chain/storage/keyValueStore.ts";
+import type { Hex } from "../chain/types.ts";
 
 const { values: args } = parseArgs({
   options: {

@@ -42,12 +42,13 @@ import { CLIENT_VERSION, DEFAULT_DEV_ACCOUNTS, DEV_CLIENT_VERSION, engineOptions
 import { PoolSlot } from "./node/poolSlot.ts";
 import { committedStatePort, type StatePort } from "./node/statePort.ts";
 import { poolTransactionPort, type TransactionPort } from "./node/transactionPort.ts";
-import type { BackendEvents, CallFrame, Hex } from "./rpc/backend.ts";
+import type { BackendEvents, CallFrame } from "./rpc/backend.ts";
 import { NodeBackend } from "./rpc/nodeBackend.ts";
 import { startRpcServer, type RpcServer } from "./rpc/server.ts";
 import { ChainStore } from "./storage/chainStore.ts";
 import { LevelKeyValueStore, MemoryKeyValueStore, type KeyValueStore } from "./storage/keyValueStore.ts";
 import { TxPool } from "./txpool/index.ts";
+import type { Hex } from "./types.ts";
 
 export { CLIENT_VERSION, DEV_CLIENT_VERSION, validateNodeOptions, type NodeOptions } from "./node/options.ts";
 export { NodeOptionsError, NodeStateError } from "./node/errors.ts";

@@ -11,26 +11,11 @@
 import { createRequire } from "node:module";
 import { bigIntToBytes, bytesToHex, hexToBytes, publicToAddress, setLengthLeft } from "@ethereumjs/util";
 import { keccak256 } from "../execution/crypto.ts";
+import type { CommitCertificate, CommitSignature, Hex } from "../types.ts";
+import type { Validator } from "./engine.ts";
 
 const require = createRequire(import.meta.url);
 const secp256k1: typeof import("secp256k1") = require("secp256k1");
-
-export type Hex = `0x${string}`;
-
-export interface CommitSignature {
-  /** Lowercase address of the validator's signing key. */
-  validator: Hex;
-  /** 65 bytes r ‖ s ‖ v, hex. */
-  signature: Hex;
-}
-
-/** Same shape as chain/rpc/backend.ts's CommitCertificate (what concord_ RPC methods serve). */
-export interface CommitCertificate {
-  height: bigint;
-  round: number;
-  blockHash: Hex;
-  signatures: CommitSignature[];
-}
 
 const DOMAIN = new TextEncoder().encode("concord/commit/v1");
 
@@ -79,11 +64,6 @@ export function recoverCommitSigner(chainId: bigint, height: bigint, round: numb
   return bytesToHex(publicToAddress(publicKey.subarray(1))) as Hex;
 }
 
-export interface WeightedValidator {
-  address: Hex;
-  votingPower: bigint;
-}
-
 export const CertificateErrorCode = {
   WrongBlock: "WRONG_BLOCK",
   InvalidSignature: "INVALID_SIGNATURE",
@@ -111,7 +91,7 @@ export function verifyCommitCertificate(
   certificate: CommitCertificate,
   chainId: bigint,
   expected: { height: bigint; blockHash: Hex },
-  validators: readonly WeightedValidator[],
+  validators: readonly Validator[],
 ): void {
   if (certificate.height !== expected.height || certificate.blockHash.toLowerCase() !== expected.blockHash.toLowerCase()) {
     throw new InvalidCertificateError(CertificateErrorCode.WrongBlock, `certificate is for ${certificate.height}/${certificate.blockHash}`);

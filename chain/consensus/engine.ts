@@ -10,7 +10,7 @@
  */
 import type { Block } from "@ethereumjs/block";
 import type { BuiltBlock, ExecutedBlock } from "../execution/blockExecutor.ts";
-import type { CommitCertificate, CommitSignature, Hex } from "./commitCertificate.ts";
+import type { CommitCertificate, CommitSignature, Hex } from "../types.ts";
 
 export interface Validator {
   /** Signer address (lowercase). */

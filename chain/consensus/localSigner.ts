@@ -1,6 +1,7 @@
 /** A validator key held in process memory (the devnet's keys come from the test mnemonic). */
-import { addressOfKey, signCommit, type CommitSignature, type Hex } from "./commitCertificate.ts";
+import { addressOfKey, signCommit } from "./commitCertificate.ts";
 import type { ConsensusSigner } from "./engine.ts";
+import type { CommitSignature, Hex } from "../types.ts";
 
 export class LocalSigner implements ConsensusSigner {
   readonly address: Hex;

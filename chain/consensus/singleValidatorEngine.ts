@@ -29,7 +29,6 @@
  * state override) while no block is being built or committed.
  */
 import { bytesToHex } from "@ethereumjs/util";
-import type { Hex } from "./commitCertificate.ts";
 import {
   ConsensusError,
   type ConsensusEngine,
@@ -39,6 +38,7 @@ import {
   type MinedTimestamp,
   type OnDemandProduction,
 } from "./engine.ts";
+import type { Hex } from "../types.ts";
 
 export interface SingleValidatorEngineOptions {
   signer: ConsensusSigner;

@@ -23,7 +23,7 @@
 import type { Block } from "@ethereumjs/block";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { Account, createAddressFromString, hexToBytes, setLengthLeft } from "@ethereumjs/util";
-import type { BuildBlockOptions, ExecutedBlock, Hex, PendingTransaction } from "../execution/blockExecutor.ts";
+import type { BuildBlockOptions, ExecutedBlock, PendingTransaction } from "../execution/blockExecutor.ts";
 import type { ExecutionState } from "../execution/executionState.ts";
 import type { StateNodeSource } from "../execution/stateNodeDb.ts";
 import type { OnDemandProduction, ProposalOptions } from "../consensus/engine.ts";
@@ -34,6 +34,7 @@ import { ImpersonatedPool, type AccountView, type ImpersonatedEntry } from "./im
 import { impersonatedTransaction } from "./impersonation.ts";
 import { PendingState, type PendingStateVersion } from "./pendingState.ts";
 import { SnapshotRegistry } from "./snapshots.ts";
+import type { Hex } from "../types.ts";
 
 /** The engine controls dev mode needs (an engine that produces blocks on request). */
 export type DevEngine = OnDemandProduction;

@@ -3,8 +3,8 @@
  * on a node without dev mode) and the chain's identity for hardhat_metadata / anvil_metadata.
  * Recognised by shape, so `RpcBackend` itself stays the same for every backend.
  */
-import type { Hex } from "../execution/blockExecutor.ts";
 import type { DevChain } from "./devChain.ts";
+import type { Hex } from "../types.ts";
 
 export interface ChainMetadata {
   clientVersion: string;

@@ -13,7 +13,7 @@ import { bytesToHex } from "@ethereumjs/util";
 import { txPoolErrors } from "../txpool/errors.ts";
 import { feeCapsOf, maxCostOf, meetsReplacementThreshold, replacementThreshold, type FeeCaps } from "../txpool/fees.ts";
 import { validateTransaction, type StatelessRules } from "../txpool/validateTransaction.ts";
-import type { Hex } from "../execution/blockExecutor.ts";
+import type { Hex } from "../types.ts";
 
 export interface ImpersonatedEntry {
   tx: TypedTransaction;

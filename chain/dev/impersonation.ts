@@ -12,8 +12,8 @@
  */
 import { createTx, TransactionType, type TypedTransaction } from "@ethereumjs/tx";
 import { Address, bytesToBigInt, concatBytes, hexToBytes, SECP256K1_ORDER } from "@ethereumjs/util";
-import type { Hex } from "../execution/blockExecutor.ts";
 import { keccak256 } from "../execution/crypto.ts";
+import type { Hex } from "../types.ts";
 
 export class ImpersonatedSignatureError extends Error {
   override readonly name = "ImpersonatedSignatureError";

@@ -9,11 +9,12 @@ import type { BlockPipeline } from "../node/blockPipeline.ts";
 import type { ChainView } from "../node/chainView.ts";
 import type { PoolSlot } from "../node/poolSlot.ts";
 import type { StatePort } from "../node/statePort.ts";
-import type { CallFrame, Hex } from "../rpc/backend.ts";
+import type { CallFrame } from "../rpc/backend.ts";
 import { ExecutionRevertedError, RpcError, RpcErrorCode } from "../rpc/errors.ts";
 import type { ChainStore } from "../storage/chainStore.ts";
 import type { StatelessRules } from "../txpool/validateTransaction.ts";
 import type { DevHost } from "./devChain.ts";
+import type { Hex } from "../types.ts";
 
 export interface NodeDevHostParts {
   chainId: bigint;

@@ -30,8 +30,7 @@ import { encodeTransaction } from "./patches/transactionEncoding.ts";
 import { receiptsRoot, toExecutedReceipt, type ExecutedReceipt, type RawLog } from "./receipts.ts";
 import { collectRequests, hasProtocolContracts, runBlockPrologue, runSystemCall, type SystemCall } from "./systemCalls.ts";
 import type { StateNodeSource } from "./stateNodeDb.ts";
-
-export type Hex = `0x${string}`;
+import type { Hex } from "../types.ts";
 
 /** A transaction with its sender, recovered once when it entered the pool. */
 export interface PendingTransaction {

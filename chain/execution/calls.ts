@@ -15,10 +15,11 @@ import { EVMError, type ExecResult } from "@ethereumjs/evm";
 import { runTx } from "@ethereumjs/vm";
 import { contextHeader } from "./header.ts";
 import { CallError, CallErrorCode } from "./errors.ts";
-import type { BlockExecutor, Hex } from "./blockExecutor.ts";
+import type { BlockExecutor } from "./blockExecutor.ts";
 import type { ExecutionState } from "./executionState.ts";
+import type { Hex } from "../types.ts";
 
-/** A call request after parameter validation (the shape of chain/rpc/backend.ts's CallRequest). */
+/** An eth_call / eth_estimateGas / eth_sendTransaction request after parameter validation (the RPC layer uses this one). */
 export interface CallRequest {
   from?: Hex;
   to?: Hex | null;

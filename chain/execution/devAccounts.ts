@@ -4,7 +4,7 @@
  * another account index (m/44'/60'/1'/0/i) so the user accounts stay exactly Hardhat's.
  */
 import { HDNodeWallet, Mnemonic } from "ethers";
-import type { Hex } from "./blockExecutor.ts";
+import type { Hex } from "../types.ts";
 
 export const TEST_MNEMONIC = "test test test test test test test test test test test junk";
 export const DEV_ACCOUNTS_PATH = "m/44'/60'/0'/0";

@@ -25,7 +25,7 @@ import {
   type StakingConfig,
 } from "./staking.ts";
 import { Interface } from "ethers";
-import type { Hex } from "./blockExecutor.ts";
+import type { Hex } from "../types.ts";
 
 export const DEFAULT_BLOCK_GAS_LIMIT = 30_000_000n;
 /** EIP-1559's initial base fee (1 gwei), as on Ethereum and Hardhat. */

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Interface, type InterfaceAbi } from "ethers";
-import type { Hex } from "./blockExecutor.ts";
+import type { Hex } from "../types.ts";
 
 export const STAKING_ADDRESS = "0x0000000000000000000000000000000000001000" as const;
 

@@ -7,7 +7,7 @@ import type { BlockHeader } from "@ethereumjs/block";
 import { createAddressFromString, createZeroAddress } from "@ethereumjs/util";
 import { Block } from "@ethereumjs/block";
 import { CallError, CallErrorCode, SystemCallError } from "./errors.ts";
-import type { BlockExecutor, Hex, SystemCallPolicy } from "./blockExecutor.ts";
+import type { BlockExecutor, SystemCallPolicy } from "./blockExecutor.ts";
 import {
   STAKING_ADDRESS,
   decodeActiveValidators,
@@ -18,6 +18,7 @@ import {
   type StakingConfig,
   type ValidatorRecord,
 } from "./staking.ts";
+import type { Hex } from "../types.ts";
 
 const stakingAddress = createAddressFromString(STAKING_ADDRESS);
 

@@ -11,13 +11,14 @@
 import type { Block } from "@ethereumjs/block";
 import type { EVMResult, InterpreterStep, Message } from "@ethereumjs/evm";
 import { bigIntToHex, bytesToHex, type Address } from "@ethereumjs/util";
-import { BlockRun, type BlockExecutor, type Hex } from "./blockExecutor.ts";
+import { BlockRun, type BlockExecutor } from "./blockExecutor.ts";
 import { failureKind } from "./calls.ts";
 import { CallError, CallErrorCode } from "./errors.ts";
+import type { Hex } from "../types.ts";
 
 export type CallFrameType = "CALL" | "STATICCALL" | "DELEGATECALL" | "CALLCODE" | "CREATE" | "CREATE2" | "SELFDESTRUCT";
 
-/** geth's callTracer frame (chain/rpc/backend.ts CallFrame). */
+/** geth's callTracer frame (what debug_traceTransaction serves). */
 export interface CallFrame {
   type: CallFrameType;
   from: Hex;

@@ -11,17 +11,17 @@
 import type { EventEmitter } from "node:events";
 import type { Block } from "@ethereumjs/block";
 import { bytesToHex } from "@ethereumjs/util";
-import type { CommitCertificate } from "../consensus/commitCertificate.ts";
 import type { ConsensusHost, ProposalOptions, ValidatorSet } from "../consensus/engine.ts";
 import type { BlockExecutor, BuiltBlock, ExecutedBlock } from "../execution/blockExecutor.ts";
 import type { StakingState } from "../execution/stakingState.ts";
-import type { BackendEvents, Hex } from "../rpc/backend.ts";
+import type { BackendEvents } from "../rpc/backend.ts";
 import { blockLogRecords } from "../rpc/format/records.ts";
 import type { ChainStore } from "../storage/chainStore.ts";
 import type { ChainView } from "./chainView.ts";
 import type { PoolSlot } from "./poolSlot.ts";
 import type { StatePort } from "./statePort.ts";
 import type { TransactionPort } from "./transactionPort.ts";
+import type { CommitCertificate, Hex } from "../types.ts";
 
 export interface BlockPipelineParts {
   chainId: bigint;

@@ -12,9 +12,10 @@ import type { CallContext } from "../execution/calls.ts";
 import { CallError, CallErrorCode } from "../execution/errors.ts";
 import { openStateReader } from "../execution/executionState.ts";
 import { childHeaderFields, contextHeader } from "../execution/header.ts";
-import type { BlockTag, Hex } from "../rpc/backend.ts";
+import type { BlockTag } from "../rpc/backend.ts";
 import type { ChainStore } from "../storage/chainStore.ts";
 import type { StatePort } from "./statePort.ts";
+import type { Hex } from "../types.ts";
 
 export type StateReader = ReturnType<typeof openStateReader>;
 

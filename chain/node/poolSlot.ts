@@ -7,7 +7,7 @@
  */
 import { EventEmitter } from "node:events";
 import type { TxPool } from "../txpool/index.ts";
-import type { Hex } from "../txpool/types.ts";
+import type { Hex } from "../types.ts";
 
 export class PoolSlot {
   #pool: TxPool;

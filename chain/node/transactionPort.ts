@@ -5,8 +5,8 @@
  * answer-after-mining submission.
  */
 import type { PendingTransaction } from "../execution/blockExecutor.ts";
-import type { Hex } from "../txpool/types.ts";
 import type { PoolSlot } from "./poolSlot.ts";
+import type { Hex } from "../types.ts";
 
 /** A block candidate: a transaction, its sender, its hash. */
 export interface Candidate extends PendingTransaction {

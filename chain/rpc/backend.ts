@@ -11,8 +11,17 @@
 import type { EventEmitter } from "node:events";
 import type { Block } from "@ethereumjs/block";
 import type { TypedTransaction } from "@ethereumjs/tx";
+import type { EngineStatus } from "../consensus/engine.ts";
+import type { CallOutcome, CallRequest } from "../execution/calls.ts";
+import type { CallFrame, StructLogTrace } from "../execution/tracers.ts";
+import type { LogQuery } from "../storage/logQuery.ts";
+import type { CommitCertificate, Hex } from "../types.ts";
 
-export type Hex = `0x${string}`;
+// Types the RPC layer shares with the parts that produce them, defined there once.
+export type { CallFrame, CallRequest, CommitCertificate, Hex, StructLogTrace };
+
+/** What eth_call answers: the outcome without the refund detail estimation uses. */
+export type CallResult = Omit<CallOutcome, "gasRefund">;
 
 /** A block tag as JSON-RPC clients send it, already resolved by the RPC layer where it can be. */
 export type BlockTag = bigint | "latest" | "pending" | "earliest" | "safe" | "finalized";
@@ -59,37 +68,10 @@ export interface LocatedTransaction {
   transactionIndex: number | null;
 }
 
-export interface LogFilter {
-  fromBlock: bigint;
-  toBlock: bigint;
-  /** Empty: any address. */
-  addresses: Hex[];
-  /** Per position: null matches anything, an array matches any of its entries (OR). */
-  topics: (Hex[] | null)[];
+/** An eth_getLogs / filter query: storage's log query, or one block by hash. */
+export interface LogFilter extends LogQuery {
   /** When set, only this block (eth_getLogs with blockHash). */
   blockHash?: Hex;
-}
-
-/** An eth_call / eth_estimateGas / eth_sendTransaction request after parameter validation. */
-export interface CallRequest {
-  from?: Hex;
-  to?: Hex | null;
-  gas?: bigint;
-  gasPrice?: bigint;
-  maxFeePerGas?: bigint;
-  maxPriorityFeePerGas?: bigint;
-  value?: bigint;
-  data?: Uint8Array;
-  nonce?: bigint;
-  accessList?: { address: Hex; storageKeys: Hex[] }[];
-  type?: number;
-}
-
-export interface CallResult {
-  returnData: Uint8Array;
-  gasUsed: bigint;
-  /** Set when execution reverted or failed; `returnData` then holds the revert data (may be empty). */
-  error?: { kind: "revert" | "outOfGas" | "invalidOpcode" | "other"; message: string };
 }
 
 export interface FeeHistory {
@@ -101,29 +83,6 @@ export interface FeeHistory {
   blobGasUsedRatio?: number[];
 }
 
-/** A call-tracer frame, the shape of geth's `callTracer`. */
-export interface CallFrame {
-  type: "CALL" | "STATICCALL" | "DELEGATECALL" | "CALLCODE" | "CREATE" | "CREATE2" | "SELFDESTRUCT";
-  from: Hex;
-  to?: Hex;
-  value?: bigint;
-  gas: bigint;
-  gasUsed: bigint;
-  input: Hex;
-  output?: Hex;
-  error?: string;
-  revertReason?: string;
-  calls?: CallFrame[];
-}
-
-/** Struct-log trace (debug_traceTransaction without a tracer), the shape of geth's default tracer. */
-export interface StructLogTrace {
-  gas: bigint;
-  failed: boolean;
-  returnValue: Hex;
-  structLogs: { pc: number; op: string; gas: bigint; gasCost: bigint; depth: number; stack: Hex[]; error?: string }[];
-}
-
 export interface ValidatorInfo {
   address: Hex;
   votingPower: bigint;
@@ -132,21 +91,8 @@ export interface ValidatorInfo {
   proposerPriority?: bigint;
 }
 
-export interface CommitCertificate {
-  height: bigint;
-  round: number;
-  blockHash: Hex;
-  /** One entry per validator that precommitted the block. */
-  signatures: { validator: Hex; signature: Hex }[];
-}
-
-export interface ConsensusStatus {
-  engine: string;
-  height: bigint;
-  round: number;
-  step: string;
-  proposer: Hex | null;
-  validators: number;
+/** concord_status: the engine's own status and the node's peer count. */
+export interface ConsensusStatus extends EngineStatus {
   peers: number;
 }
 

@@ -5,9 +5,10 @@
 import { createTx, type TypedTransaction } from "@ethereumjs/tx";
 import type { Common } from "@ethereumjs/common";
 import { SigningKey, TypedDataEncoder, concat, hashMessage, keccak256, type TypedDataField } from "ethers";
-import type { Hex, RpcBackend } from "./backend.ts";
+import type { RpcBackend } from "./backend.ts";
 import { RpcError, RpcErrorCode } from "./errors.ts";
 import { ParamError } from "./validation.ts";
+import type { Hex } from "../types.ts";
 
 export class UnknownAccountError extends RpcError {
   constructor(address: Hex) {

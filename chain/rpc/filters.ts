@@ -7,11 +7,12 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Block } from "@ethereumjs/block";
-import type { Hex, LogRecord, RpcBackend } from "./backend.ts";
+import type { LogRecord, RpcBackend } from "./backend.ts";
 import { RpcError, RpcErrorCode } from "./errors.ts";
 import { bytesToHex } from "./hex.ts";
 import { logMatches, type LogCriteria } from "./logMatch.ts";
 import { guard } from "./subscriptions.ts";
+import type { Hex } from "../types.ts";
 
 export type FilterKind = "logs" | "blocks" | "pendingTransactions";
 

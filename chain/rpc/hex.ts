@@ -1,5 +1,5 @@
+import type { Hex } from "../types.ts";
 /** Ethereum JSON-RPC hex encodings: quantities without leading zeros, data as even-length bytes. */
-import type { Hex } from "./backend.ts";
 
 export function quantity(value: bigint | number): Hex {
   const big = typeof value === "bigint" ? value : BigInt(value);

@@ -1,5 +1,6 @@
 /** Whether a log matches address and topic criteria (filters, `logs` subscriptions). */
-import type { Hex, LogRecord } from "./backend.ts";
+import type { LogRecord } from "./backend.ts";
+import type { Hex } from "../types.ts";
 
 export interface LogCriteria {
   /** Empty: any address. Lowercase. */

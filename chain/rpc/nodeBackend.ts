@@ -10,7 +10,6 @@ import type { Block } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { bytesToHex, createAddressFromString, hexToBytes, setLengthLeft } from "@ethereumjs/util";
-import type { CommitCertificate } from "../consensus/commitCertificate.ts";
 import type { ConsensusEngine } from "../consensus/engine.ts";
 import type { DevChain } from "../dev/devChain.ts";
 import type { ChainMetadata, DevModeBackend } from "../dev/devModeBackend.ts";
@@ -34,7 +33,6 @@ import type {
   CallResult,
   ConsensusStatus,
   FeeHistory,
-  Hex,
   LocatedTransaction,
   LogFilter,
   LogRecord,
@@ -44,6 +42,7 @@ import type {
 } from "./backend.ts";
 import { ExecutionRevertedError } from "./errors.ts";
 import { logRecord, receiptRecord } from "./format/records.ts";
+import type { CommitCertificate, Hex } from "../types.ts";
 
 const ONE_GWEI = 1_000_000_000n;
 

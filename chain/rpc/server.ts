@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import { createConcordCommon } from "../execution/common.ts";
-import type { Hex, RpcBackend } from "./backend.ts";
+import type { RpcBackend } from "./backend.ts";
 import { DevSigner } from "./devSigner.ts";
 import { RpcDispatcher } from "./dispatcher.ts";
 import { RpcErrorCode } from "./errors.ts";
@@ -18,6 +18,7 @@ import { FilterRegistry, type FilterOptions } from "./filters.ts";
 import type { RpcContext, RpcLimits } from "./method.ts";
 import { rpcMethods } from "./methods/index.ts";
 import { SubscriptionHub } from "./subscriptions.ts";
+import type { Hex } from "../types.ts";
 
 export interface RpcServerOptions {
   /** Interface to listen on; loopback unless told otherwise. */

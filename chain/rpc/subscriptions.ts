@@ -7,12 +7,13 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Block } from "@ethereumjs/block";
-import type { Hex, LogRecord, RpcBackend } from "./backend.ts";
+import type { LogRecord, RpcBackend } from "./backend.ts";
 import { RpcError, RpcErrorCode } from "./errors.ts";
 import { formatHeader } from "./format/block.ts";
 import { formatLog } from "./format/log.ts";
 import { formatTransaction } from "./format/transaction.ts";
 import { logMatches, type LogCriteria } from "./logMatch.ts";
+import type { Hex } from "../types.ts";
 
 export type SubscriptionKind = "newHeads" | "logs" | "newPendingTransactions";
 

@@ -4,12 +4,12 @@
  * EIP-1559 fees from the next base fee and the suggested tip (legacy pricing when gasPrice is given).
  */
 import type { TypedTransaction } from "@ethereumjs/tx";
-import type { Hex } from "./backend.ts";
 import type { DevSigner } from "./devSigner.ts";
 import { InvalidParamsError } from "./errors.ts";
 import { checkChainId, estimateGas } from "./methods/execution.ts";
 import type { RpcContext } from "./method.ts";
 import type { TransactionRequest } from "./validation.ts";
+import type { Hex } from "../types.ts";
 
 export interface FilledTransaction {
   from: Hex;

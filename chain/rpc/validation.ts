@@ -5,8 +5,9 @@
  * geth's words ("hex string has odd length"); the dispatcher prefixes "invalid argument N: " and
  * answers -32602. Nothing here trusts sizes: every string and array length is bounded first.
  */
-import type { BlockTag, CallRequest, Hex } from "./backend.ts";
+import type { BlockTag, CallRequest } from "./backend.ts";
 import { hexToBytes } from "./hex.ts";
+import type { Hex } from "../types.ts";
 
 export class ParamError extends Error {
   override readonly name = "ParamError";

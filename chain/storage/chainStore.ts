@@ -28,10 +28,10 @@ import { RLP, type Input } from "@ethereumjs/rlp";
 import { bigIntToBytes, bytesToBigInt, bytesToHex, equalsBytes, hexToBytes } from "@ethereumjs/util";
 import type { Common } from "@ethereumjs/common";
 import type { ExecutedReceipt, RawLog } from "../execution/receipts.ts";
-import type { CommitCertificate, Hex } from "../consensus/commitCertificate.ts";
 import type { KeyValueOperation, KeyValueStore } from "./keyValueStore.ts";
 import { LruCache } from "./lruCache.ts";
 import { encodeTransaction } from "../execution/patches/transactionEncoding.ts";
+import type { CommitCertificate, Hex } from "../types.ts";
 
 export interface ChainHead {
   number: bigint;

@@ -8,16 +8,16 @@
 import { Bloom } from "@ethereumjs/vm";
 import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import type { BlockHeader } from "@ethereumjs/block";
-import type { Hex } from "../consensus/commitCertificate.ts";
 import type { RawLog } from "../execution/receipts.ts";
 import type { ChainStore } from "./chainStore.ts";
+import type { Hex } from "../types.ts";
 
 export interface LogQuery {
   fromBlock: bigint;
   toBlock: bigint;
   /** Empty: any address. */
   addresses: Hex[];
-  /** Per position: null matches anything, an array matches any of its entries. */
+  /** Per position: null matches anything, an array matches any of its entries (OR). */
   topics: (Hex[] | null)[];
 }
 

@@ -1,4 +1,4 @@
-export type { Hex, PoolStateReader, PooledTransaction } from "./types.ts";
+export type { PoolStateReader, PooledTransaction } from "./types.ts";
 export { DEFAULT_TXPOOL_OPTIONS, type TxPoolOptions } from "./options.ts";
 export { TxPool, type TxPoolEvents, type TxPoolParams } from "./txPool.ts";
 export { TxPoolError, TxPoolErrorCode, RPC_INVALID_PARAMS, RPC_TRANSACTION_REJECTED } from "./errors.ts";

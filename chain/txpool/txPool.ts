@@ -24,8 +24,9 @@ import { resolveTxPoolOptions, type ResolvedTxPoolOptions, type TxPoolOptions } 
 import { selectForBlock } from "./selectForBlock.ts";
 import { sharedSenderRecovery } from "./senderRecovery.ts";
 import { SenderTransactions, type PoolEntry, type ResetOutcome } from "./senderTransactions.ts";
-import type { Hex, PooledTransaction, PoolStateReader } from "./types.ts";
+import type { PooledTransaction, PoolStateReader } from "./types.ts";
 import { validateTransaction, type StatelessRules } from "./validateTransaction.ts";
+import type { Hex } from "../types.ts";
 
 export interface TxPoolParams extends Partial<TxPoolOptions> {
   common: Common;

@@ -1,7 +1,5 @@
 import type { TypedTransaction } from "@ethereumjs/tx";
-
-/** Hashes and addresses at the pool's boundary: 0x-prefixed lowercase hex. */
-export type Hex = `0x${string}`;
+import type { Hex } from "../types.ts";
 
 /** The account fields the pool checks, read from the head (latest committed) state. */
 export interface PoolStateReader {

@@ -5,9 +5,9 @@
  * requestsHash) appear exactly when the header has them; viem and ethers read them to pick fee modes.
  */
 import type { Block, BlockHeader } from "@ethereumjs/block";
-import type { Hex } from "../backend.ts";
 import { bytesToHex, quantity } from "../hex.ts";
 import { formatTransaction, type RpcTransaction } from "./transaction.ts";
+import type { Hex } from "../../types.ts";
 
 export function formatHeader(header: BlockHeader, hash: Hex = bytesToHex(header.hash())): Record<string, unknown> {
   const result: Record<string, unknown> = {

@@ -9,7 +9,8 @@ import { bytesToHex } from "@ethereumjs/util";
 import { Bloom } from "@ethereumjs/vm";
 import type { StoredReceipt } from "../../storage/chainStore.ts";
 import type { FoundLog } from "../../storage/logQuery.ts";
-import type { Hex, LogRecord, ReceiptRecord } from "../backend.ts";
+import type { LogRecord, ReceiptRecord } from "../backend.ts";
+import type { Hex } from "../../types.ts";
 
 /** The receipt of `block`'s transaction `index`. */
 export function receiptRecord(block: Block, senders: readonly Hex[], receipts: readonly StoredReceipt[], index: number): ReceiptRecord {

@@ -8,8 +8,8 @@
  */
 import { TransactionType, type TypedTransaction } from "@ethereumjs/tx";
 import { keccak256 } from "ethers";
-import type { Hex } from "../backend.ts";
 import { bytesToHex, quantity } from "../hex.ts";
+import type { Hex } from "../../types.ts";
 
 /** Where a transaction sits; absent for a pending one. */
 export interface TransactionLocation {

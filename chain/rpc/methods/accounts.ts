@@ -1,6 +1,5 @@
 /** The node's unlocked dev accounts: listing, sending and signing as Hardhat's node does. */
 import { toUtf8Bytes } from "ethers";
-import type { Hex } from "../backend.ts";
 import { isTypedDataPayload } from "../devSigner.ts";
 import { InvalidParamsError } from "../errors.ts";
 import { formatTransaction } from "../format/transaction.ts";
@@ -8,6 +7,7 @@ import { bytesToHex } from "../hex.ts";
 import { defineMethod, type MethodTable } from "../method.ts";
 import { fillTransaction } from "../transactionFill.ts";
 import { address, data, ParamError, transactionRequest, type Validator } from "../validation.ts";
+import type { Hex } from "../../types.ts";
 
 const ZERO_ADDRESS: Hex = "0x0000000000000000000000000000000000000000";
 

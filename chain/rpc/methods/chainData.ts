@@ -1,6 +1,5 @@
 /** Blocks, transactions and receipts by number, hash and index. */
 import type { Block } from "@ethereumjs/block";
-import type { Hex } from "../backend.ts";
 import { blockBySelector, blockByTag } from "../blockResolution.ts";
 import { formatBlock } from "../format/block.ts";
 import { formatReceipt } from "../format/receipt.ts";
@@ -9,6 +8,7 @@ import { encodeTransaction } from "../../execution/patches/transactionEncoding.t
 import { bytesToHex, quantity } from "../hex.ts";
 import { defineMethod, type MethodTable } from "../method.ts";
 import { blockSelector, blockTag, bool, hash, optional, uint64 } from "../validation.ts";
+import type { Hex } from "../../types.ts";
 
 function transactionAt(block: Block | undefined, index: bigint) {
   if (block === undefined || index >= BigInt(block.transactions.length)) return null;

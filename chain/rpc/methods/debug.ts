@@ -44,18 +44,14 @@ export function formatStructLogs(trace: StructLogTrace): Record<string, unknown>
     gas: Number(trace.gas),
     failed: trace.failed,
     returnValue: trace.returnValue,
-    structLogs: trace.structLogs.map((log) => {
-      const entry: Record<string, unknown> = {
-        pc: log.pc,
-        op: log.op,
-        gas: Number(log.gas),
-        gasCost: Number(log.gasCost),
-        depth: log.depth,
-        stack: log.stack,
-      };
-      if (log.error !== undefined) entry.error = log.error;
-      return entry;
-    }),
+    structLogs: trace.structLogs.map((log) => ({
+      pc: log.pc,
+      op: log.op,
+      gas: Number(log.gas),
+      gasCost: Number(log.gasCost),
+      depth: log.depth,
+      stack: log.stack,
+    })),
   };
 }
 

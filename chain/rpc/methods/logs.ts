@@ -1,11 +1,12 @@
 /** eth_getLogs, polling filters and WebSocket subscriptions. */
-import type { Hex, LogFilter, LogRecord, RpcBackend } from "../backend.ts";
+import type { LogFilter, LogRecord, RpcBackend } from "../backend.ts";
 import { blockNumberOf } from "../blockResolution.ts";
 import { InvalidParamsError, RpcError, RpcErrorCode } from "../errors.ts";
 import { formatLog } from "../format/log.ts";
 import type { LogCriteria } from "../logMatch.ts";
 import { defineMethod, type MethodTable, type RpcLimits } from "../method.ts";
 import { anyValue, bool, filterCriteria, optional, ParamError, shortString, type FilterCriteria } from "../validation.ts";
+import type { Hex } from "../../types.ts";
 
 /** The concrete block range and criteria of a log query, or undefined when it can match nothing yet. */
 async function resolveLogQuery(backend: RpcBackend, criteria: FilterCriteria, limits: RpcLimits): Promise<LogFilter | undefined> {

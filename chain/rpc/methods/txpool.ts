@@ -1,10 +1,10 @@
 /** txpool_*: what waits in this node's pool, in geth's shapes. */
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { getAddress } from "ethers";
-import type { Hex } from "../backend.ts";
 import { formatTransaction } from "../format/transaction.ts";
 import { quantity } from "../hex.ts";
 import { defineMethod, type MethodTable } from "../method.ts";
+import type { Hex } from "../../types.ts";
 
 type Grouped = Map<Hex, TypedTransaction[]>;
 

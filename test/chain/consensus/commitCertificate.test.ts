@@ -10,10 +10,9 @@ import {
   recoverCommitSigner,
   signCommit,
   verifyCommitCertificate,
-  type CommitCertificate,
-  type Hex,
 } from "../../../chain/consensus/commitCertificate.ts";
 import { initCrypto } from "../../../chain/execution/crypto.ts";
+import type { CommitCertificate, Hex } from "../../../chain/types.ts";
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const CHAIN = 31337n;

@@ -10,13 +10,13 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { createTx, type TypedTxData } from "@ethereumjs/tx";
 import { bytesToHex } from "@ethereumjs/util";
-import type { CommitCertificate } from "../../../chain/consensus/commitCertificate.ts";
-import { BlockExecutor, type Hex } from "../../../chain/execution/blockExecutor.ts";
+import { BlockExecutor } from "../../../chain/execution/blockExecutor.ts";
 import { createConcordCommon } from "../../../chain/execution/common.ts";
 import { devAccountKeys } from "../../../chain/execution/devAccounts.ts";
 import { createGenesis, defaultGenesisConfig } from "../../../chain/execution/genesis.ts";
 import { ChainStore, ChainStoreError, ChainStoreErrorCode } from "../../../chain/storage/chainStore.ts";
 import { LevelKeyValueStore, MemoryKeyValueStore, type KeyValueOperation, type KeyValueStore } from "../../../chain/storage/keyValueStore.ts";
+import type { CommitCertificate, Hex } from "../../../chain/types.ts";
 
 const [sender, recipient] = devAccountKeys(2);
 

@@ -9,8 +9,9 @@ import { BlockVerificationError, BlockVerificationErrorCode } from "../../../cha
 import { openStateReader } from "../../../chain/execution/executionState.ts";
 import { SYSTEM_ADDRESS } from "../../../chain/execution/systemCalls.ts";
 import { StakingState } from "../../../chain/execution/stakingState.ts";
-import type { BuiltBlock, Hex, PendingTransaction } from "../../../chain/execution/blockExecutor.ts";
+import type { BuiltBlock, PendingTransaction } from "../../../chain/execution/blockExecutor.ts";
 import { ETHER, executionFixture, type ExecutionFixture } from "./fixture.ts";
+import type { Hex } from "../../../chain/types.ts";
 
 /** Runtime code that emits LOG1(topic 0x…01) with empty data. */
 const LOGGER = "0x0000000000000000000000000000000000004000" as Hex;

@@ -3,7 +3,7 @@
  * the tests need no compiler. Each is listed with its assembly.
  */
 import { hexToBytes } from "@ethereumjs/util";
-import type { Hex } from "../../../chain/execution/blockExecutor.ts";
+import type { Hex } from "../../../chain/types.ts";
 
 export const RETURNS_42 = "0x0000000000000000000000000000000000005000" as Hex;
 export const REVERTS_NOPE = "0x0000000000000000000000000000000000005001" as Hex;

@@ -6,12 +6,13 @@ import type { Block } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import { createTx, type TypedTransaction, type TypedTxData } from "@ethereumjs/tx";
 import { createConcordCommon } from "../../../chain/execution/common.ts";
-import { BlockExecutor, type ExecutedBlock, type Hex, type PendingTransaction } from "../../../chain/execution/blockExecutor.ts";
+import { BlockExecutor, type ExecutedBlock, type PendingTransaction } from "../../../chain/execution/blockExecutor.ts";
 import { devAccountKeys, validatorKeys, type DerivedKey } from "../../../chain/execution/devAccounts.ts";
 import { createGenesis, defaultGenesisConfig, type DefaultGenesisOptions, type GenesisConfig } from "../../../chain/execution/genesis.ts";
 import { stakingSystemCalls } from "../../../chain/execution/stakingState.ts";
 import { ChainStore } from "../../../chain/storage/chainStore.ts";
 import { MemoryKeyValueStore } from "../../../chain/storage/keyValueStore.ts";
+import type { Hex } from "../../../chain/types.ts";
 
 export const ETHER = 10n ** 18n;
 

@@ -3,9 +3,10 @@ import { before, describe, it } from "node:test";
 import { EventEmitter } from "node:events";
 import { verifyTypedData, Wallet } from "ethers";
 import { createConcordCommon } from "../../../chain/execution/common.ts";
-import type { Hex, RpcBackend } from "../../../chain/rpc/backend.ts";
+import type { RpcBackend } from "../../../chain/rpc/backend.ts";
 import { DevSigner, UnknownAccountError, reachableTypes } from "../../../chain/rpc/devSigner.ts";
 import { ParamError } from "../../../chain/rpc/validation.ts";
+import type { Hex } from "../../../chain/types.ts";
 
 const wallet = new Wallet("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
 const ADDRESS = wallet.address.toLowerCase() as Hex;

@@ -5,10 +5,10 @@ import type { Common } from "@ethereumjs/common";
 import { createTx } from "@ethereumjs/tx";
 import { Transaction, Wallet } from "ethers";
 import { createConcordCommon } from "../../../chain/execution/common.ts";
-import type { Hex } from "../../../chain/rpc/backend.ts";
 import { formatBlock, formatHeader } from "../../../chain/rpc/format/block.ts";
 import { formatReceipt } from "../../../chain/rpc/format/receipt.ts";
 import { effectiveGasPrice, formatTransaction } from "../../../chain/rpc/format/transaction.ts";
+import type { Hex } from "../../../chain/types.ts";
 
 const KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const SENDER = new Wallet(KEY).address.toLowerCase() as Hex;

@@ -6,14 +6,14 @@ import { join } from "node:path";
 import { createTx, type TypedTxData } from "@ethereumjs/tx";
 import { bytesToHex, createAddressFromString, hexToBytes } from "@ethereumjs/util";
 import { createConcordCommon } from "../../../chain/execution/common.ts";
-import { BlockExecutor, type Hex, type PendingTransaction } from "../../../chain/execution/blockExecutor.ts";
+import { BlockExecutor, type PendingTransaction } from "../../../chain/execution/blockExecutor.ts";
 import { devAccountKeys } from "../../../chain/execution/devAccounts.ts";
 import { openStateReader } from "../../../chain/execution/executionState.ts";
 import { createGenesis, defaultGenesisConfig } from "../../../chain/execution/genesis.ts";
 import { ChainStore, ChainStoreError, ChainStoreErrorCode } from "../../../chain/storage/chainStore.ts";
 import { LevelKeyValueStore, MemoryKeyValueStore, StoreClosedError, type KeyValueStore } from "../../../chain/storage/keyValueStore.ts";
 import { findLogs, findLogsInBlock } from "../../../chain/storage/logQuery.ts";
-import type { CommitCertificate } from "../../../chain/consensus/commitCertificate.ts";
+import type { CommitCertificate, Hex } from "../../../chain/types.ts";
 
 const LOGGER_A = "0x0000000000000000000000000000000000004000" as Hex; // LOG1(0x…01)
 const LOGGER_B = "0x0000000000000000000000000000000000004001" as Hex; // LOG2(0x…02, 0x…03)

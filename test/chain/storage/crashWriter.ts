@@ -7,12 +7,13 @@
 import { createTx } from "@ethereumjs/tx";
 import { bytesToHex, createAddressFromString } from "@ethereumjs/util";
 import { createConcordCommon } from "../../../chain/execution/common.ts";
-import { BlockExecutor, type Hex, type PendingTransaction } from "../../../chain/execution/blockExecutor.ts";
+import { BlockExecutor, type PendingTransaction } from "../../../chain/execution/blockExecutor.ts";
 import { devAccountKeys } from "../../../chain/execution/devAccounts.ts";
 import { openStateReader } from "../../../chain/execution/executionState.ts";
 import { createGenesis, defaultGenesisConfig } from "../../../chain/execution/genesis.ts";
 import { ChainStore } from "../../../chain/storage/chainStore.ts";
 import { LevelKeyValueStore } from "../../../chain/storage/keyValueStore.ts";
+import type { Hex } from "../../../chain/types.ts";
 
 const [dataDir, seedText, syncMode = "fsync"] = process.argv.slice(2);
 let seed = Number(seedText) >>> 0 || 1;

@@ -9,7 +9,8 @@ import type { Common } from "@ethereumjs/common";
 import { hexToBytes } from "@ethereumjs/util";
 import { HDNodeWallet, Mnemonic } from "ethers";
 import { createConcordCommon } from "../../../chain/execution/common.ts";
-import { TxPool, type Hex, type PoolStateReader, type TxPoolOptions } from "../../../chain/txpool/index.ts";
+import { TxPool, type PoolStateReader, type TxPoolOptions } from "../../../chain/txpool/index.ts";
+import type { Hex } from "../../../chain/types.ts";
 
 const require = createRequire(import.meta.url);
 export const nativeSecp256k1: typeof import("secp256k1") = require("secp256k1");

@@ -5,8 +5,9 @@
 import { it } from "node:test";
 import assert from "node:assert/strict";
 import { createTx, type TypedTransaction, type TypedTxData } from "@ethereumjs/tx";
-import { TxPoolError, type Hex } from "../../../chain/txpool/index.ts";
+import { TxPoolError } from "../../../chain/txpool/index.ts";
 import { BLOCK_GAS_LIMIT, ETHER, GWEI, RECIPIENT, createPool, hardhatAccounts, hashOf, signNative, type PoolFixture } from "./fixtures.ts";
+import type { Hex } from "../../../chain/types.ts";
 
 /** mulberry32: small, seeded, good enough to pick operations. */
 function random(seed: number): (below: number) => number {

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { Hex } from "../../../chain/txpool/index.ts";
 import { BLOCK_GAS_LIMIT, ETHER, GWEI, createPool, hardhatAccounts, hashOf, recordPending, transfer } from "./fixtures.ts";
+import type { Hex } from "../../../chain/types.ts";
 
 const [alice, bob] = hardhatAccounts();
 

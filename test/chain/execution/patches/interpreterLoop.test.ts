@@ -13,8 +13,8 @@ import { createConcordCommon } from "../../../../chain/execution/common.ts";
 import { openExecutionState } from "../../../../chain/execution/executionState.ts";
 import { interpreterLoopStats, setInterpreterLoopEnabled } from "../../../../chain/execution/patches/interpreterLoop.ts";
 import { emptyStateSource } from "../../../../chain/execution/stateNodeDb.ts";
-import type { Hex } from "../../../../chain/execution/blockExecutor.ts";
 import { executionFixture } from "../fixture.ts";
+import type { Hex } from "../../../../chain/types.ts";
 
 const common = await createConcordCommon();
 

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { hexToBytes } from "@ethereumjs/util";
 import { installJumpAnalysisCache, jumpAnalysisStats } from "../../../../chain/execution/patches/jumpAnalysisCache.ts";
-import type { Hex } from "../../../../chain/execution/blockExecutor.ts";
 import { executionFixture } from "../fixture.ts";
+import type { Hex } from "../../../../chain/types.ts";
 
 /** PUSH1 4 JUMP INVALID JUMPDEST, then return 42. */
 const JUMPER = "0x0000000000000000000000000000000000006000" as Hex;

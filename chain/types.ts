@@ -1,0 +1,24 @@
+/**
+ * The few types every part of the node shares, defined once: hex strings at the boundaries, and
+ * the commit certificate that storage keeps, consensus makes and RPC serves.
+ */
+
+/** Hashes, addresses and byte strings at the node's boundaries: 0x-prefixed lowercase hex. */
+export type Hex = `0x${string}`;
+
+/** One validator's signature over a commit (chain/consensus/commitCertificate.ts says what is signed). */
+export interface CommitSignature {
+  /** Lowercase address of the validator's signing key. */
+  validator: Hex;
+  /** 65 bytes r ‖ s ‖ v, hex. */
+  signature: Hex;
+}
+
+/** The proof that a block is final: signatures of validators holding more than 2/3 of the voting power. */
+export interface CommitCertificate {
+  height: bigint;
+  round: number;
+  blockHash: Hex;
+  /** One entry per validator that precommitted the block. */
+  signatures: CommitSignature[];
+}
