@@ -13,6 +13,7 @@ import { bigIntToBytes, bytesToHex, hexToBytes, publicToAddress, setLengthLeft }
 import { keccak256 } from "../execution/crypto.ts";
 import type { CommitCertificate, CommitSignature, Hex } from "../types.ts";
 import type { Validator } from "./engine.ts";
+import { ConcordError } from "../concordError.ts";
 
 const require = createRequire(import.meta.url);
 const secp256k1: typeof import("secp256k1") = require("secp256k1");
@@ -37,11 +38,10 @@ export function signCommit(privateKey: Uint8Array, chainId: bigint, height: bigi
   return { validator: addressOfKey(privateKey), signature: bytesToHex(full) as Hex };
 }
 
-export class InvalidCommitSignatureError extends Error {
+export class InvalidCommitSignatureError extends ConcordError<"INVALID_COMMIT_SIGNATURE"> {
   override readonly name = "InvalidCommitSignatureError";
-  readonly code = "INVALID_COMMIT_SIGNATURE";
   constructor(readonly reason: string) {
-    super(`invalid commit signature: ${reason}`);
+    super("INVALID_COMMIT_SIGNATURE", `invalid commit signature: ${reason}`);
   }
 }
 
@@ -73,14 +73,8 @@ export const CertificateErrorCode = {
 } as const;
 export type CertificateErrorCode = (typeof CertificateErrorCode)[keyof typeof CertificateErrorCode];
 
-export class InvalidCertificateError extends Error {
+export class InvalidCertificateError extends ConcordError<CertificateErrorCode> {
   override readonly name = "InvalidCertificateError";
-  constructor(
-    readonly code: CertificateErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /**

@@ -11,6 +11,7 @@
 import type { Block } from "@ethereumjs/block";
 import type { BuiltBlock, ExecutedBlock } from "../execution/blockExecutor.ts";
 import type { CommitCertificate, CommitSignature, Hex } from "../types.ts";
+import { ConcordError } from "../concordError.ts";
 
 export interface Validator {
   /** Signer address (lowercase). */
@@ -121,12 +122,8 @@ export interface ConsensusEngine {
   readonly onDemand?: OnDemandProduction;
 }
 
-export class ConsensusError extends Error {
+export type ConsensusErrorCode = "NOT_A_VALIDATOR" | "INSUFFICIENT_VOTING_POWER" | "NOT_STARTED" | "ALREADY_STARTED";
+
+export class ConsensusError extends ConcordError<ConsensusErrorCode> {
   override readonly name = "ConsensusError";
-  constructor(
-    readonly code: "NOT_A_VALIDATOR" | "INSUFFICIENT_VOTING_POWER" | "NOT_STARTED" | "ALREADY_STARTED",
-    message: string,
-  ) {
-    super(message);
-  }
 }

@@ -1,7 +1,8 @@
 /**
- * Typed errors of the dev-mode controls. Each carries the JSON-RPC code clients expect from Hardhat's
- * and Anvil's nodes (the RPC layer recognises `rpcCode` by shape, see chain/rpc/errors.ts).
+ * Typed errors of the dev-mode controls. chain/rpc/errors.ts answers each with the JSON-RPC code
+ * clients expect from Hardhat's and Anvil's nodes.
  */
+import { ConcordError } from "../concordError.ts";
 
 export const DevErrorCode = {
   /** A parameter that is well-formed but not acceptable now (a timestamp in the past...). */
@@ -15,23 +16,8 @@ export const DevErrorCode = {
 } as const;
 export type DevErrorCode = (typeof DevErrorCode)[keyof typeof DevErrorCode];
 
-const RPC_CODES: Record<DevErrorCode, number> = {
-  INVALID_ARGUMENT: -32602,
-  NONCE_NOT_SETTABLE: -32000,
-  ALREADY_MINED: -32602,
-  NOT_ATTACHED: -32603,
-};
-
-export class DevModeError extends Error {
+export class DevModeError extends ConcordError<DevErrorCode> {
   override readonly name = "DevModeError";
-  readonly rpcCode: number;
-  constructor(
-    readonly code: DevErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.rpcCode = RPC_CODES[code];
-  }
 }
 
 /** -32602 in the dispatcher's words ("invalid argument N: ..."), for checks that need chain state. */

@@ -14,12 +14,12 @@ import { createTx, TransactionType, type TypedTransaction } from "@ethereumjs/tx
 import { Address, bytesToBigInt, concatBytes, hexToBytes, SECP256K1_ORDER } from "@ethereumjs/util";
 import { keccak256 } from "../execution/crypto.ts";
 import type { Hex } from "../types.ts";
+import { ConcordError } from "../concordError.ts";
 
-export class ImpersonatedSignatureError extends Error {
+export class ImpersonatedSignatureError extends ConcordError<"NO_PUBLIC_KEY"> {
   override readonly name = "ImpersonatedSignatureError";
-  readonly code = "NO_PUBLIC_KEY";
   constructor(readonly sender: Hex) {
-    super(`the transaction of impersonated account ${sender} has no signature to recover a public key from`);
+    super("NO_PUBLIC_KEY", `the transaction of impersonated account ${sender} has no signature to recover a public key from`);
   }
 }
 

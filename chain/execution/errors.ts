@@ -5,6 +5,7 @@
  * consensus engine treats every code the same way (the block is invalid) but logs and tests can tell
  * them apart, and `details` carries the expected and actual values.
  */
+import { ConcordError } from "../concordError.ts";
 
 export const BlockVerificationErrorCode = {
   /** The block does not extend the given parent (hash or number). */
@@ -41,29 +42,25 @@ export interface BlockVerificationDetails {
   transactionIndex?: number;
 }
 
-export class BlockVerificationError extends Error {
+export class BlockVerificationError extends ConcordError<BlockVerificationErrorCode, BlockVerificationDetails> {
   override readonly name = "BlockVerificationError";
-  constructor(
-    readonly code: BlockVerificationErrorCode,
-    message: string,
-    readonly details: BlockVerificationDetails = {},
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  /** Always set (empty when there is nothing to compare). */
+  declare readonly data: BlockVerificationDetails;
+  constructor(code: BlockVerificationErrorCode, message: string, data: BlockVerificationDetails = {}, options?: { cause?: unknown }) {
+    super(code, message, { data, cause: options?.cause });
   }
 }
 
 /** A system call (from the system address, no transaction) reverted or failed. */
-export class SystemCallError extends Error {
+export class SystemCallError extends ConcordError<"SYSTEM_CALL_FAILED"> {
   override readonly name = "SystemCallError";
-  readonly code = "SYSTEM_CALL_FAILED";
   constructor(
     readonly to: string,
     readonly selector: string,
     readonly returnData: Uint8Array,
     reason: string,
   ) {
-    super(`system call ${selector} to ${to} failed: ${reason}`);
+    super("SYSTEM_CALL_FAILED", `system call ${selector} to ${to} failed: ${reason}`);
   }
 }
 
@@ -81,21 +78,16 @@ export const CallErrorCode = {
 export type CallErrorCode = (typeof CallErrorCode)[keyof typeof CallErrorCode];
 
 /**
- * An eth_call / eth_estimateGas / trace request that could not be served. `rpcCode` follows the
- * JSON-RPC conventions (3 with the revert data for reverts, -32000 otherwise) so the RPC layer can
- * pass it through as it is.
+ * An eth_call / eth_estimateGas / trace request that could not be served. `data` is the revert data
+ * as hex when the call reverted (what a client decodes a custom error from).
  */
-export class CallError extends Error {
+export class CallError extends ConcordError<CallErrorCode, `0x${string}`> {
   override readonly name = "CallError";
-  readonly rpcCode: number;
-  readonly data?: `0x${string}`;
   constructor(
-    readonly code: CallErrorCode,
+    code: CallErrorCode,
     message: string,
     readonly returnData?: Uint8Array,
   ) {
-    super(message);
-    this.rpcCode = code === CallErrorCode.Reverted ? 3 : -32000;
-    if (returnData !== undefined) this.data = `0x${Buffer.from(returnData).toString("hex")}`;
+    super(code, message, { data: returnData === undefined ? undefined : `0x${Buffer.from(returnData).toString("hex")}` });
   }
 }

@@ -26,6 +26,7 @@ import {
 } from "./staking.ts";
 import { Interface } from "ethers";
 import type { Hex } from "../types.ts";
+import { ConcordError } from "../concordError.ts";
 
 export const DEFAULT_BLOCK_GAS_LIMIT = 30_000_000n;
 /** EIP-1559's initial base fee (1 gwei), as on Ethereum and Hardhat. */
@@ -73,14 +74,14 @@ export interface Genesis {
   stateNodes: ReadonlyMap<string, Uint8Array>;
 }
 
-export class GenesisError extends Error {
+export class GenesisError extends ConcordError<"INVALID_CONFIG" | "STAKING_CONSTRUCTOR_FAILED"> {
   override readonly name = "GenesisError";
   constructor(
-    readonly code: "INVALID_CONFIG" | "STAKING_CONSTRUCTOR_FAILED",
+    code: "INVALID_CONFIG" | "STAKING_CONSTRUCTOR_FAILED",
     message: string,
     readonly returnData?: Hex,
   ) {
-    super(message);
+    super(code, message);
   }
 }
 

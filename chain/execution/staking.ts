@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Interface, type InterfaceAbi } from "ethers";
 import type { Hex } from "../types.ts";
+import { ConcordError } from "../concordError.ts";
 
 export const STAKING_ADDRESS = "0x0000000000000000000000000000000000001000" as const;
 
@@ -18,11 +19,10 @@ export interface ContractArtifact {
   bytecode: Hex;
 }
 
-export class ArtifactMissingError extends Error {
+export class ArtifactMissingError extends ConcordError<"ARTIFACT_MISSING"> {
   override readonly name = "ArtifactMissingError";
-  readonly code = "ARTIFACT_MISSING";
   constructor(readonly path: string) {
-    super(`contract artifact ${path} not found: run \`npx hardhat compile\``);
+    super("ARTIFACT_MISSING", `contract artifact ${path} not found: run \`npx hardhat compile\``);
   }
 }
 

@@ -1,22 +1,18 @@
 /** The node's own errors: bad options, and calls that need a started (or stopped) node. */
+import { ConcordError } from "../concordError.ts";
 
-export class NodeOptionsError extends Error {
+export class NodeOptionsError extends ConcordError<"INVALID_NODE_OPTIONS"> {
   override readonly name = "NodeOptionsError";
-  readonly code = "INVALID_NODE_OPTIONS";
   constructor(
     readonly option: string,
     reason: string,
   ) {
-    super(`invalid node option ${option}: ${reason}`);
+    super("INVALID_NODE_OPTIONS", `invalid node option ${option}: ${reason}`);
   }
 }
 
-export class NodeStateError extends Error {
+export type NodeStateErrorCode = "NOT_STARTED" | "ALREADY_STARTED" | "GENESIS_MISMATCH";
+
+export class NodeStateError extends ConcordError<NodeStateErrorCode> {
   override readonly name = "NodeStateError";
-  constructor(
-    readonly code: "NOT_STARTED" | "ALREADY_STARTED" | "GENESIS_MISMATCH",
-    message: string,
-  ) {
-    super(message);
-  }
 }

@@ -1,10 +1,15 @@
 /**
- * Every JSON-RPC error code Concord answers with, and the error type that carries one.
+ * Every JSON-RPC error code Concord answers with, the error type that carries one, and the one
+ * mapping from the node's typed errors (chain/concordError.ts) to codes: no other file assigns one.
  *
  * The codes are the ones clients decode: ethers v6 and viem map -32000 messages to nonce / funds
  * errors, read `data` of code 3 as revert data (custom errors), and treat -32601 as "not supported"
  * (viem's eth_fillTransaction, hardhat-ethers' hardhat_metadata probe fall back on it).
  */
+import { ConcordError } from "../concordError.ts";
+import { DevErrorCode, DevModeError } from "../dev/errors.ts";
+import { CallError, CallErrorCode } from "../execution/errors.ts";
+import { TxPoolError, TxPoolErrorCode } from "../txpool/errors.ts";
 
 export const RpcErrorCode = {
   /** Invalid JSON was received. */
@@ -28,15 +33,11 @@ export const RpcErrorCode = {
 
 export type RpcErrorCodeValue = (typeof RpcErrorCode)[keyof typeof RpcErrorCode];
 
-/** An error that is answered to the client as it is: code, message and optional data. */
-export class RpcError extends Error {
+/** An error that is answered to the client as it is: code, message and optional data (JSON-RPC's). */
+export class RpcError extends ConcordError<number> {
   override readonly name = "RpcError";
-  constructor(
-    readonly code: number,
-    message: string,
-    readonly data?: unknown,
-  ) {
-    super(message);
+  constructor(code: number, message: string, data?: unknown) {
+    super(code, message, { data });
   }
 }
 
@@ -55,28 +56,45 @@ export function methodNotFound(method: string): RpcError {
 }
 
 /**
- * Errors from other layers that already know their JSON-RPC code (the pool's `TxPoolError`, the
- * execution layer's typed errors). Recognised by shape so the RPC layer needs no import of theirs.
+ * The pool refuses malformed input as invalid params, as Hardhat answers it (the bytes are not a
+ * transaction at all); everything decodable but refused is -32000, the family wallets expect.
  */
-export interface CarriesRpcCode {
-  rpcCode: number;
-  message: string;
-  data?: unknown;
+function txPoolCode(code: TxPoolErrorCode): number {
+  return code === TxPoolErrorCode.MalformedRlp || code === TxPoolErrorCode.InvalidTransaction ? RpcErrorCode.InvalidParams : RpcErrorCode.TransactionRejected;
 }
 
-export function carriesRpcCode(error: unknown): error is CarriesRpcCode {
-  return (
-    typeof error === "object" &&
-    error !== null &&
-    Number.isSafeInteger((error as { rpcCode?: unknown }).rpcCode) &&
-    typeof (error as { message?: unknown }).message === "string"
-  );
+/** Dev-mode errors answer what Hardhat's and Anvil's nodes answer. */
+const DEV_CODES: Record<DevErrorCode, number> = {
+  [DevErrorCode.InvalidArgument]: RpcErrorCode.InvalidParams,
+  [DevErrorCode.NonceNotSettable]: RpcErrorCode.ServerError,
+  [DevErrorCode.AlreadyMined]: RpcErrorCode.InvalidParams,
+  [DevErrorCode.NotAttached]: RpcErrorCode.InternalError,
+};
+
+/**
+ * The JSON-RPC error a typed error of another layer is answered with; undefined for errors that are
+ * the server's own failure (they become -32603).
+ */
+function mapTypedError(error: unknown): RpcError | undefined {
+  if (!(error instanceof ConcordError)) return undefined;
+  // Pool errors carry typed numbers in `data`, which clients do not get (geth sends none).
+  if (error instanceof TxPoolError) return new RpcError(txPoolCode(error.code), error.message);
+  // A revert is code 3 with the revert data, as geth answers; any other call failure is geth's -32000.
+  if (error instanceof CallError) return new RpcError(error.code === CallErrorCode.Reverted ? RpcErrorCode.ExecutionReverted : RpcErrorCode.ServerError, error.message, error.data);
+  if (error instanceof DevModeError) return new RpcError(DEV_CODES[error.code], error.message);
+  return undefined;
 }
 
-/** What the client sees for any thrown value: typed errors pass through, anything else is -32603. */
+/** Whether `error` is answered with a code of its own (not as the server's failure). */
+export function hasRpcCode(error: unknown): boolean {
+  return error instanceof RpcError || mapTypedError(error) !== undefined;
+}
+
+/** What the client sees for any thrown value: typed errors get their code, anything else is -32603. */
 export function toRpcError(error: unknown): RpcError {
   if (error instanceof RpcError) return error;
-  if (carriesRpcCode(error)) return new RpcError(error.rpcCode, error.message, error.data);
+  const mapped = mapTypedError(error);
+  if (mapped !== undefined) return mapped;
   // The cause's own words help a developer on a local node; its stack stays on the server.
   const detail = error instanceof Error && error.message.length > 0 ? `: ${error.message.slice(0, 300)}` : "";
   return new RpcError(RpcErrorCode.InternalError, `internal error${detail}`);

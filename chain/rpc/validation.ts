@@ -8,11 +8,12 @@
 import type { BlockTag, CallRequest } from "./backend.ts";
 import { hexToBytes } from "./hex.ts";
 import type { Hex } from "../types.ts";
+import { ConcordError } from "../concordError.ts";
 
-export class ParamError extends Error {
+export class ParamError extends ConcordError<"INVALID_PARAM"> {
   override readonly name = "ParamError";
   constructor(readonly reason: string) {
-    super(reason);
+    super("INVALID_PARAM", reason);
   }
 }
 

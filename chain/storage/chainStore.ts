@@ -32,6 +32,7 @@ import type { KeyValueOperation, KeyValueStore } from "./keyValueStore.ts";
 import { LruCache } from "./lruCache.ts";
 import { encodeTransaction } from "../execution/patches/transactionEncoding.ts";
 import type { CommitCertificate, Hex } from "../types.ts";
+import { ConcordError } from "../concordError.ts";
 
 export interface ChainHead {
   number: bigint;
@@ -83,14 +84,8 @@ export const ChainStoreErrorCode = {
 } as const;
 export type ChainStoreErrorCode = (typeof ChainStoreErrorCode)[keyof typeof ChainStoreErrorCode];
 
-export class ChainStoreError extends Error {
+export class ChainStoreError extends ConcordError<ChainStoreErrorCode> {
   override readonly name = "ChainStoreError";
-  constructor(
-    readonly code: ChainStoreErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 const HEAD_KEY = Uint8Array.of(0x68); // "h"

@@ -7,6 +7,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { ClassicLevel } from "classic-level";
+import { ConcordError } from "../concordError.ts";
 
 export type KeyValueOperation = { type: "put"; key: Uint8Array; value: Uint8Array } | { type: "del"; key: Uint8Array };
 
@@ -17,11 +18,10 @@ export interface KeyValueStore {
   close(): Promise<void>;
 }
 
-export class StoreClosedError extends Error {
+export class StoreClosedError extends ConcordError<"STORE_CLOSED"> {
   override readonly name = "StoreClosedError";
-  readonly code = "STORE_CLOSED";
   constructor() {
-    super("the store is closed");
+    super("STORE_CLOSED", "the store is closed");
   }
 }
 

@@ -11,6 +11,7 @@ import type { BlockHeader } from "@ethereumjs/block";
 import type { RawLog } from "../execution/receipts.ts";
 import type { ChainStore } from "./chainStore.ts";
 import type { Hex } from "../types.ts";
+import { ConcordError } from "../concordError.ts";
 
 export interface LogQuery {
   fromBlock: bigint;
@@ -31,11 +32,10 @@ export interface FoundLog {
   logIndex: number;
 }
 
-export class LogLimitError extends Error {
+export class LogLimitError extends ConcordError<"LOG_LIMIT_EXCEEDED"> {
   override readonly name = "LogLimitError";
-  readonly code = "LOG_LIMIT_EXCEEDED";
   constructor(readonly limit: number) {
-    super(`query returned more than ${limit} results`);
+    super("LOG_LIMIT_EXCEEDED", `query returned more than ${limit} results`);
   }
 }
 

@@ -1,10 +1,11 @@
 /**
- * Every way the transaction pool refuses a transaction: one code, one JSON-RPC code, one message.
+ * Every way the transaction pool refuses a transaction: one code, one message (and the JSON-RPC code
+ * chain/rpc/errors.ts answers it with, listed here for reference).
  *
  * Messages are worded as geth words them (core/txpool/errors.go, core/errors.go), because ethers,
  * viem and Hardhat recognise rejected transactions by matching those words (`nonce too low`,
  * `insufficient funds`, `replacement transaction underpriced`, ...). Details follow a colon, as in
- * geth, so the matched prefix stays intact. Code branches on `code`, never on the message; `details`
+ * geth, so the matched prefix stays intact. Code branches on `code`, never on the message; `data`
  * carries the same numbers as the message for programs.
  *
  * | code                      | rpc    | message                                                                  |
@@ -35,6 +36,8 @@
  * Malformed input is -32602 (invalid params), as Hardhat answers it: the bytes are not a
  * transaction at all. Everything decodable but refused is -32000, the family wallets expect.
  */
+import { ConcordError } from "../concordError.ts";
+
 
 export const TxPoolErrorCode = {
   MalformedRlp: "MALFORMED_RLP",
@@ -62,35 +65,15 @@ export const TxPoolErrorCode = {
 } as const;
 export type TxPoolErrorCode = (typeof TxPoolErrorCode)[keyof typeof TxPoolErrorCode];
 
-/** JSON-RPC codes: malformed input is invalid params, a refused transaction is the -32000 family. */
-export const RPC_INVALID_PARAMS = -32602;
-export const RPC_TRANSACTION_REJECTED = -32000;
-
-export class TxPoolError extends Error {
+/**
+ * `data`: the numbers the message states (nonces, balances, fees, limits), typed. The RPC layer
+ * sends none of it (geth sends no data with these errors, and bigints would not survive JSON).
+ */
+export class TxPoolError extends ConcordError<TxPoolErrorCode, Readonly<Record<string, unknown>>> {
   override readonly name = "TxPoolError";
-  readonly code: TxPoolErrorCode;
-  readonly rpcCode: number;
-  /**
-   * JSON-RPC `data`: left unset, as geth sends none with these errors (the RPC layer forwards it
-   * verbatim, and bigint numbers would not survive JSON). Programs read `details` instead.
-   */
-  readonly data?: unknown;
-  /** The numbers the message states (nonces, balances, fees, limits), typed. */
-  readonly details?: Readonly<Record<string, unknown>>;
 
-  constructor(
-    code: TxPoolErrorCode,
-    message: string,
-    details?: Readonly<Record<string, unknown>>,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.code = code;
-    this.rpcCode =
-      code === TxPoolErrorCode.MalformedRlp || code === TxPoolErrorCode.InvalidTransaction
-        ? RPC_INVALID_PARAMS
-        : RPC_TRANSACTION_REJECTED;
-    this.details = details;
+  constructor(code: TxPoolErrorCode, message: string, data?: Readonly<Record<string, unknown>>, options?: { cause?: unknown }) {
+    super(code, message, { data, cause: options?.cause });
   }
 }
 

@@ -1,5 +1,5 @@
 export type { PoolStateReader, PooledTransaction } from "./types.ts";
 export { DEFAULT_TXPOOL_OPTIONS, type TxPoolOptions } from "./options.ts";
 export { TxPool, type TxPoolEvents, type TxPoolParams } from "./txPool.ts";
-export { TxPoolError, TxPoolErrorCode, RPC_INVALID_PARAMS, RPC_TRANSACTION_REJECTED } from "./errors.ts";
+export { TxPoolError, TxPoolErrorCode } from "./errors.ts";
 export { decodeRawTransaction, transactionCommon, MAX_INITCODE_SIZE } from "./decodeRawTransaction.ts";

@@ -34,20 +34,21 @@ import { AccountElement, ConcordCaches } from "./stateCaches.ts";
 import { ConcordStateManager } from "./stateManager.ts";
 import { NO_MORE_PARAMS, preparedCommon } from "./preparedCommon.ts";
 import { cacheTrieNodes, TrieNodeCache } from "./trieNodeCache.ts";
+import { ConcordError } from "../../concordError.ts";
 
 export const PatchErrorCode = {
   /** A patch does not fit the loaded @ethereumjs (renamed or reshaped internals). */
   NotInstalled: "PATCH_NOT_INSTALLED",
 } as const;
 
-export class PatchInstallError extends Error {
+export class PatchInstallError extends ConcordError<typeof PatchErrorCode.NotInstalled> {
   override readonly name = "PatchInstallError";
-  readonly code = PatchErrorCode.NotInstalled;
   constructor(
     /** Each patch that failed, with why: "interpreterLoop: Interpreter.prototype.run not found". */
     readonly failures: readonly string[],
   ) {
     super(
+      PatchErrorCode.NotInstalled,
       `${failures.length} ethereumjs patch(es) do not fit the installed @ethereumjs packages (chain/execution/patches/README.md): ${failures.join("; ")}`,
     );
   }

@@ -33,6 +33,7 @@ import {
 } from "@ethereumjs/mpt";
 import { bytesToHex, equalsBytes, type BatchDBOp, type Lock } from "@ethereumjs/util";
 import { trieNodeCacheOf } from "./trieNodeCache.ts";
+import { ConcordError } from "../../concordError.ts";
 
 /** One change in the trie's key space before key hashing: a value to store, or undefined to delete. */
 export interface TrieUpdate {
@@ -50,16 +51,16 @@ export const TrieUpdateErrorCode = {
 
 export type TrieUpdateErrorCode = (typeof TrieUpdateErrorCode)[keyof typeof TrieUpdateErrorCode];
 
-export class TrieUpdateError extends Error {
+export class TrieUpdateError extends ConcordError<TrieUpdateErrorCode> {
   override readonly name = "TrieUpdateError";
   constructor(
-    readonly code: TrieUpdateErrorCode,
+    code: TrieUpdateErrorCode,
     message: string,
     /** The node reference (hash, or the raw embedded node's hex) or key involved. */
     readonly subject: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, { cause: options?.cause });
   }
 }
 

@@ -1,7 +1,7 @@
 /** eth_call, eth_estimateGas, eth_sendRawTransaction. */
 import type { CallRequest, CallResult, RpcBackend, BlockTag } from "../backend.ts";
 import { stateReference } from "../blockResolution.ts";
-import { ExecutionRevertedError, InvalidParamsError, RpcError, RpcErrorCode, carriesRpcCode } from "../errors.ts";
+import { ExecutionRevertedError, InvalidParamsError, RpcError, RpcErrorCode, hasRpcCode } from "../errors.ts";
 import { bytesToHex, quantity } from "../hex.ts";
 import { defineMethod, type MethodTable } from "../method.ts";
 import { blockSelector, data, optional, transactionRequest, type TransactionRequest } from "../validation.ts";
@@ -37,7 +37,7 @@ export async function estimateGas(backend: RpcBackend, call: CallRequest, block:
   try {
     return await backend.estimateGas(call, block);
   } catch (error) {
-    if (error instanceof RpcError || carriesRpcCode(error)) throw error;
+    if (hasRpcCode(error)) throw error;
     const probe = await backend.call(call, block);
     throw executionError(probe) ?? error;
   }

@@ -156,7 +156,7 @@ test("verifyBlock rejects a block whose header claims another state root", async
   const { block } = await build(f, transfers(f, 2, 2));
   const tampered = rebuild(f, block, { stateRoot: new Uint8Array(32).fill(7) });
   const error = await rejectsWith(f.executor.verifyBlock(f.genesis, tampered), BlockVerificationErrorCode.StateRootMismatch);
-  assert.equal(error.details.actual, bytesToHex(block.header.stateRoot));
+  assert.equal(error.data.actual, bytesToHex(block.header.stateRoot));
 });
 
 test("verifyBlock rejects a wrong receipts root, logs bloom and gas used", async () => {
@@ -165,7 +165,7 @@ test("verifyBlock rejects a wrong receipts root, logs bloom and gas used", async
   await rejectsWith(f.executor.verifyBlock(f.genesis, rebuild(f, block, { receiptTrie: new Uint8Array(32) })), BlockVerificationErrorCode.ReceiptsRootMismatch);
   await rejectsWith(f.executor.verifyBlock(f.genesis, rebuild(f, block, { logsBloom: new Uint8Array(256) })), BlockVerificationErrorCode.LogsBloomMismatch);
   const error = await rejectsWith(f.executor.verifyBlock(f.genesis, rebuild(f, block, { gasUsed: block.header.gasUsed + 1n })), BlockVerificationErrorCode.GasUsedMismatch);
-  assert.deepEqual(error.details, { expected: String(block.header.gasUsed + 1n), actual: String(block.header.gasUsed) });
+  assert.deepEqual(error.data, { expected: String(block.header.gasUsed + 1n), actual: String(block.header.gasUsed) });
 });
 
 test("verifyBlock rejects swapped transactions: under the old root, and re-rooted when the order is not executable", async () => {
@@ -178,7 +178,7 @@ test("verifyBlock rejects swapped transactions: under the old root, and re-roote
   // A proposer that also recomputes the transactions root still cannot make nonce 1 run before nonce 0.
   const withRoot = rebuild(f, block, { transactionsTrie: await txRoot(f, swapped) }, swapped);
   const error = await rejectsWith(f.executor.verifyBlock(f.genesis, withRoot), BlockVerificationErrorCode.TransactionFailed);
-  assert.equal(error.details.transactionIndex, 0);
+  assert.equal(error.data.transactionIndex, 0);
 });
 
 test("verifyBlock rejects a transaction whose signature recovers no key as INVALID_SIGNATURE", async () => {
@@ -190,7 +190,7 @@ test("verifyBlock rejects a transaction whose signature recovers no key as INVAL
   const transactions = [forged, ...block.transactions.slice(1)];
   const tampered = rebuild(f, block, { transactionsTrie: await txRoot(f, transactions) }, transactions);
   const error = await rejectsWith(f.executor.verifyBlock(f.genesis, tampered), BlockVerificationErrorCode.InvalidSignature);
-  assert.equal(error.details.transactionIndex, 0);
+  assert.equal(error.data.transactionIndex, 0);
 });
 
 test("verifyBlock checks the header against the parent: parent, timestamp, base fee, prevRandao, gas limit", async () => {

@@ -7,6 +7,7 @@ import { STAKING_ADDRESS, encodeCall, stakingInterface } from "../../../chain/ex
 import { childHeaderFields, contextHeader } from "../../../chain/execution/header.ts";
 import { CALLER, NOPE_REVERT_DATA, PARENT_HASH, RETURNS_42, REVERTS_NOPE, TEST_CONTRACTS } from "./contracts.ts";
 import { ETHER, executionFixture } from "./fixture.ts";
+import { toRpcError } from "../../../chain/rpc/errors.ts";
 
 async function setup() {
   const f = await executionFixture({ staking: true, alloc: TEST_CONTRACTS });
@@ -36,7 +37,7 @@ test("eth_call without fee fields needs no balance for gas; value beyond the bal
   const pauper = "0x00000000000000000000000000000000000000aa" as const;
   assert.equal((await calls.call(latest, { from: pauper, to: RETURNS_42, gas: 1_000_000n })).error, undefined);
   await assert.rejects(calls.call(latest, { from: pauper, to: RETURNS_42, value: 1n }), (error: unknown) => {
-    return error instanceof CallError && error.code === CallErrorCode.InvalidRequest && error.rpcCode === -32000;
+    return error instanceof CallError && error.code === CallErrorCode.InvalidRequest && toRpcError(error).code === -32000;
   });
 });
 
@@ -73,7 +74,7 @@ test("estimateGas of a call that always reverts throws REVERTED with the revert 
   await assert.rejects(calls.estimateGas(latest, { from: f.accounts[0].address, to: REVERTS_NOPE }), (error: unknown) => {
     assert.ok(error instanceof CallError);
     assert.equal(error.code, CallErrorCode.Reverted);
-    assert.equal(error.rpcCode, 3);
+    assert.equal(toRpcError(error).code, 3);
     assert.equal(error.data, NOPE_REVERT_DATA);
     assert.deepEqual(error.returnData, hexToBytes(NOPE_REVERT_DATA));
     return true;

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { AbiCoder, Interface } from "ethers";
-import { ExecutionRevertedError, RpcError, RpcErrorCode, revertReason, toRpcError } from "../../../chain/rpc/errors.ts";
+import { ExecutionRevertedError, RpcError, RpcErrorCode, hasRpcCode, revertReason, toRpcError } from "../../../chain/rpc/errors.ts";
+import { DevErrorCode, DevModeError } from "../../../chain/dev/errors.ts";
 import { CallError, CallErrorCode } from "../../../chain/execution/errors.ts";
+import { NodeStateError } from "../../../chain/node/errors.ts";
 import { TxPoolError, TxPoolErrorCode } from "../../../chain/txpool/errors.ts";
 
 const errorString = (reason: string) => new Interface(["error Error(string)"]).encodeErrorResult("Error", [reason]);
@@ -44,12 +46,41 @@ describe("toRpcError", () => {
     const error = new RpcError(RpcErrorCode.ResourceNotFound, "gone");
     assert.equal(toRpcError(error), error);
   });
-  it("maps the pool's typed errors by their rpcCode and message", () => {
+  it("maps the pool's typed errors by their code: refused is -32000, not a transaction at all is -32602", () => {
     const poolError = new TxPoolError(TxPoolErrorCode.NonceTooLow, "nonce too low: next nonce 5, tx nonce 3", { next: 5n });
     const mapped = toRpcError(poolError);
     assert.equal(mapped.code, -32000);
     assert.equal(mapped.message, "nonce too low: next nonce 5, tx nonce 3");
     assert.equal(mapped.data, undefined);
+  });
+  it("answers malformed pool input as invalid params", () => {
+    assert.equal(toRpcError(new TxPoolError(TxPoolErrorCode.MalformedRlp, "rlp: bad")).code, -32602);
+    assert.equal(toRpcError(new TxPoolError(TxPoolErrorCode.InvalidTransaction, "invalid transaction: bad")).code, -32602);
+  });
+  it("answers dev-mode errors as Hardhat's and Anvil's nodes do", () => {
+    const cases: [DevErrorCode, number][] = [
+      [DevErrorCode.InvalidArgument, -32602],
+      [DevErrorCode.NonceNotSettable, -32000],
+      [DevErrorCode.AlreadyMined, -32602],
+      [DevErrorCode.NotAttached, -32603],
+    ];
+    for (const [code, rpcCode] of cases) {
+      const mapped = toRpcError(new DevModeError(code, `dev ${code}`));
+      assert.deepEqual([mapped.code, mapped.message, mapped.data], [rpcCode, `dev ${code}`, undefined], code);
+    }
+  });
+  it("answers a call that cannot be served with geth's -32000, without data", () => {
+    const mapped = toRpcError(new CallError(CallErrorCode.UnknownBlock, "header not found"));
+    assert.deepEqual([mapped.code, mapped.message, mapped.data], [-32000, "header not found", undefined]);
+  });
+  it("answers the node's other typed errors as the server's failure (-32603), and says which have a code", () => {
+    const stateError = new NodeStateError("NOT_STARTED", "node not started");
+    assert.deepEqual([toRpcError(stateError).code, toRpcError(stateError).message], [-32603, "internal error: node not started"]);
+    assert.equal(hasRpcCode(stateError), false);
+    assert.equal(hasRpcCode(new TypeError("boom")), false);
+    assert.equal(hasRpcCode(new RpcError(RpcErrorCode.LimitExceeded, "too many")), true);
+    assert.equal(hasRpcCode(new TxPoolError(TxPoolErrorCode.PoolFull, "txpool is full")), true);
+    assert.equal(hasRpcCode(new CallError(CallErrorCode.Reverted, "execution reverted")), true);
   });
   it("maps execution's typed errors with their data (revert data for code 3)", () => {
     const mapped = toRpcError(new CallError(CallErrorCode.Reverted, "execution reverted", Uint8Array.from([0xde, 0xad])));

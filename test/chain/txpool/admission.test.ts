@@ -25,6 +25,7 @@ import {
   nativeSecp256k1,
   transfer,
 } from "./fixtures.ts";
+import { toRpcError } from "../../../chain/rpc/errors.ts";
 
 async function rejects(
   attempt: Promise<unknown>,
@@ -37,7 +38,7 @@ async function rejects(
     assert.equal(error.name, "TxPoolError");
     assert.equal(error.code, code);
     assert.equal(error.message, message);
-    assert.equal(error.rpcCode, rpcCode);
+    assert.equal(toRpcError(error).code, rpcCode);
     return true;
   });
 }
@@ -148,7 +149,7 @@ describe("txpool admission: malformed input (-32602)", () => {
         await assert.rejects(pool.addRaw(raw), (error: unknown) => {
           assert.ok(error instanceof TxPoolError);
           assert.equal(error.code, TxPoolErrorCode.MalformedRlp);
-          assert.equal(error.rpcCode, -32602);
+          assert.equal(toRpcError(error).code, -32602);
           return true;
         });
       } finally {
@@ -202,7 +203,7 @@ describe("txpool admission: malformed input (-32602)", () => {
     await assert.rejects(pool.addRaw(raw), (error: unknown) => {
       assert.ok(error instanceof TxPoolError);
       assert.equal(error.code, TxPoolErrorCode.InvalidTransaction);
-      assert.equal(error.rpcCode, -32602);
+      assert.equal(toRpcError(error).code, -32602);
       assert.match(error.message, /^invalid transaction: nonce cannot have leading zeroes/);
       return true;
     });
@@ -424,14 +425,14 @@ describe("txpool admission: refused transactions (-32000)", () => {
     );
   });
 
-  it("carries the numbers of a refusal as details for programs", async () => {
+  it("carries the numbers of a refusal as data for programs", async () => {
     const { pool, state, common } = await createPool();
     state.set(alice!.address, { nonce: 2n });
     await assert.rejects(pool.addRaw(transfer(common, alice!, { nonce: 1n }).serialize()), (error: unknown) => {
       assert.ok(error instanceof TxPoolError);
-      assert.deepEqual(error.details, { next: 2n, nonce: 1n });
-      // No JSON-RPC data, as geth: the RPC layer forwards `data` verbatim.
-      assert.equal(error.data, undefined);
+      assert.deepEqual(error.data, { next: 2n, nonce: 1n });
+      // No JSON-RPC data, as geth: the numbers stay on the server.
+      assert.equal(toRpcError(error).data, undefined);
       return true;
     });
   });

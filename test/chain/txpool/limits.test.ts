@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { TxPool, TxPoolError, TxPoolErrorCode } from "../../../chain/txpool/index.ts";
 import { BLOCK_GAS_LIMIT, GWEI, concordCommon, createPool, hardhatAccounts, hashOf, transfer } from "./fixtures.ts";
+import { toRpcError } from "../../../chain/rpc/errors.ts";
 
 const [alice, bob, carol, dave] = hardhatAccounts();
 
@@ -10,7 +11,7 @@ function isError(code: TxPoolErrorCode, message: string) {
     assert.ok(error instanceof TxPoolError);
     assert.equal(error.code, code);
     assert.equal(error.message, message);
-    assert.equal(error.rpcCode, -32000);
+    assert.equal(toRpcError(error).code, -32000);
     return true;
   };
 }

@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { TxPoolError, TxPoolErrorCode } from "../../../chain/txpool/index.ts";
 import { GWEI, createPool, hardhatAccounts, hashOf, legacyTransfer, recordPending, transfer } from "./fixtures.ts";
+import { toRpcError } from "../../../chain/rpc/errors.ts";
 
 const [alice] = hardhatAccounts();
 
@@ -9,7 +10,7 @@ function isReplacementUnderpriced(error: unknown): boolean {
   assert.ok(error instanceof TxPoolError);
   assert.equal(error.code, TxPoolErrorCode.ReplacementUnderpriced);
   assert.equal(error.message, "replacement transaction underpriced");
-  assert.equal(error.rpcCode, -32000);
+  assert.equal(toRpcError(error).code, -32000);
   return true;
 }
 
@@ -78,7 +79,7 @@ describe("txpool same-nonce replacement", () => {
     await pool.add(transfer(common, alice!, { nonce: 0n, ...ORIGINAL }));
     await assert.rejects(pool.add(transfer(common, alice!, { nonce: 0n, maxFeePerGas: 10n * GWEI + 1n, maxPriorityFeePerGas: GWEI + 1n })), (error) => {
       assert.ok(error instanceof TxPoolError);
-      assert.deepEqual(error.details, { maxFeePerGas: 11n * GWEI, maxPriorityFeePerGas: 1_100_000_000n });
+      assert.deepEqual(error.data, { maxFeePerGas: 11n * GWEI, maxPriorityFeePerGas: 1_100_000_000n });
       return true;
     });
   });
