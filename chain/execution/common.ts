@@ -18,13 +18,16 @@ export interface CommonOptions {
 
 export async function createConcordCommon(options: CommonOptions = {}): Promise<Common> {
   await initCrypto();
-  const chainId = options.chainId ?? DEFAULT_CHAIN_ID;
+  return createCustomCommon(concordChain(options.chainId ?? DEFAULT_CHAIN_ID), Mainnet, { hardfork: CONCORD_HARDFORK, customCrypto: concordCrypto });
+}
+
+/**
+ * The chain definition alone (every fork up to Prague at genesis), for a Common with ethereumjs'
+ * own crypto: the differential tests run Concord's blocks on stock ethereumjs with it.
+ */
+export function concordChain(chainId: bigint): Parameters<typeof createCustomCommon>[0] {
   const forksUpToPrague = Mainnet.hardforks
     .slice(0, Mainnet.hardforks.findIndex((fork) => fork.name === CONCORD_HARDFORK) + 1)
     .map((fork) => ({ name: fork.name, block: 0, timestamp: fork.timestamp === undefined ? undefined : 0 }));
-  return createCustomCommon(
-    { name: "concord", chainId: Number(chainId), hardforks: forksUpToPrague },
-    Mainnet,
-    { hardfork: CONCORD_HARDFORK, customCrypto: concordCrypto },
-  );
+  return { name: "concord", chainId: Number(chainId), hardforks: forksUpToPrague };
 }
