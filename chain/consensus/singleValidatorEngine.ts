@@ -177,6 +177,9 @@ export class SingleValidatorEngine implements ConsensusEngine, OnDemandProductio
     if (this.production !== undefined || !this.producing()) return;
     this.production = this.produce().finally(() => {
       this.production = undefined;
+      // A trigger between the loop's last check and here found production still running and left
+      // the work to it: pick it up now rather than lose it until the next arrival.
+      if (this.hasWork()) this.trigger();
     });
   }
 
@@ -184,8 +187,12 @@ export class SingleValidatorEngine implements ConsensusEngine, OnDemandProductio
     return this.step === "idle" || this.step === "building" || this.step === "committing";
   }
 
+  private hasWork(): boolean {
+    return this.producing() && ((this.wanted && this.automineEnabled) || this.heartbeatDue);
+  }
+
   private async produce(): Promise<void> {
-    while (this.producing() && ((this.wanted && this.automineEnabled) || this.heartbeatDue)) {
+    while (this.hasWork()) {
       await this.gatherArrivals();
       if (!this.producing()) return;
       const host = this.host!;
@@ -234,7 +241,8 @@ export class SingleValidatorEngine implements ConsensusEngine, OnDemandProductio
     const height = built.block.header.number;
     const blockHash = bytesToHex(built.block.hash()) as Hex;
     const signature = this.options.signer.signCommit(height, 0, blockHash);
-    this.step = "committing";
+    // A stop() during the build leaves the step "stopped": the block is still committed, nothing after it.
+    if (this.producing()) this.step = "committing";
     await host.commitBlock(built, { height, round: 0, blockHash, signatures: [signature] });
     if (this.producing()) this.step = "idle";
     this.armHeartbeat();

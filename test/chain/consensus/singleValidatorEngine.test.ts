@@ -9,10 +9,11 @@ import { createConcordCommon } from "../../../chain/execution/common.ts";
 import { devAccountKeys, validatorKeys } from "../../../chain/execution/devAccounts.ts";
 import { defaultGenesisConfig } from "../../../chain/execution/genesis.ts";
 import { STAKING_ADDRESS, encodeCall } from "../../../chain/execution/staking.ts";
-import { ConsensusError, type ConsensusHost } from "../../../chain/consensus/engine.ts";
+import { ConsensusError } from "../../../chain/consensus/engine.ts";
 import { recoverCommitSigner, verifyCommitCertificate } from "../../../chain/consensus/commitCertificate.ts";
 import { SingleValidatorEngine } from "../../../chain/consensus/singleValidatorEngine.ts";
 import { LocalSigner } from "../../../chain/consensus/localSigner.ts";
+import { FakeConsensusHost } from "./fakeConsensusHost.ts";
 
 const ETHER = 10n ** 18n;
 const [validator, other] = validatorKeys(2);
@@ -73,71 +74,6 @@ test("transactions submitted together share blocks: 40 transactions take far few
   }
 });
 
-test("arrivals while a block is being built wait for the next block, together", async () => {
-  const node = await startNode();
-  try {
-    const first = await node.backend.sendRawTransaction(rawTransfer(0, 0n));
-    // These arrive while block 1 is being built or committed.
-    const later = await Promise.all(Array.from({ length: 10 }, (_, i) => node.backend.sendRawTransaction(rawTransfer(i + 1, 0n))));
-    const firstBlock = await receiptBlock(node, first);
-    const laterBlocks = new Set(await Promise.all(later.map((hash) => receiptBlock(node, hash))));
-    assert.equal(firstBlock, 1n);
-    assert.ok(laterBlocks.size <= 2, `10 queued transactions used ${laterBlocks.size} blocks`);
-  } finally {
-    await node.stop();
-  }
-});
-
-test("a burst whose transactions become pending a few milliseconds apart is gathered into one block", async () => {
-  const node = await startNode({ engine: { kind: "single-validator", gatherQuietMs: 40, gatherMaxMs: 2_000 } });
-  try {
-    const hashes: `0x${string}`[] = [];
-    for (let i = 0; i < 6; i++) {
-      hashes.push(await node.backend.sendRawTransaction(rawTransfer(i, 0n)));
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    const blocks = new Set(await Promise.all(hashes.map((hash) => receiptBlock(node, hash))));
-    assert.deepEqual([...blocks], [1n]);
-  } finally {
-    await node.stop();
-  }
-});
-
-test("gathering ends after gatherMaxMs: a steady stream of transactions still gets blocks", async () => {
-  const node = await startNode({ engine: { kind: "single-validator", gatherQuietMs: 40, gatherMaxMs: 60 } });
-  try {
-    const hashes: `0x${string}`[] = [];
-    const until = Date.now() + 400;
-    for (let nonce = 0n; Date.now() < until; nonce++) {
-      hashes.push(await node.backend.sendRawTransaction(rawTransfer(0, nonce)));
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    const blocks = new Set(await Promise.all(hashes.map((hash) => receiptBlock(node, hash))));
-    assert.ok(blocks.size >= 3, `a 400 ms stream went into ${blocks.size} block(s)`);
-  } finally {
-    await node.stop();
-  }
-});
-
-test("gathering options must be non-negative numbers", () => {
-  const signer = new LocalSigner(validator.privateKey, 31337n);
-  const host = {} as ConsensusHost; // the options are checked before the host is used
-  assert.throws(() => new SingleValidatorEngine(host, { signer, gatherQuietMs: -1 }), { name: "RangeError", message: "gatherQuietMs must be a non-negative number, got -1" });
-  assert.throws(() => new SingleValidatorEngine(host, { signer, gatherMaxMs: Number.NaN }), { name: "RangeError", message: "gatherMaxMs must be a non-negative number, got NaN" });
-});
-
-test("no empty blocks without a heartbeat", async () => {
-  const node = await startNode();
-  try {
-    await receiptBlock(node, await node.backend.sendRawTransaction(rawTransfer(0, 0n)));
-    const head = node.backend.latestBlockNumber();
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    assert.equal(node.backend.latestBlockNumber(), head);
-  } finally {
-    await node.stop();
-  }
-});
-
 test("with a heartbeat, empty blocks are produced while no transaction arrives", async () => {
   const node = await startNode({ heartbeatMs: 50 });
   try {
@@ -146,21 +82,6 @@ test("with a heartbeat, empty blocks are produced while no transaction arrives",
     assert.ok(node.backend.latestBlockNumber() >= 3n);
     const block = (await node.backend.getBlockByNumber(2n))!;
     assert.equal(block.transactions.length, 0);
-  } finally {
-    await node.stop();
-  }
-});
-
-test("block timestamps strictly increase even when many blocks are produced within a second", async () => {
-  const node = await startNode();
-  try {
-    for (let nonce = 0n; nonce < 5n; nonce++) await receiptBlock(node, await node.backend.sendRawTransaction(rawTransfer(0, nonce)));
-    let previous = (await node.backend.getBlockByNumber(0n))!.header.timestamp;
-    for (let number = 1n; number <= node.backend.latestBlockNumber(); number++) {
-      const { timestamp } = (await node.backend.getBlockByNumber(number))!.header;
-      assert.ok(timestamp > previous, `block ${number} timestamp ${timestamp} <= ${previous}`);
-      previous = timestamp;
-    }
   } finally {
     await node.stop();
   }
@@ -194,20 +115,6 @@ test("a single engine without more than 2/3 of the voting power refuses to start
   await assert.rejects(node.start(), (error: unknown) => error instanceof ConsensusError && error.code === "INSUFFICIENT_VOTING_POWER");
 });
 
-test("an engine that stops finishes the block in progress, then produces nothing", async () => {
-  const node = await startNode();
-  const engine = node.engine as SingleValidatorEngine;
-  const hash = await node.backend.sendRawTransaction(rawTransfer(0, 0n));
-  await engine.stop();
-  assert.equal(engine.status().step, "stopped");
-  const committed = await node.backend.getReceipt(hash);
-  await node.backend.sendRawTransaction(rawTransfer(0, committed === undefined ? 0n : 1n)).catch(() => undefined);
-  const head = node.backend.latestBlockNumber();
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  assert.equal(node.backend.latestBlockNumber(), head);
-  await node.stop();
-});
-
 test("the engine follows the staking contract: advanceEpoch at the boundary, then it halts when it no longer holds 2/3", async () => {
   const errors: unknown[] = [];
   const config = defaultGenesisConfig({
@@ -237,5 +144,240 @@ test("the engine follows the staking contract: advanceEpoch at the boundary, the
     assert.ok(errors.some((error) => error instanceof ConsensusError && error.code === "INSUFFICIENT_VOTING_POWER"));
   } finally {
     await node.stop();
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+// The engine alone, on a fake host (fakeConsensusHost.ts): no VM, storage or pool, every call seen.
+
+const signer = new LocalSigner(validator.privateKey, 31337n);
+const soleValidator = { validators: [{ address: validator.address, votingPower: 1000n * ETHER }], totalVotingPower: 1000n * ETHER };
+
+function fakeHost(): FakeConsensusHost {
+  return new FakeConsensusHost(common, { validators: soleValidator });
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test("fake host: a waiting transaction is built into the head's child, signed alone and committed with its certificate", async () => {
+  const host = fakeHost();
+  const engine = new SingleValidatorEngine(host, { signer });
+  await engine.start();
+  try {
+    const hash = host.submit();
+    await until(() => host.commits.length === 1, "the first commit");
+    const [{ block, certificate }] = host.commits;
+    assert.equal(block.header.number, 1n);
+    assert.deepEqual(block.transactions.map((tx) => bytesToHex(tx.hash())), [hash]);
+    assert.equal(host.builds[0]!.coinbase, validator.address);
+    assert.deepEqual({ height: certificate.height, round: certificate.round, blockHash: certificate.blockHash }, { height: 1n, round: 0, blockHash: bytesToHex(block.hash()) });
+    verifyCommitCertificate(certificate, 31337n, { height: 1n, blockHash: certificate.blockHash }, soleValidator.validators);
+    assert.deepEqual(engine.status(), { engine: "single-validator", height: 2n, round: 0, step: "idle", proposer: validator.address, validators: 1 });
+  } finally {
+    await engine.stop();
+  }
+});
+
+test("fake host: transactions arriving while a block is being built wait for the next block, together", async () => {
+  const host = fakeHost();
+  const engine = new SingleValidatorEngine(host, { signer });
+  await engine.start();
+  try {
+    const hold = host.holdBuilds();
+    host.submit();
+    await hold.started;
+    const later = Array.from({ length: 5 }, () => host.submit());
+    hold.release();
+    await until(() => host.commits.length === 2, "two commits");
+    assert.equal(host.commits[0]!.block.transactions.length, 1);
+    assert.deepEqual(host.commits[1]!.block.transactions.map((tx) => bytesToHex(tx.hash())), later);
+  } finally {
+    await engine.stop();
+  }
+});
+
+test("fake host: a burst whose transactions arrive a few milliseconds apart is gathered into one block", async () => {
+  const host = fakeHost();
+  const engine = new SingleValidatorEngine(host, { signer, gatherQuietMs: 100, gatherMaxMs: 5_000 });
+  await engine.start();
+  try {
+    for (let i = 0; i < 6; i++) {
+      host.submit();
+      await sleep(5);
+    }
+    await until(() => host.commits.length === 1, "the commit");
+    await sleep(150);
+    assert.deepEqual(host.commits.map(({ block }) => block.transactions.length), [6]);
+  } finally {
+    await engine.stop();
+  }
+});
+
+test("fake host: gathering ends after gatherMaxMs, so a steady stream of transactions still gets blocks", async () => {
+  const host = fakeHost();
+  const engine = new SingleValidatorEngine(host, { signer, gatherQuietMs: 40, gatherMaxMs: 60 });
+  await engine.start();
+  try {
+    for (const end = Date.now() + 400; Date.now() < end; ) {
+      host.submit();
+      await sleep(10);
+    }
+    await until(() => !host.hasPendingTransactions(), "every transaction in a block");
+    await engine.idle();
+    assert.ok(host.commits.length >= 3, `a 400 ms stream went into ${host.commits.length} block(s)`);
+  } finally {
+    await engine.stop();
+  }
+});
+
+test("fake host: gathering options must be non-negative numbers, the heartbeat positive", () => {
+  const host = fakeHost();
+  assert.throws(() => new SingleValidatorEngine(host, { signer, gatherQuietMs: -1 }), { name: "RangeError", message: "gatherQuietMs must be a non-negative number, got -1" });
+  assert.throws(() => new SingleValidatorEngine(host, { signer, gatherMaxMs: Number.NaN }), { name: "RangeError", message: "gatherMaxMs must be a non-negative number, got NaN" });
+  assert.throws(() => new SingleValidatorEngine(host, { signer, heartbeatMs: 0 }), { name: "RangeError", message: "heartbeatMs must be a positive number, got 0" });
+});
+
+test("fake host: no empty blocks without a heartbeat; with one, empty blocks while nothing arrives", async () => {
+  const quiet = fakeHost();
+  const engine = new SingleValidatorEngine(quiet, { signer });
+  await engine.start();
+  try {
+    quiet.submit();
+    await until(() => quiet.commits.length === 1, "the commit");
+    await sleep(300);
+    assert.equal(quiet.commits.length, 1);
+    assert.equal(quiet.builds.length, 1);
+  } finally {
+    await engine.stop();
+  }
+  const beating = fakeHost();
+  const heartbeat = new SingleValidatorEngine(beating, { signer, heartbeatMs: 30 });
+  await heartbeat.start();
+  try {
+    await until(() => beating.commits.length >= 3, "three heartbeat blocks");
+    assert.ok(beating.commits.every(({ block }) => block.transactions.length === 0));
+  } finally {
+    await heartbeat.stop();
+  }
+});
+
+test("fake host: timestamps are the clock's, kept strictly above the parent's when the clock stands still", async () => {
+  const host = fakeHost();
+  let clock = 1_000n;
+  const engine = new SingleValidatorEngine(host, { signer, now: () => clock });
+  await engine.start();
+  try {
+    for (let i = 1; i <= 3; i++) {
+      host.submit();
+      await until(() => host.commits.length === i, `commit ${i}`);
+    }
+    clock = 2_000n;
+    host.submit();
+    await until(() => host.commits.length === 4, "commit 4");
+    assert.deepEqual(host.commits.map(({ block }) => block.header.timestamp), [1_000n, 1_001n, 1_002n, 2_000n]);
+  } finally {
+    await engine.stop();
+  }
+});
+
+test("fake host: stop() during a build lets that block be committed, then produces nothing", async () => {
+  const host = fakeHost();
+  const engine = new SingleValidatorEngine(host, { signer, heartbeatMs: 50 });
+  await engine.start();
+  const hold = host.holdBuilds();
+  const hash = host.submit();
+  await hold.started;
+  assert.equal(engine.status().step, "building");
+  const stopping = engine.stop();
+  assert.equal(engine.status().step, "stopped");
+  host.submit(); // arrives after stop(): never built
+  hold.release();
+  await stopping;
+  // The block in progress was finished and committed: the transaction has its "receipt".
+  assert.equal(host.commits.length, 1);
+  assert.deepEqual(host.commits[0]!.block.transactions.map((tx) => bytesToHex(tx.hash())), [hash]);
+  assert.equal(host.commits[0]!.certificate.blockHash, bytesToHex(host.commits[0]!.block.hash()));
+  assert.equal(engine.status().step, "stopped");
+  assert.equal(host.subscribers, 0);
+  // Neither the waiting transaction nor the heartbeat makes another block.
+  await sleep(200);
+  assert.equal(host.builds.length, 1);
+  assert.equal(host.commits.length, 1);
+});
+
+test("fake host: a validator set it is not in, or holds no more than 2/3 of, keeps the engine from starting", async () => {
+  const host = new FakeConsensusHost(common, { validators: { validators: [{ address: other.address, votingPower: 1n }], totalVotingPower: 1n } });
+  await assert.rejects(new SingleValidatorEngine(host, { signer }).start(), (error: unknown) => error instanceof ConsensusError && error.code === "NOT_A_VALIDATOR");
+  host.validators = {
+    validators: [
+      { address: validator.address, votingPower: 2n },
+      { address: other.address, votingPower: 1n },
+    ],
+    totalVotingPower: 3n,
+  };
+  await assert.rejects(new SingleValidatorEngine(host, { signer }).start(), (error: unknown) => error instanceof ConsensusError && error.code === "INSUFFICIENT_VOTING_POWER");
+  assert.equal(host.builds.length, 0);
+});
+
+test("fake host: when the set changes under it so it no longer holds 2/3, the engine halts and reports why", async () => {
+  const host = fakeHost();
+  const errors: unknown[] = [];
+  const engine = new SingleValidatorEngine(host, { signer, onError: (error) => errors.push(error) });
+  await engine.start();
+  try {
+    host.submit();
+    await until(() => host.commits.length === 1, "the first commit");
+    host.validators = {
+      validators: [
+        { address: validator.address, votingPower: 1n },
+        { address: other.address, votingPower: 1n },
+      ],
+      totalVotingPower: 2n,
+    };
+    host.submit();
+    await until(() => errors.length === 1, "the error");
+    await engine.idle();
+    assert.equal(engine.status().step, "halted");
+    assert.ok(errors[0] instanceof ConsensusError && errors[0].code === "INSUFFICIENT_VOTING_POWER");
+    assert.equal(host.commits.length, 1);
+  } finally {
+    await engine.stop();
+  }
+});
+
+test("fake host: on request (automine off), mine() makes blocks, empty ones too, and exclusive() holds production", async () => {
+  const host = fakeHost();
+  const engine = new SingleValidatorEngine(host, { signer });
+  assert.equal(engine.onDemand, engine);
+  await engine.start();
+  try {
+    engine.setAutomine(false);
+    host.submit();
+    await sleep(100);
+    assert.equal(host.builds.length, 0);
+    await engine.mine(2, (index, parent) => parent.header.timestamp + 10n + BigInt(index));
+    assert.deepEqual(host.commits.map(({ block }) => [block.transactions.length, block.header.timestamp]), [
+      [1, 10n],
+      [0, 21n],
+    ]);
+    let finish!: () => void;
+    const task = engine.exclusive(() => new Promise<void>((resolve) => (finish = resolve)));
+    host.submit();
+    engine.setAutomine(true);
+    await sleep(100);
+    assert.equal(host.commits.length, 2, "no block while an exclusive task runs");
+    finish();
+    await task;
+    await until(() => host.commits.length === 3, "the block after the task");
+  } finally {
+    await engine.stop();
   }
 });
