@@ -160,7 +160,7 @@ describe("Sign-In with Ethereum", () => {
 
   it("accepts an ERC-1271 contract wallet's signature, checked through the chain, and refuses a non-owner's", async () => {
     const artifact = JSON.parse(
-      await readFile(path.join(PROJECT_ROOT, "artifacts/contracts/identity/testing/OwnedContractWallet.sol/OwnedContractWallet.json"), "utf8"),
+      await readFile(path.join(PROJECT_ROOT, "artifacts/contracts/testing/OwnedContractWallet.sol/OwnedContractWallet.json"), "utf8"),
     ) as { abi: unknown[]; bytecode: Hex };
     const owner = stack.account(3);
     const deployHash = await stack.send(3, { data: `${artifact.bytecode}${owner.address.slice(2).toLowerCase().padStart(64, "0")}` as Hex });

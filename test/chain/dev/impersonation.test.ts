@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Transaction, Wallet } from "ethers";
 import { call, callError } from "../rpc/helpers/rpcClient.ts";
-import { deployCounter, type DeployedCounter } from "../rpc/helpers/counterFixture.ts";
+import { deployCounter, type DeployedCounter } from "../rpc/helpers/counter.ts";
 import { DEV, startDevNode, type DevNode } from "./helpers/devNode.ts";
 
 let devnet: DevNode;

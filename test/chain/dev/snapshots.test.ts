@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { call, callError } from "../rpc/helpers/rpcClient.ts";
-import { deployCounter } from "../rpc/helpers/counterFixture.ts";
+import { deployCounter } from "../rpc/helpers/counter.ts";
 import { DEV_KEYS, sendSigned } from "../rpc/helpers/testChain.ts";
 import { DEV, startDevNode, type DevNode } from "./helpers/devNode.ts";
 

@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { Transaction, verifyMessage, verifyTypedData, Wallet } from "ethers";
 import { call, callError } from "./helpers/rpcClient.ts";
 import { compileCounter } from "./helpers/counterContract.ts";
-import { counterInterface } from "./helpers/counterFixture.ts";
+import { counterInterface } from "./helpers/counter.ts";
 import { DEV_ADDRESSES, startTestChain, waitForReceipt, type TestChain } from "./helpers/testChain.ts";
 
 let chain: TestChain;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Wallet } from "ethers";
 import { call, callError } from "./helpers/rpcClient.ts";
-import { deployCounter, type DeployedCounter } from "./helpers/counterFixture.ts";
+import { deployCounter, type DeployedCounter } from "./helpers/counter.ts";
 import { DEV_ADDRESSES, DEV_KEYS, sendSigned, startTestChain, waitForReceipt, type TestChain } from "./helpers/testChain.ts";
 
 let chain: TestChain;

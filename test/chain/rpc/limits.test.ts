@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { WebSocket } from "ws";
 import { call, callError, WsClient } from "./helpers/rpcClient.ts";
-import { deployCounter, type DeployedCounter } from "./helpers/counterFixture.ts";
+import { deployCounter, type DeployedCounter } from "./helpers/counter.ts";
 import { startTestChain, type TestChain } from "./helpers/testChain.ts";
 
 let chain: TestChain;

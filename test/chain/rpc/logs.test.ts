@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { zeroPadValue } from "ethers";
 import { call, callError, WsClient } from "./helpers/rpcClient.ts";
-import { deployCounter, type DeployedCounter } from "./helpers/counterFixture.ts";
+import { deployCounter, type DeployedCounter } from "./helpers/counter.ts";
 import { DEV_ADDRESSES, DEV_KEYS, sendSigned, startTestChain, waitForReceipt, type Receipt, type TestChain } from "./helpers/testChain.ts";
 
 interface Log {

@@ -24,7 +24,7 @@ import {
   legacyTransfer,
   nativeSecp256k1,
   transfer,
-} from "./fixtures.ts";
+} from "./fixture.ts";
 import { toRpcError } from "../../../chain/rpc/errors.ts";
 
 async function rejects(

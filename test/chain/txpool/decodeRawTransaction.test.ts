@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createTx, paramsTx, type TypedTransaction } from "@ethereumjs/tx";
 import { decodeRawTransaction, transactionCommon } from "../../../chain/txpool/index.ts";
-import { GWEI, RECIPIENT, concordCommon, hardhatAccounts } from "./fixtures.ts";
+import { GWEI, RECIPIENT, concordCommon, hardhatAccounts } from "./fixture.ts";
 
 const DECODE = { maxTxBytes: 128 * 1024, allowUnprotected: true };
 

@@ -6,7 +6,7 @@ import { it } from "node:test";
 import assert from "node:assert/strict";
 import { createTx, type TypedTransaction, type TypedTxData } from "@ethereumjs/tx";
 import { TxPoolError } from "../../../chain/txpool/index.ts";
-import { BLOCK_GAS_LIMIT, ETHER, GWEI, RECIPIENT, createPool, hardhatAccounts, hashOf, signNative, type PoolFixture } from "./fixtures.ts";
+import { BLOCK_GAS_LIMIT, ETHER, GWEI, RECIPIENT, createPool, hardhatAccounts, hashOf, signNative, type PoolFixture } from "./fixture.ts";
 import type { Hex } from "../../../chain/types.ts";
 
 /** mulberry32: small, seeded, good enough to pick operations. */

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { BLOCK_GAS_LIMIT, ETHER, GWEI, createPool, hardhatAccounts, hashOf, recordPending, transfer } from "./fixtures.ts";
+import { BLOCK_GAS_LIMIT, ETHER, GWEI, createPool, hardhatAccounts, hashOf, recordPending, transfer } from "./fixture.ts";
 import type { Hex } from "../../../chain/types.ts";
 
 const [alice, bob] = hardhatAccounts();

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { TxPool, TxPoolError, TxPoolErrorCode } from "../../../chain/txpool/index.ts";
-import { BLOCK_GAS_LIMIT, GWEI, concordCommon, createPool, hardhatAccounts, hashOf, transfer } from "./fixtures.ts";
+import { BLOCK_GAS_LIMIT, GWEI, concordCommon, createPool, hardhatAccounts, hashOf, transfer } from "./fixture.ts";
 import { toRpcError } from "../../../chain/rpc/errors.ts";
 
 const [alice, bob, carol, dave] = hardhatAccounts();

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { TxPoolError, TxPoolErrorCode } from "../../../chain/txpool/index.ts";
-import { GWEI, createPool, hardhatAccounts, hashOf, legacyTransfer, recordPending, transfer } from "./fixtures.ts";
+import { GWEI, createPool, hardhatAccounts, hashOf, legacyTransfer, recordPending, transfer } from "./fixture.ts";
 import { toRpcError } from "../../../chain/rpc/errors.ts";
 
 const [alice] = hardhatAccounts();

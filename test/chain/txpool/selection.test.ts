@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import type { TxPool } from "../../../chain/txpool/index.ts";
-import { ETHER, GWEI, createPool, hardhatAccounts, hashOf, transfer } from "./fixtures.ts";
+import { ETHER, GWEI, createPool, hardhatAccounts, hashOf, transfer } from "./fixture.ts";
 
 const [alice, bob, carol] = hardhatAccounts();
 

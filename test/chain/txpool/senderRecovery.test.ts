@@ -12,7 +12,7 @@ import { createTx, type TypedTransaction } from "@ethereumjs/tx";
 import { SECP256K1_ORDER, bigIntToBytes, bigIntToUnpaddedBytes, bytesToHex, eoaCode7702SignAuthorization, hexToBytes, setLengthLeft } from "@ethereumjs/util";
 import { keccak256 } from "../../../chain/execution/crypto.ts";
 import { SenderRecoveryWorker, recoverInline, type RecoveryRequest } from "../../../chain/txpool/senderRecovery.ts";
-import { GWEI, RECIPIENT, concordCommon, createPool, hardhatAccounts, legacyTransfer, nativeSecp256k1, transfer } from "./fixtures.ts";
+import { GWEI, RECIPIENT, concordCommon, createPool, hardhatAccounts, legacyTransfer, nativeSecp256k1, transfer } from "./fixture.ts";
 
 function signedRequest(): { request: RecoveryRequest; publicKey: Uint8Array } {
   const privateKey = randomBytes(32);

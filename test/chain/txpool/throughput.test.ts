@@ -7,7 +7,7 @@
 import { it } from "node:test";
 import assert from "node:assert/strict";
 import { createTx, type TypedTxData } from "@ethereumjs/tx";
-import { GWEI, RECIPIENT, createPool, hardhatAccounts, signNative } from "./fixtures.ts";
+import { GWEI, RECIPIENT, createPool, hardhatAccounts, signNative } from "./fixture.ts";
 
 const SENDERS = 20;
 const PER_SENDER = 250;

@@ -3,7 +3,7 @@ import { network } from "hardhat";
 import type { Contract } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expectRevert } from "../helpers/errors.ts";
-import { connect, ETHER, deployStandardRegistry, signerAddress } from "./registryFixture.ts";
+import { connect, ETHER, deployStandardRegistry, signerAddress } from "./fixture.ts";
 
 describe("ValidatorRegistry access control: system functions", async () => {
   const { ethers, networkHelpers } = await network.create();

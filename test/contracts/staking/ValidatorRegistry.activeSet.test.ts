@@ -11,7 +11,7 @@ import {
   deployStandardRegistry,
   signerAddress,
   systemCallerSigner,
-} from "./registryFixture.ts";
+} from "./fixture.ts";
 
 describe("ValidatorRegistry active set (advanceEpoch)", async () => {
   const { ethers, networkHelpers } = await network.create();

@@ -12,7 +12,7 @@ import {
   signerAddress,
   type InitialValidator,
   type RegistryConfig,
-} from "./registryFixture.ts";
+} from "./fixture.ts";
 
 describe("ValidatorRegistry constructor (genesis)", async () => {
   const { ethers } = await network.create();

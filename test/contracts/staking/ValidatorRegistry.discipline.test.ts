@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { network } from "hardhat";
 import { expectEvent, expectRevert } from "../helpers/errors.ts";
-import { connect, DAY, DEFAULT_CONFIG, ETHER, activeSet, deployRegistry, deployStandardRegistry, signerAddress, systemCallerSigner } from "./registryFixture.ts";
+import { connect, DAY, DEFAULT_CONFIG, ETHER, activeSet, deployRegistry, deployStandardRegistry, signerAddress, systemCallerSigner } from "./fixture.ts";
 
 describe("ValidatorRegistry discipline: jail, slash, unjail", async () => {
   const { ethers, networkHelpers } = await network.create();

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { network } from "hardhat";
-import { DEFAULT_CONFIG, ETHER, activeSet, connect, deployRegistry, signerAddress, systemCallerSigner } from "./registryFixture.ts";
+import { DEFAULT_CONFIG, ETHER, activeSet, connect, deployRegistry, signerAddress, systemCallerSigner } from "./fixture.ts";
 
 /** A small seeded generator (xorshift32): the same sequence on every run, so a failure reproduces. */
 function random(seed: number): (below: number) => number {

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { network } from "hardhat";
 import type { Interface } from "ethers";
 import { expectRevert } from "../helpers/errors.ts";
-import { connect, DAY, ETHER, deployStandardRegistry, signerAddress } from "./registryFixture.ts";
+import { connect, DAY, ETHER, deployStandardRegistry, signerAddress } from "./fixture.ts";
 
 describe("ValidatorRegistry reentrancy: a malicious operator contract", async () => {
   const { ethers, networkHelpers } = await network.create();

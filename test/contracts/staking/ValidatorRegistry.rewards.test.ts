@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { network } from "hardhat";
 import { expectEvent, expectRevert } from "../helpers/errors.ts";
-import { connect, DAY, ETHER, deployStandardRegistry, signerAddress } from "./registryFixture.ts";
+import { connect, DAY, ETHER, deployStandardRegistry, signerAddress } from "./fixture.ts";
 
 describe("ValidatorRegistry rewards: distributeReward, claimRewards", async () => {
   const { ethers, networkHelpers } = await network.create();

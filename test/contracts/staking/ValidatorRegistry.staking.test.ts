@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { network } from "hardhat";
 import { expectEvent, expectRevert } from "../helpers/errors.ts";
-import { connect, DAY, ETHER, activeSet, deployStandardRegistry, signerAddress } from "./registryFixture.ts";
+import { connect, DAY, ETHER, activeSet, deployStandardRegistry, signerAddress } from "./fixture.ts";
 
 describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", async () => {
   const { ethers, networkHelpers } = await network.create();

@@ -9,7 +9,7 @@ import { bytesToHex, eoaCode7702SignAuthorization } from "@ethereumjs/util";
 import { keccak256 } from "../../../../chain/execution/crypto.ts";
 import { encodeTransaction, rememberEncoding } from "../../../../chain/execution/patches/transactionEncoding.ts";
 import { decodeRawTransaction, transactionCommon } from "../../../../chain/txpool/index.ts";
-import { GWEI, RECIPIENT, concordCommon, hardhatAccounts } from "../../txpool/fixtures.ts";
+import { GWEI, RECIPIENT, concordCommon, hardhatAccounts } from "../../txpool/fixture.ts";
 
 async function everyType(): Promise<TypedTransaction[]> {
   const common = await concordCommon();

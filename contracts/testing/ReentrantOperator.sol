@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IValidatorRegistry} from "../IValidatorRegistry.sol";
+import {IValidatorRegistry} from "../staking/IValidatorRegistry.sol";
 
 /**
  * @title ReentrantOperator
