@@ -63,7 +63,8 @@ export function appConfig(): AppConfig {
 
 export function readAppConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {
   const rpcUrl = trimmed(env.CONCORD_RPC_URL) ?? "http://127.0.0.1:8545";
-  const dataDir = path.resolve(trimmed(env.CONCORD_DATA_DIR) ?? ".concord");
+  // turbopackIgnore: a path from the environment, read at run time; nothing to trace into the build.
+  const dataDir = path.resolve(/*turbopackIgnore: true*/ trimmed(env.CONCORD_DATA_DIR) ?? ".concord");
   const devnetChainIds = new Set([HARDHAT_CHAIN_ID]);
   const devnetChainId = trimmed(env.CONCORD_DEVNET_CHAIN_ID);
   if (devnetChainId !== undefined) devnetChainIds.add(positiveInteger(devnetChainId, "CONCORD_DEVNET_CHAIN_ID"));
@@ -74,7 +75,7 @@ export function readAppConfig(env: Readonly<Record<string, string | undefined>>)
     publicRpcUrl: trimmed(env.CONCORD_PUBLIC_RPC_URL) ?? rpcUrl,
     ipfsApiUrl: resolveIpfsApiUrl(env),
     ipfsGatewayUrl: trimmed(env.CONCORD_IPFS_GATEWAY)?.replace(/\/+$/, ""),
-    deploymentFile: path.resolve(trimmed(env.CONCORD_DEPLOYMENT_FILE) ?? path.join(dataDir, "deployed-addresses.json")),
+    deploymentFile: path.resolve(/*turbopackIgnore: true*/ trimmed(env.CONCORD_DEPLOYMENT_FILE) ?? path.join(dataDir, "deployed-addresses.json")),
     devnetChainIds,
     sessionSecret,
     relayerKey: privateKey(env.CONCORD_RELAYER_KEY, "CONCORD_RELAYER_KEY"),

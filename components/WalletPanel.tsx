@@ -78,7 +78,9 @@ function Connected({ address, connectorId, connectorName }: { address: Address; 
       </p>
       {isDevWallet && <DevAccountPicker />}
       <div className="wallet-actions">
-        {matchesWallet ? (
+        {signedInAs === undefined ? (
+          <span className="muted">Checking sign-in…</span>
+        ) : matchesWallet ? (
           <>
             <span className="signed-in" data-testid="signed-in-as">
               Signed in as {shortAddress(signedInAs!)}

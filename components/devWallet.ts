@@ -8,6 +8,8 @@ import { RPC_PROXY_PATH } from "../appLib/clientConfig.ts";
 
 export const DEV_WALLET_RDNS = "dev.concord.developer-wallet";
 const STORAGE_KEY = "concord.devWallet.account";
+/** Set once the page connected: like an extension, the wallet then reconnects after a reload. */
+const CONNECTED_KEY = "concord.devWallet.connected";
 
 // A plain data: URI, so nothing is fetched from anywhere.
 const ICON =
@@ -42,6 +44,7 @@ export class DevWalletProvider {
   ) {
     const saved = typeof localStorage === "undefined" ? null : localStorage.getItem(STORAGE_KEY);
     this.#account = accounts.find((account) => account === saved) ?? accounts[0];
+    this.#connected = typeof localStorage !== "undefined" && localStorage.getItem(CONNECTED_KEY) === "1";
   }
 
   get account(): Address {
@@ -75,6 +78,7 @@ export class DevWalletProvider {
     switch (method) {
       case "eth_requestAccounts":
         this.#connected = true;
+        localStorage.setItem(CONNECTED_KEY, "1");
         return [this.#account];
       case "eth_accounts":
         return this.#connected ? [this.#account] : [];
@@ -87,6 +91,7 @@ export class DevWalletProvider {
         return [{ parentCapability: "eth_accounts" }];
       case "wallet_revokePermissions":
         this.#connected = false;
+        localStorage.removeItem(CONNECTED_KEY);
         return null;
       case "wallet_switchEthereumChain": {
         const wanted = Number((list[0] as { chainId?: string } | undefined)?.chainId);

@@ -117,7 +117,16 @@ function VotePanel({ id, snapshot }: { id: bigint; snapshot: bigint }) {
   const busy = action.state.phase === "working" || action.state.phase === "pending";
 
   if (address === undefined) return <p>Connect a wallet to vote.</p>;
-  if (hasVoted.data === true) return <p data-testid="already-voted">You have voted on this proposal.</p>;
+  if (hasVoted.data === undefined) return <p className="muted">Checking whether you have voted…</p>;
+  if (hasVoted.data === true) {
+    // The vote just made stays on screen with its transaction.
+    return (
+      <>
+        <p data-testid="already-voted">You have voted on this proposal.</p>
+        <TxStatus state={action.state} />
+      </>
+    );
+  }
 
   const voteByTransaction = async () => {
     const receipt = await action.write(`Vote ${SUPPORT_NAMES[support]}`, { ...governor, abi: governor.abi as Abi, functionName: "castVoteWithReason", args: [id, support, reason] });

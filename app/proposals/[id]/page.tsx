@@ -15,6 +15,12 @@ import { ProposalControls } from "./ProposalControls.tsx";
 
 type Props = { params: Promise<{ id: string }> };
 
+/** The page's h1 is the title already: the document's own "# Title" line is not repeated. */
+function withoutTitle(markdown: string, title: string): string {
+  const heading = `# ${title}\n`;
+  return markdown.startsWith(heading) ? markdown.slice(heading.length) : markdown;
+}
+
 function parseId(id: string): bigint | undefined {
   return /^\d{1,78}$/.test(id) ? BigInt(id) : undefined;
 }
@@ -116,11 +122,11 @@ export default async function ProposalPage({ params }: Props) {
               )}
               {pinned.markdown === onChainDocument ? "; identical to the description on chain." : "; it differs from the description on chain, shown below it."}
             </p>
-            <Markdown source={pinned.markdown} />
+            <Markdown source={withoutTitle(pinned.markdown, proposal.text.title)} />
             {pinned.markdown !== onChainDocument && (
               <>
                 <h3>Description on chain</h3>
-                <Markdown source={onChainDocument} />
+                <Markdown source={proposal.text.body} />
               </>
             )}
           </>
@@ -131,7 +137,7 @@ export default async function ProposalPage({ params }: Props) {
                 The pinned copy ({pinned.cid}) could not be read: {pinned.reason}. This is the description stored on chain.
               </p>
             )}
-            <Markdown source={onChainDocument} />
+            <Markdown source={proposal.text.body} />
           </>
         )}
       </section>
