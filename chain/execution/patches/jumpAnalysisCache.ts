@@ -21,7 +21,15 @@ interface InterpreterLike {
 }
 
 let installed: Promise<boolean> | undefined;
+let enabled = true;
 const counters = { analyses: 0, hits: 0 };
+
+/** Turns the cache off (every analysis is the interpreter's own again) and on; tests compare both. */
+export async function setJumpAnalysisCacheEnabled(on: boolean): Promise<boolean> {
+  const active = await installJumpAnalysisCache();
+  enabled = on;
+  return active;
+}
 
 /** How many analyses ran and how many were served from the cache, since the process started. */
 export function jumpAnalysisStats(): { analyses: number; hits: number } {
@@ -47,6 +55,7 @@ async function patch(): Promise<boolean> {
   if (prototype === undefined || typeof original !== "function") return false;
   const byOpcodeTable = new WeakMap<object, WeakMap<Uint8Array, Analysis>>();
   prototype._getValidJumpDestinations = function (this: InterpreterLike, code: Uint8Array): Analysis {
+    if (!enabled) return original.call(this, code);
     const table = this._evm._opcodeMap;
     let byCode = byOpcodeTable.get(table);
     if (byCode === undefined) {

@@ -50,6 +50,17 @@ export function fastMstore(runState: MstoreState): void {
 }
 
 let installed: boolean | undefined;
+let enabled = true;
+
+/**
+ * Turns sharing off (EVMs created afterwards build their own tables, with ethereumjs' MSTORE) and on;
+ * tests compare both.
+ */
+export function setOpcodeTableCacheEnabled(on: boolean): boolean {
+  const active = installOpcodeTableCache();
+  enabled = on;
+  return active;
+}
 const tablesByParams = new WeakMap<object, Map<string, OpcodeTables>>();
 
 /**
@@ -68,7 +79,7 @@ function patch(): boolean {
   if (typeof original !== "function") return false;
   prototype.getActiveOpcodes = function (this: EvmInternals) {
     const params = this.common._paramsCache;
-    if (params === undefined || (this._customOpcodes !== undefined && this._customOpcodes.length > 0)) return original.call(this);
+    if (!enabled || params === undefined || (this._customOpcodes !== undefined && this._customOpcodes.length > 0)) return original.call(this);
     const key = `${this.common.hardfork()}|${this.common.eips().join(",")}`;
     let byFork = tablesByParams.get(params);
     const cached = byFork?.get(key);

@@ -1,58 +1,63 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import { bytesToHex, ecrecover as referenceEcrecover } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { ecrecover, initCrypto, keccak256 } from "../../../chain/execution/crypto.ts";
+import { seeded, withSeed, type Random } from "./seededRandom.ts";
 
 const require = createRequire(import.meta.url);
 const secp256k1: typeof import("secp256k1") = require("secp256k1");
 
 test("keccak256 equals the bundled keccak-256 on random inputs of every length up to 600 bytes", async () => {
   await initCrypto();
-  for (let length = 0; length <= 600; length++) {
-    const message = randomBytes(length);
-    assert.equal(bytesToHex(keccak256(message)), bytesToHex(keccak_256(message)), `length ${length}`);
-  }
-});
-
-test("ecrecover equals @ethereumjs/util's for random keys and messages, with v as 0/1, 27/28 and EIP-155", () => {
-  for (let i = 0; i < 200; i++) {
-    const privateKey = randomPrivateKey();
-    const hash = randomBytes(32);
-    const { signature, recid } = secp256k1.ecdsaSign(hash, privateKey);
-    const r = signature.subarray(0, 32);
-    const s = signature.subarray(32, 64);
-    const chainId = BigInt(1 + Math.floor(Math.random() * 100_000));
-    const cases: [bigint, bigint | undefined][] = [
-      [BigInt(recid), undefined],
-      [BigInt(27 + recid), undefined],
-      [chainId * 2n + 35n + BigInt(recid), chainId],
-    ];
-    for (const [v, id] of cases) {
-      assert.equal(bytesToHex(ecrecover(hash, v, r, s, id)), bytesToHex(referenceEcrecover(hash, v, r, s, id)), `v=${v}`);
+  await withSeed(301, (random) => {
+    for (let length = 0; length <= 600; length++) {
+      const message = random.bytes(length);
+      assert.equal(bytesToHex(keccak256(message)), bytesToHex(keccak_256(message)), `length ${length}`);
     }
-  }
+  });
 });
 
-test("ecrecover accepts r and s shorter than 32 bytes (unpadded, as transactions carry them)", () => {
-  let short = 0;
-  for (let i = 0; short < 8 && i < 100_000; i++) {
-    const hash = randomBytes(32);
-    const { signature, recid } = secp256k1.ecdsaSign(hash, randomPrivateKey());
-    const r = stripLeadingZeros(signature.subarray(0, 32));
-    const s = stripLeadingZeros(signature.subarray(32, 64));
-    if (r.length === 32 && s.length === 32) continue;
-    short++;
-    assert.equal(bytesToHex(ecrecover(hash, 27n + BigInt(recid), r, s)), bytesToHex(referenceEcrecover(hash, 27n + BigInt(recid), r, s)));
-  }
-  assert.equal(short, 8);
-});
+test("ecrecover equals @ethereumjs/util's for random keys and messages, with v as 0/1, 27/28 and EIP-155", () =>
+  withSeed(302, (random) => {
+    for (let i = 0; i < 200; i++) {
+      const privateKey = randomPrivateKey(random);
+      const hash = random.bytes(32);
+      const { signature, recid } = secp256k1.ecdsaSign(hash, privateKey);
+      const r = signature.subarray(0, 32);
+      const s = signature.subarray(32, 64);
+      const chainId = BigInt(1 + random.int(100_000));
+      const cases: [bigint, bigint | undefined][] = [
+        [BigInt(recid), undefined],
+        [BigInt(27 + recid), undefined],
+        [chainId * 2n + 35n + BigInt(recid), chainId],
+      ];
+      for (const [v, id] of cases) {
+        assert.equal(bytesToHex(ecrecover(hash, v, r, s, id)), bytesToHex(referenceEcrecover(hash, v, r, s, id)), `v=${v}`);
+      }
+    }
+  }));
+
+test("ecrecover accepts r and s shorter than 32 bytes (unpadded, as transactions carry them)", () =>
+  withSeed(303, (random) => {
+    let short = 0;
+    for (let i = 0; short < 8 && i < 100_000; i++) {
+      const hash = random.bytes(32);
+      const { signature, recid } = secp256k1.ecdsaSign(hash, randomPrivateKey(random));
+      const r = stripLeadingZeros(signature.subarray(0, 32));
+      const s = stripLeadingZeros(signature.subarray(32, 64));
+      if (r.length === 32 && s.length === 32) continue;
+      short++;
+      assert.equal(bytesToHex(ecrecover(hash, 27n + BigInt(recid), r, s)), bytesToHex(referenceEcrecover(hash, 27n + BigInt(recid), r, s)));
+    }
+    assert.equal(short, 8);
+  }));
 
 test("ecrecover rejects an invalid v like the reference does", () => {
-  const hash = randomBytes(32);
-  const { signature } = secp256k1.ecdsaSign(hash, randomPrivateKey());
+  const random = seeded(304);
+  const hash = random.bytes(32);
+  const { signature } = secp256k1.ecdsaSign(hash, randomPrivateKey(random));
   const r = signature.subarray(0, 32);
   const s = signature.subarray(32, 64);
   assert.throws(() => referenceEcrecover(hash, 29n, r, s));
@@ -60,16 +65,17 @@ test("ecrecover rejects an invalid v like the reference does", () => {
 });
 
 test("ecrecover rejects r = 0 like the reference does", () => {
-  const hash = randomBytes(32);
+  const random = seeded(305);
+  const hash = random.bytes(32);
   const r = new Uint8Array(32);
-  const s = randomBytes(32);
+  const s = random.bytes(32);
   assert.throws(() => referenceEcrecover(hash, 27n, r, s));
   assert.throws(() => ecrecover(hash, 27n, r, s));
 });
 
-function randomPrivateKey(): Uint8Array {
+function randomPrivateKey(random: Random): Uint8Array {
   for (;;) {
-    const key = randomBytes(32);
+    const key = random.bytes(32);
     if (secp256k1.privateKeyVerify(key)) return key;
   }
 }
@@ -79,3 +85,4 @@ function stripLeadingZeros(bytes: Uint8Array): Uint8Array {
   while (i < bytes.length - 1 && bytes[i] === 0) i++;
   return bytes.subarray(i);
 }
+

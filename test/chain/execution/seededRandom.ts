@@ -20,6 +20,20 @@ export function seeded(seed: number) {
 }
 export type Random = ReturnType<typeof seeded>;
 
+/**
+ * Runs `body` with numbers from `seed` (or from CONCORD_TEST_SEED when set, to explore others); a
+ * failure's message starts with the seed, so it can be replayed.
+ */
+export async function withSeed<T>(seed: number, body: (random: Random) => T | Promise<T>): Promise<T> {
+  const chosen = process.env.CONCORD_TEST_SEED === undefined ? seed : Number(process.env.CONCORD_TEST_SEED);
+  try {
+    return await body(seeded(chosen));
+  } catch (error) {
+    if (error instanceof Error) error.message = `[seed ${chosen}: rerun with CONCORD_TEST_SEED=${chosen}] ${error.message}`;
+    throw error;
+  }
+}
+
 /** Committed trie nodes (the chain store's role): what a fresh trie can read. */
 export class Nodes implements StateNodeSource {
   readonly map = new Map<string, Uint8Array>();

@@ -6,15 +6,14 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { randomBytes as nodeRandomBytes } from "node:crypto";
 import { BranchMPTNode, MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { ValueEncoding, bytesToHex } from "@ethereumjs/util";
 import { createConcordCommon } from "../../../../chain/execution/common.ts";
 import { StateNodeDb, type StateNodeSource } from "../../../../chain/execution/stateNodeDb.ts";
 import { TrieNodeCache, cacheTrieNodes } from "../../../../chain/execution/patches/trieNodeCache.ts";
+import { withSeed, type Random } from "../seededRandom.ts";
 
 const common = await createConcordCommon();
-const randomBytes = (length: number) => new Uint8Array(nodeRandomBytes(length));
 
 /** A committed-node source the test fills from a trie's writes (as the chain store does at commit). */
 class Nodes implements StateNodeSource {
@@ -33,7 +32,7 @@ function trie(nodes: StateNodeSource, root?: Uint8Array, useKeyHashing = true): 
 }
 
 /** Runs random puts and deletes on a plain and a cached trie side by side, block after block. */
-async function compareUnderRandomOps(keys: Uint8Array[], value: () => Uint8Array, useKeyHashing: boolean): Promise<TrieNodeCache> {
+async function compareUnderRandomOps(random: Random, keys: Uint8Array[], value: () => Uint8Array, useKeyHashing: boolean): Promise<TrieNodeCache> {
   const cache = new TrieNodeCache(10_000);
   const plainNodes = new Nodes();
   const cachedNodes = new Nodes();
@@ -45,8 +44,8 @@ async function compareUnderRandomOps(keys: Uint8Array[], value: () => Uint8Array
     const cached = trie(cachedNodes, cachedRoot, useKeyHashing);
     cacheTrieNodes(cached.trie, cache);
     for (let op = 0; op < 150; op++) {
-      const key = keys[Math.floor(Math.random() * keys.length)]!;
-      const next = Math.random() < 0.25 ? new Uint8Array() : value();
+      const key = random.pick(keys);
+      const next = random.next() < 0.25 ? new Uint8Array() : value();
       await plain.trie.put(key, next);
       await cached.trie.put(key, next);
     }
@@ -62,50 +61,56 @@ async function compareUnderRandomOps(keys: Uint8Array[], value: () => Uint8Array
 
 describe("trie node cache", () => {
   it("gives the same roots and values as a plain trie under random inserts, overwrites and deletes", async () => {
-    const keys = Array.from({ length: 300 }, () => randomBytes(20));
-    const cache = await compareUnderRandomOps(keys, () => randomBytes(1 + Math.floor(Math.random() * 80)), true);
-    assert.ok(cache.hits > 0, "the cache served lookups");
+    await withSeed(101, async (random) => {
+      const keys = Array.from({ length: 300 }, () => random.bytes(20));
+      const cache = await compareUnderRandomOps(random, keys, () => random.bytes(1 + random.int(80)), true);
+      assert.ok(cache.hits > 0, "the cache served lookups");
+    });
   });
 
   it("also with unhashed keys sharing prefixes and short values (extension and embedded nodes)", async () => {
     const alphabet = [0x00, 0x01, 0x10, 0x11, 0xff];
-    const keys = Array.from({ length: 120 }, () => Uint8Array.from({ length: 1 + Math.floor(Math.random() * 4) }, () => alphabet[Math.floor(Math.random() * alphabet.length)]!));
-    await compareUnderRandomOps(keys, () => randomBytes(1 + Math.floor(Math.random() * 4)), false);
+    await withSeed(102, async (random) => {
+      const keys = Array.from({ length: 120 }, () => Uint8Array.from({ length: 1 + random.int(4) }, () => random.pick(alphabet)));
+      await compareUnderRandomOps(random, keys, () => random.bytes(1 + random.int(4)), false);
+    });
   });
 
-  it("keeps what other tries read unchanged while one trie inserts through the same cached nodes", async () => {
-    const cache = new TrieNodeCache(10_000);
-    const nodes = new Nodes();
-    const base = trie(nodes);
-    const entries = Array.from({ length: 200 }, () => [randomBytes(32), randomBytes(40)] as const);
-    for (const [key, value] of entries) await base.trie.put(key, value);
-    nodes.absorb(base.db);
-    const root = base.trie.root();
+  it("keeps what other tries read unchanged while one trie inserts through the same cached nodes", () =>
+    withSeed(103, async ({ bytes: randomBytes }) => {
+      const cache = new TrieNodeCache(10_000);
+      const nodes = new Nodes();
+      const base = trie(nodes);
+      const entries = Array.from({ length: 200 }, () => [randomBytes(32), randomBytes(40)] as const);
+      for (const [key, value] of entries) await base.trie.put(key, value);
+      nodes.absorb(base.db);
+      const root = base.trie.root();
 
-    const writer = cacheTrieNodes(trie(nodes, root).trie, cache);
-    for (const [key] of entries) await writer.get(key); // every node of the old state is now cached
-    for (const [key] of entries.slice(0, 100)) await writer.put(key, randomBytes(40));
-    assert.notEqual(bytesToHex(writer.root()), bytesToHex(root));
+      const writer = cacheTrieNodes(trie(nodes, root).trie, cache);
+      for (const [key] of entries) await writer.get(key); // every node of the old state is now cached
+      for (const [key] of entries.slice(0, 100)) await writer.put(key, randomBytes(40));
+      assert.notEqual(bytesToHex(writer.root()), bytesToHex(root));
 
-    const reader = cacheTrieNodes(trie(nodes, root).trie, cache);
-    for (const [key, value] of entries) assert.deepEqual(await reader.get(key), value);
-    assert.equal(bytesToHex(reader.root()), bytesToHex(root));
-  });
+      const reader = cacheTrieNodes(trie(nodes, root).trie, cache);
+      for (const [key, value] of entries) assert.deepEqual(await reader.get(key), value);
+      assert.equal(bytesToHex(reader.root()), bytesToHex(root));
+    }));
 
-  it("serves the tries made by shallowCopy (storage tries) from the same cache", async () => {
-    const cache = new TrieNodeCache(10_000);
-    const nodes = new Nodes();
-    const base = trie(nodes);
-    const entries = Array.from({ length: 50 }, () => [randomBytes(32), randomBytes(40)] as const);
-    for (const [key, value] of entries) await base.trie.put(key, value);
-    nodes.absorb(base.db);
-    const original = cacheTrieNodes(trie(nodes, base.trie.root()).trie, cache);
-    for (const [key] of entries) await original.get(key);
-    const hitsBefore = cache.hits;
-    const copy = original.shallowCopy(false);
-    for (const [key, value] of entries) assert.deepEqual(await copy.get(key), value);
-    assert.ok(cache.hits >= hitsBefore + entries.length, "the copy's reads were served by the cache");
-  });
+  it("serves the tries made by shallowCopy (storage tries) from the same cache", () =>
+    withSeed(104, async ({ bytes: randomBytes }) => {
+      const cache = new TrieNodeCache(10_000);
+      const nodes = new Nodes();
+      const base = trie(nodes);
+      const entries = Array.from({ length: 50 }, () => [randomBytes(32), randomBytes(40)] as const);
+      for (const [key, value] of entries) await base.trie.put(key, value);
+      nodes.absorb(base.db);
+      const original = cacheTrieNodes(trie(nodes, base.trie.root()).trie, cache);
+      for (const [key] of entries) await original.get(key);
+      const hitsBefore = cache.hits;
+      const copy = original.shallowCopy(false);
+      for (const [key, value] of entries) assert.deepEqual(await copy.get(key), value);
+      assert.ok(cache.hits >= hitsBefore + entries.length, "the copy's reads were served by the cache");
+    }));
 
   it("holds at most its capacity, keeping what was used in the last generation", () => {
     const cache = new TrieNodeCache(4); // generations of 2
