@@ -69,7 +69,7 @@ export default async function OverviewPage() {
       <h2>Latest proposals</h2>
       <ProposalList proposals={proposals.slice(0, 5)} token={token} now={now} />
       <p className="row">
-        <Link href="/proposals">All {dao.proposalCount} proposals</Link>
+        <Link href="/proposals">All proposals ({dao.proposalCount})</Link>
         <Link href="/proposals/new">New proposal</Link>
       </p>
     </>

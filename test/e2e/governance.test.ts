@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { getAddress, parseEther, type Address } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { contractAbis } from "../../appLib/contracts.generated.ts";
 import { PROJECT_ROOT } from "../devnet/devnetProcess.ts";
 import { startAppStack, TEST_GOVERNANCE_TIMING, type AppStack } from "../app/helpers/appStack.ts";
@@ -53,7 +54,8 @@ describe("governance in the browser, end to end", () => {
       viewport: { width: 1280, height: 900 },
     });
     context.setDefaultTimeout(STEP_TIMEOUT);
-    wallet = new TestWallet([0, 1, 2].map((index) => stack.account(index)), stack.rpcUrl, stack.chainId);
+    // Test accounts #0-#2, and a newcomer with nothing at all (index 3).
+    wallet = new TestWallet([...[0, 1, 2].map((index) => stack.account(index)), privateKeyToAccount(generatePrivateKey())], stack.rpcUrl, stack.chainId);
     await wallet.install(context);
     page = context.pages()[0] ?? (await context.newPage());
     wallet.page = page;
@@ -108,6 +110,28 @@ describe("governance in the browser, end to end", () => {
     assert.ok(wallet.log.includes("personal_sign"));
     const images = await page.$$eval("img", (all) => all.filter((img) => !img.hasAttribute("alt")).length);
     assert.equal(images, 0, "every image has alt text");
+  });
+
+  it("explains to a newcomer why they cannot propose or pay gas yet (a revert decoded into words, insufficient funds), then the faucet funds them", async () => {
+    await wallet.useAccount(page, 3);
+    await page.goto(`${stack.appUrl}/proposals/new`);
+    await page.getByTestId("threshold-below").filter({ hasText: "You cannot propose yet" }).waitFor();
+    await page.locator("#proposal-title").fill("A newcomer's idea");
+    await page.locator("#proposal-body").fill("Let me propose.");
+    await page.getByLabel("Recipient address").fill(RECIPIENT);
+    await page.getByLabel("Amount (CORD)").fill("1");
+    await page.getByRole("button", { name: "Create proposal" }).click();
+    await page.locator('[data-phase="failed"]').filter({ hasText: "You have 0 CORD of voting power, but creating a proposal needs 1,000 CORD" }).waitFor();
+    await shot("05a-new-proposal-below-threshold");
+
+    await page.goto(`${stack.appUrl}/account`);
+    await page.getByRole("button", { name: "Delegate to myself" }).click();
+    await page.locator('[data-phase="failed"]').filter({ hasText: "does not have enough ETH" }).waitFor();
+    await page.getByRole("button", { name: "Get test ETH and CORD" }).click();
+    await page.getByText(/Sent 10 ETH and 1,000 CORD/).waitFor();
+    await page.getByTestId("eth-balance").filter({ hasText: "10 ETH" }).waitFor();
+    await shot("04a-account-faucet");
+    await wallet.useAccount(page, 0);
   });
 
   it("delegates voting power from three accounts", async () => {
@@ -214,6 +238,20 @@ describe("governance in the browser, end to end", () => {
     await shot("11-proposal-phone");
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 1, `the page fits a phone's width (overflows by ${overflow}px)`);
+    assert.deepEqual(consoleErrors, [], "no uncaught errors in the page");
+  });
+
+  it("offers the developer wallet on the devnet: connect, pick a test account, sign in", async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(stack.appUrl);
+    await page.getByRole("button", { name: "Disconnect" }).click();
+    await page.locator("summary", { hasText: "Connect wallet" }).click();
+    await page.getByRole("button", { name: /Developer wallet/ }).click();
+    await page.getByLabel("Test account").selectOption({ index: 5 });
+    await page.locator('[data-testid="connected-address"][title="0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc"]').waitFor();
+    await page.getByRole("button", { name: "Sign in with Ethereum" }).click();
+    await page.getByTestId("signed-in-as").filter({ hasText: "0x9965…A4dc" }).waitFor();
+    await shot("12-developer-wallet");
     assert.deepEqual(consoleErrors, [], "no uncaught errors in the page");
   });
 });

@@ -102,6 +102,9 @@ export class TestWallet {
       case "wallet_requestPermissions":
       case "wallet_getPermissions":
         return [{ parentCapability: "eth_accounts" }];
+      case "wallet_revokePermissions":
+        this.#connected = false;
+        return null;
     }
     if (method === "personal_sign" || method === "eth_signTypedData_v4" || method === "eth_sendTransaction") {
       if (this.#rejectNext) {
