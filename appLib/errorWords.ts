@@ -12,7 +12,6 @@ import {
   TimeoutError,
   UserRejectedRequestError,
   decodeErrorResult,
-  formatUnits,
   type Abi,
   type Hex,
 } from "viem";
@@ -108,6 +107,11 @@ function revertWords(revert: ContractFunctionRevertedError, context: ErrorWordsC
   if (revert.data?.errorName !== undefined && revert.data.errorName !== "Error" && revert.data.errorName !== "Panic") {
     return customErrorWords(revert.data.errorName, revert.data.args ?? [], context);
   }
+  // Decoded against the called contract's ABI only; an error from a contract it called (a token
+  // under the timelock) is found among the other ABIs the app knows.
+  const raw = (revert as { raw?: Hex }).raw;
+  const decoded = raw === undefined ? undefined : decodeRevert(raw);
+  if (decoded !== undefined && decoded.errorName !== "Error" && decoded.errorName !== "Panic") return customErrorWords(decoded.errorName, decoded.args, context);
   if (revert.reason !== undefined) return `The contract refused: "${revert.reason}".`;
   if (revert.signature !== undefined) return `The contract refused with an error the app does not know (${revert.signature}).`;
   return "The contract refused the transaction without saying why.";
@@ -131,8 +135,10 @@ export function decodeRevert(data: Hex): { errorName: string; args: readonly unk
   }
 }
 
-function states(bitmap: bigint, names: string[]): string {
-  const set = names.filter((_, index) => (bitmap >> BigInt(index)) & 1n);
+/** OpenZeppelin encodes expected states as a bytes32 bitmap, one bit per state. */
+function states(bitmap: unknown, names: string[]): string {
+  const bits = typeof bitmap === "bigint" ? bitmap : BigInt(bitmap as string);
+  const set = names.filter((_, index) => (bits >> BigInt(index)) & 1n);
   return set.length === 0 ? "another state" : set.join(" or ");
 }
 
@@ -144,7 +150,7 @@ export function customErrorWords(name: string, args: readonly unknown[], context
     case "GovernorInsufficientProposerVotes":
       return `You have ${amount(args[1])} of voting power, but creating a proposal needs ${amount(args[2])}. Delegate tokens to yourself on the Account page (votes count from the next second), or ask holders to delegate to you.`;
     case "GovernorUnexpectedProposalState":
-      return `This proposal is ${STATE_NAMES[Number(args[1])] ?? "in another state"}; this needs it to be ${states(args[2] as bigint, STATE_NAMES)}.`;
+      return `This proposal is ${STATE_NAMES[Number(args[1])] ?? "in another state"}; this needs it to be ${states(args[2], STATE_NAMES)}.`;
     case "GovernorAlreadyCastVote":
       return `${args[0]} has already voted on this proposal; a vote cannot be changed.`;
     case "GovernorNonexistentProposal":
@@ -170,7 +176,7 @@ export function customErrorWords(name: string, args: readonly unknown[], context
     case "InvalidAccountNonce":
       return `This signature was already used (the account's next signature number is ${args[1]}). Sign again.`;
     case "TimelockUnexpectedOperationState":
-      return `The timelock cannot do this yet: the operation must be ${states(args[1] as bigint, TIMELOCK_STATES)} (the delay may not have passed).`;
+      return `The timelock cannot do this yet: the operation must be ${states(args[1], TIMELOCK_STATES)} (the delay may not have passed).`;
     case "TimelockInsufficientDelay":
       return `The delay ${args[0]} s is shorter than the timelock's minimum of ${args[1]} s.`;
     case "TimelockUnauthorizedCaller":
@@ -190,9 +196,4 @@ export function customErrorWords(name: string, args: readonly unknown[], context
     default:
       return `The contract refused: ${name}(${args.map((arg) => (typeof arg === "bigint" ? arg.toString() : String(arg))).join(", ")}).`;
   }
-}
-
-/** For places that just need ETH amounts in a sentence. */
-export function ethWords(wei: bigint): string {
-  return `${formatUnits(wei, 18)} ETH`;
 }
