@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import all from "it-all";
 import { create } from "kubo-rpc-client";
@@ -66,9 +69,43 @@ describe("a node with a data directory", () => {
   it("takes over the lock a crashed process left behind", async () => {
     // A pid that existed and has exited: the lock is stale.
     const dead = spawnSync(process.execPath, ["-e", "process.exit(0)"]).pid;
+    assert.ok(dead !== undefined && dead > 0);
     await writeFile(join(dataDir, "repo.lock"), String(dead));
     const node = await startIpfsNode({ dataDir, apiPort: 0, gatewayPort: 0 });
-    await node.stop();
+    try {
+      assert.equal(await readFile(join(dataDir, "repo.lock"), "utf8"), String(process.pid), "the lock now names this process");
+      const ipfs = create({ url: node.apiUrl });
+      const added = await ipfs.add("written after the takeover\n");
+      assert.equal(Buffer.concat(await all(ipfs.cat(added.cid))).toString(), "written after the takeover\n");
+    } finally {
+      await node.stop();
+    }
+    await assert.rejects(stat(join(dataDir, "repo.lock")), { code: "ENOENT" });
+  });
+
+  it("refuses the data directory while another live process's node holds it, and takes it over once that process is killed", async () => {
+    const holder = await startHolder(dataDir);
+    try {
+      assert.equal(await readFile(join(dataDir, "repo.lock"), "utf8"), String(holder.pid));
+      await assert.rejects(startIpfsNode({ dataDir, apiPort: 0, gatewayPort: 0 }), (error: unknown) => {
+        assert.ok(isIpfsError(error, "IPFS_DATA_DIR_LOCKED"));
+        assert.equal(error.message, `the IPFS data directory ${dataDir} is in use by process ${holder.pid}; stop it or choose another data directory`);
+        assert.deepEqual(error.details, { dataDir, pid: holder.pid });
+        return true;
+      });
+      // The holder crashes (no chance to release the lock): its lock is stale and is taken over.
+      holder.kill("SIGKILL");
+      await once(holder, "exit");
+      assert.equal(await readFile(join(dataDir, "repo.lock"), "utf8"), String(holder.pid), "the crashed holder's lock is still there");
+      const node = await startIpfsNode({ dataDir, apiPort: 0, gatewayPort: 0 });
+      try {
+        assert.equal(await readFile(join(dataDir, "repo.lock"), "utf8"), String(process.pid));
+      } finally {
+        await node.stop();
+      }
+    } finally {
+      if (holder.exitCode === null && holder.signalCode === null) holder.kill("SIGKILL");
+    }
   });
 
   it("releases the lock on stop so the next start succeeds", async () => {
@@ -77,3 +114,18 @@ describe("a node with a data directory", () => {
     await assert.rejects(stat(join(dataDir, "repo.lock")), { code: "ENOENT" });
   });
 });
+
+/** Starts another process whose IPFS node holds `dir`; resolves once it does. */
+async function startHolder(dir: string): Promise<ChildProcess & { pid: number }> {
+  const script = fileURLToPath(new URL("./helpers/dataDirHolder.ts", import.meta.url));
+  const child = spawn(process.execPath, ["--import", "tsx", script, dir], { stdio: ["pipe", "pipe", "inherit"] });
+  const lines = createInterface({ input: child.stdout! });
+  const [line] = (await Promise.race([
+    once(lines, "line"),
+    once(child, "exit").then(([code]) => {
+      throw new Error(`the holder process exited (${code}) before holding the data directory`);
+    }),
+  ])) as [string];
+  assert.equal(line, `ready ${child.pid}`);
+  return child as ChildProcess & { pid: number };
+}

@@ -143,8 +143,16 @@ describe("evm_snapshot / evm_revert", () => {
   });
 
   it("answers the same through the Anvil names", async () => {
+    const head = await blockNumber();
+    const before = await balance(DEV[5]!.address);
     const id = await call<string>(url, "anvil_snapshot");
-    await sendSigned(url, DEV_KEYS[0], { to: DEV[5]!.address, value: 1n });
+    assert.equal(BigInt(id), BigInt(await call<string>(url, "evm_snapshot")) - 1n, "one sequence of ids with evm_snapshot");
+    const hash = await sendSigned(url, DEV_KEYS[0], { to: DEV[5]!.address, value: 1n });
+    assert.equal(await balance(DEV[5]!.address), before + 1n);
     assert.equal(await call(url, "anvil_revert", [id]), true);
+    assert.equal(await blockNumber(), head);
+    assert.equal(await balance(DEV[5]!.address), before);
+    assert.equal(await call(url, "eth_getTransactionReceipt", [hash]), null);
+    assert.equal(await call(url, "anvil_revert", [id]), false, "a snapshot is used up by its revert");
   });
 });

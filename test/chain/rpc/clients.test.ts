@@ -5,8 +5,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ContractFactory, JsonRpcProvider, WebSocketProvider, Wallet, isError, type Contract, type EventLog } from "ethers";
-import { BaseError, ContractFunctionRevertedError, createPublicClient, createWalletClient, defineChain, http, parseEther, webSocket, type Abi } from "viem";
+import { BaseError, ContractFunctionRevertedError, createPublicClient, createWalletClient, defineChain, getAddress, http, parseEther, webSocket, type Abi } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { devAccountKeys } from "../../../chain/execution/devAccounts.ts";
 import { compileCounter } from "./helpers/counterContract.ts";
 import { DEV_ADDRESSES, DEV_KEYS, startTestChain, type TestChain } from "./helpers/testChain.ts";
 
@@ -136,7 +137,9 @@ describe("viem", () => {
     const publicClient = createPublicClient({ chain: concord, transport: http(chain.url), pollingInterval: 50 });
     const hash = await walletClient.sendTransaction({ to: DEV_ADDRESSES[0], value: 1n });
     assert.equal((await publicClient.waitForTransactionReceipt({ hash })).status, "success");
-    assert.deepEqual(await walletClient.getAddresses(), (await walletClient.getAddresses()).slice(0, 20));
+    // eth_accounts: Hardhat's 20 dev accounts, in order, checksummed by viem.
+    assert.deepEqual(await walletClient.getAddresses(), devAccountKeys(20).map((key) => getAddress(key.address)));
+    assert.equal((await publicClient.getTransaction({ hash })).from, DEV_ADDRESSES[2]);
   });
   it("watches blocks and contract events over WebSocket", async () => {
     const { abi, bytecode } = compileCounter();

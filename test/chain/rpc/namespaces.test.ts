@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { getAddress, keccak256, toUtf8Bytes } from "ethers";
+import { validatorKeys } from "../../../chain/execution/devAccounts.ts";
 import { call, callError } from "./helpers/rpcClient.ts";
 import { deployCounter, type DeployedCounter } from "./helpers/counter.ts";
 import { DEV_ADDRESSES, DEV_KEYS, sendSigned, startTestChain, type Receipt, type TestChain } from "./helpers/testChain.ts";
@@ -44,7 +45,8 @@ describe("txpool_*", () => {
     assert.equal(queued.hash, hash);
     assert.equal(queued.blockHash, null);
     const status = await call<{ pending: string; queued: string }>(chain.url, "txpool_status");
-    assert.ok(BigInt(status.queued) >= 1n);
+    const count = (byAccount: Record<string, unknown>) => Object.values(byAccount).reduce<number>((n, byNonce) => n + Object.keys(byNonce as object).length, 0);
+    assert.deepEqual(status, { pending: `0x${count(content.pending).toString(16)}`, queued: "0x1" });
     const inspect = await call<{ queued: Record<string, Record<string, string>> }>(chain.url, "txpool_inspect");
     assert.match(inspect.queued[getAddress(DEV_ADDRESSES[2])]![String(nonce + 1)]!, new RegExp(`^${DEV_ADDRESSES[0]}: 1 wei \\+ 21000 gas × \\d+ wei$`));
   });
@@ -57,7 +59,9 @@ describe("debug_traceTransaction", () => {
     assert.equal(frame.from, DEV_ADDRESSES[0]);
     assert.equal(frame.to, counter.address);
     assert.equal(frame.input, counter.iface.encodeFunctionData("increment", [4n]));
-    assert.match(frame.gasUsed as string, /^0x[0-9a-f]+$/);
+    assert.equal(frame.gasUsed, increment.gasUsed, "the top frame's gas is the transaction's");
+    assert.equal(frame.value, "0x0");
+    assert.equal(frame.output, "0x");
   });
   it("returns struct logs without a tracer, gas figures as numbers as geth does", async () => {
     const trace = await call<{ gas: number; failed: boolean; returnValue: string; structLogs: Record<string, unknown>[] }>(
@@ -66,7 +70,8 @@ describe("debug_traceTransaction", () => {
       [increment.transactionHash],
     );
     assert.equal(trace.failed, false);
-    assert.equal(typeof trace.gas, "number");
+    assert.equal(trace.gas, Number(BigInt(increment.gasUsed)));
+    assert.equal(trace.returnValue, "0x"); // increment returns nothing
     assert.deepEqual(trace.structLogs[0], { pc: 0, op: "PUSH1", gas: trace.structLogs[0]!.gas, gasCost: 3, depth: 1, stack: [] });
     assert.equal(typeof trace.structLogs[0]!.gas, "number");
     assert.ok(trace.structLogs.some((log) => log.op === "SSTORE"));
@@ -86,21 +91,39 @@ describe("debug_traceTransaction", () => {
 
 describe("concord_*", () => {
   it("reports consensus status, the validator set and peers", async () => {
+    const validator = validatorKeys(1)[0]!.address;
+    const stake = `0x${(1_000n * 10n ** 18n).toString(16)}`; // startNodeForRpcTests' genesis stake
     const status = await call<Record<string, string>>(chain.url, "concord_status");
-    assert.equal(typeof status.engine, "string");
-    assert.match(status.height!, /^0x[0-9a-f]+$/);
-    const validators = await call<{ address: string; votingPower: string; stake: string; jailed: boolean }[]>(chain.url, "concord_validators");
-    assert.ok(validators.length >= 1);
-    assert.match(validators[0]!.address, /^0x[0-9a-f]{40}$/);
-    assert.ok(Array.isArray(await call(chain.url, "concord_peers")));
+    // The height being decided is the one after the latest block (read in the same answer).
+    assert.deepEqual(status, {
+      engine: "single-validator",
+      height: `0x${(BigInt(status.latestBlock!) + 1n).toString(16)}`,
+      round: "0x0",
+      step: status.step,
+      proposer: validator,
+      validators: "0x1",
+      peers: "0x0",
+      latestBlock: status.latestBlock,
+    });
+    assert.ok(["idle", "building", "committing"].includes(status.step!), status.step);
+    assert.ok(BigInt(status.latestBlock!) >= BigInt(increment.blockNumber));
+    assert.deepEqual(await call(chain.url, "concord_validators"), [{ address: validator, votingPower: stake, stake, jailed: false }]);
+    assert.deepEqual(await call(chain.url, "concord_peers"), []);
   });
   it("serves the commit certificate of a committed block and null past the head", async () => {
-    const certificate = await call<{ height: string; blockHash: string; signatures: unknown[] } | null>(chain.url, "concord_commitCertificate", [increment.blockNumber]);
+    const certificate = await call<{ height: string; round: string; blockHash: string; signatures: { validator: string; signature: string }[] } | null>(
+      chain.url,
+      "concord_commitCertificate",
+      [increment.blockNumber],
+    );
     assert.notEqual(certificate, null);
     assert.equal(certificate!.height, increment.blockNumber);
+    assert.equal(certificate!.round, "0x0");
     assert.equal(certificate!.blockHash, increment.blockHash);
+    assert.deepEqual(certificate!.signatures.map((s) => s.validator), [validatorKeys(1)[0]!.address], "signed by the one validator");
+    assert.match(certificate!.signatures[0]!.signature, /^0x[0-9a-f]{130}$/);
     assert.equal(await call(chain.url, "concord_commitCertificate", ["0xffffff"]), null);
-    assert.equal((await callError(chain.url, "concord_commitCertificate", [])).code, -32602);
+    assert.deepEqual(await callError(chain.url, "concord_commitCertificate", []), { code: -32602, message: "missing value for required argument 0" });
   });
 });
 

@@ -185,6 +185,12 @@ describe("close", () => {
     const closed = new Promise((resolve) => client.socket.once("close", resolve));
     await other.close();
     await closed;
-    await assert.rejects(fetch(other.url, { method: "POST", body: "{}" }));
+    await assert.rejects(fetch(other.url, { method: "POST", body: "{}" }), (error: unknown) => {
+      // undici's fetch: "fetch failed", with the refused connection as the cause.
+      assert.ok(error instanceof TypeError);
+      assert.equal(error.message, "fetch failed");
+      assert.equal((error.cause as NodeJS.ErrnoException | undefined)?.code, "ECONNREFUSED");
+      return true;
+    });
   });
 });

@@ -440,7 +440,7 @@ describe("txpool admission: refused transactions (-32000)", () => {
   it("leaves the pool unchanged by a refused transaction", async () => {
     const { pool, common } = await createPool();
     await pool.addRaw(transfer(common, alice!, { nonce: 0n }).serialize());
-    await assert.rejects(pool.addRaw(transfer(common, alice!, { nonce: 1n, gasLimit: 1n }).serialize()));
+    await rejects(pool.addRaw(transfer(common, alice!, { nonce: 1n, gasLimit: 1n }).serialize()), TxPoolErrorCode.IntrinsicGasTooLow, "intrinsic gas too low: gas 1, minimum needed 21000");
     assert.equal(pool.size, 1);
     assert.equal(await pool.pendingNonce(alice!.address), 1n);
   });
