@@ -4,6 +4,7 @@ import hardhatEthers from "@nomicfoundation/hardhat-ethers";
 import hardhatNodeTestRunner from "@nomicfoundation/hardhat-node-test-runner";
 import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
 import hardhatIgnitionEthers from "@nomicfoundation/hardhat-ignition-ethers";
+import knownCompilerWarnings from "./hardhatPlugins/knownCompilerWarnings.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -35,7 +36,7 @@ function compilerProfile() {
 }
 
 export default defineConfig({
-  plugins: [hardhatEthers, hardhatNodeTestRunner, hardhatNetworkHelpers, hardhatIgnitionEthers],
+  plugins: [hardhatEthers, hardhatNodeTestRunner, hardhatNetworkHelpers, hardhatIgnitionEthers, knownCompilerWarnings],
   solidity: {
     // One build serves tests, `npm start` and Ignition. Ignition's deploy task builds with the
     // "production" profile, which Hardhat otherwise derives from the default one by keeping only the

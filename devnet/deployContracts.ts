@@ -1,16 +1,16 @@
 /**
- * Deploys the project's Ignition modules to a running Concord node, the way a developer would:
- * `hardhat ignition deploy ignition/modules/Concord.ts --network devnet`, as a child process so the
- * devnet exercises exactly the path Hardhat users take.
+ * Deploys the project's Ignition modules to a running Concord node with ignition-core, the engine of
+ * `hardhat ignition deploy`, in a child process (ignitionDeploy.ts) so Hardhat's runtime never loads
+ * into the devnet's own process.
  *
- * The deployment journal lives in ignition/deployments/<deploymentId>; each data directory has its
- * own id, and a fresh chain resets its journal (otherwise Ignition would trust addresses from a
- * chain that no longer exists). The resulting addresses are copied into the data directory, where
- * the app and scripts read them.
+ * The deployment journal lives in the data directory (<dataDir>/ignition/deployments/<deploymentId>),
+ * next to the chain it describes; a fresh chain resets it (otherwise Ignition would trust addresses
+ * from a chain that no longer exists). The resulting addresses are written to the data directory,
+ * where the app and scripts read them.
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFile, readFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -46,57 +46,66 @@ export function deploymentIdFor(dataDir: string): string {
   return `concord-devnet-${digest}`;
 }
 
+/** Where a data directory's Ignition journal lives. */
+export function deploymentDirFor(dataDir: string): string {
+  return path.join(dataDir, "ignition", "deployments", deploymentIdFor(dataDir));
+}
+
 /** Deploys (or resumes) the Concord Ignition module and returns the deployed addresses by future id. */
 export async function deployContracts(options: DeployOptions): Promise<Record<string, string>> {
-  const deploymentId = deploymentIdFor(options.dataDir);
-  const args = [
-    "hardhat", "ignition", "deploy", CONCORD_MODULE,
-    "--network", "devnet",
-    "--parameters", options.parametersFile ?? PARAMETERS_FILE,
-    "--deployment-id", deploymentId,
-  ];
-  if (options.freshChain) args.push("--reset");
-  const output = await run("npx", args, {
-    ...process.env,
-    CONCORD_RPC_URL: options.rpcUrl,
-    // Ignition asks before deploying to a chain id other than 31337; a devnet is ours to deploy to.
-    HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: "1",
-    HARDHAT_IGNITION_CONFIRM_RESET: "1",
-    // Ignition's interactive UI redraws the terminal; plain lines read better inside the devnet's log.
-    CI: "true",
-  }, options.onOutput);
-  const journalDir = path.join(PROJECT_ROOT, "ignition", "deployments", deploymentId);
-  const addressesFile = path.join(journalDir, "deployed_addresses.json");
-  let addresses: Record<string, string>;
-  try {
-    addresses = JSON.parse(await readFile(addressesFile, "utf8"));
-  } catch (cause) {
-    throw new DeploymentError(`Ignition finished but ${addressesFile} is unreadable`, output);
-  }
-  await copyFile(addressesFile, path.join(options.dataDir, DEPLOYED_ADDRESSES_FILE));
+  const deploymentDir = deploymentDirFor(options.dataDir);
+  if (options.freshChain) await rm(deploymentDir, { recursive: true, force: true });
+  await mkdir(deploymentDir, { recursive: true });
+  const request = {
+    rpcUrl: options.rpcUrl,
+    deploymentDir,
+    parametersFile: options.parametersFile ?? PARAMETERS_FILE,
+    projectRoot: PROJECT_ROOT,
+  };
+  const addresses = await runDeployment(request, options.onOutput);
+  await writeFile(path.join(options.dataDir, DEPLOYED_ADDRESSES_FILE), `${JSON.stringify(addresses, null, 2)}\n`);
   return addresses;
 }
 
-function run(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  onOutput?: (line: string) => void,
-): Promise<string> {
+/** Runs ignitionDeploy.ts and reads its JSON lines (progress, then the addresses or an error). */
+function runDeployment(request: object, onOutput?: (line: string) => void): Promise<Record<string, string>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const script = path.join(PROJECT_ROOT, "devnet", "ignitionDeploy.ts");
+    const child = spawn(process.execPath, ["--import", "tsx", script, JSON.stringify(request)], {
+      cwd: PROJECT_ROOT,
+      env: process.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
-    const collect = (chunk: Buffer) => {
-      const text = chunk.toString();
-      output += text;
-      for (const line of text.split("\n")) if (line.trim() !== "") onOutput?.(line);
-    };
-    child.stdout.on("data", collect);
-    child.stderr.on("data", collect);
-    child.on("error", (error) => reject(new DeploymentError(`could not run ${command}: ${error.message}`, output)));
+    let pending = "";
+    let addresses: Record<string, string> | undefined;
+    let failure: string | undefined;
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      pending += chunk.toString();
+      const lines = pending.split("\n");
+      pending = lines.pop()!;
+      for (const line of lines) {
+        if (line.trim() === "") continue;
+        let message: { progress?: string; addresses?: Record<string, string>; error?: string };
+        try {
+          message = JSON.parse(line);
+        } catch {
+          onOutput?.(line); // a library's own console output
+          continue;
+        }
+        if (message.progress !== undefined) onOutput?.(message.progress);
+        if (message.addresses !== undefined) addresses = message.addresses;
+        if (message.error !== undefined) failure = message.error;
+      }
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.on("error", (error) => reject(new DeploymentError(`could not run the Ignition deployment: ${error.message}`, output)));
     child.on("close", (code) => {
-      if (code === 0) resolve(output);
-      else reject(new DeploymentError(`Ignition deployment failed (exit code ${code})`, output));
+      if (code === 0 && addresses !== undefined) resolve(addresses);
+      else reject(new DeploymentError(`Ignition deployment failed${failure === undefined ? ` (exit code ${code})` : `: ${failure}`}`, output));
     });
   });
 }

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { getAddress } from "ethers";
+import { formatEther, getAddress } from "ethers";
 import { ConcordNode, NodeStateError } from "../chain/node.ts";
 import { defaultGenesisConfig } from "../chain/execution/genesis.ts";
 import { devAccountKeys, validatorKeys } from "../chain/execution/devAccounts.ts";
@@ -144,7 +144,7 @@ export async function runDevnet(options: DevnetCommandOptions): Promise<number> 
       progress.warn("the web app needs the contracts: it is not started with --no-deploy");
     }
 
-    printBanner(node, ipfs, addresses, created, options, app);
+    await printBanner(node, ipfs, addresses, created, options, app);
     await untilInterrupted();
     console.log("");
     await stopAll();
@@ -200,14 +200,14 @@ async function readDeployedAddresses(dataDir: string): Promise<Record<string, st
   }
 }
 
-function printBanner(
+async function printBanner(
   node: ConcordNode,
   ipfs: IpfsNode | undefined,
   addresses: Record<string, string> | undefined,
   created: boolean,
   options: DevnetCommandOptions,
   app: AppServer | undefined,
-): void {
+): Promise<void> {
   const rpc = node.rpc!;
   const lines = [
     "",
@@ -230,12 +230,23 @@ function printBanner(
     for (const [future, address] of Object.entries(addresses)) lines.push(`  ${future.padEnd(40)} ${address}`);
     lines.push("");
   }
-  lines.push("Accounts (10000 ETH each; the well-known test keys: never use them on a real network):");
-  devAccountKeys().forEach((account, index) => {
-    lines.push(`  #${String(index).padEnd(2)} ${getAddress(account.address)}  ${bytesToHexKey(account.privateKey)}`);
+  // Balances as they are now: the genesis gave 10000 ETH each, but a resumed chain (or the deployment
+  // just made) has moved some.
+  lines.push("Accounts (the well-known test keys: never use them on a real network), with their balances now:");
+  const accounts = devAccountKeys();
+  const balances = await Promise.all(accounts.map((account) => node.backend.getBalance(account.address as `0x${string}`, "latest")));
+  accounts.forEach((account, index) => {
+    lines.push(`  #${String(index).padEnd(2)} ${getAddress(account.address)}  ${bytesToHexKey(account.privateKey)}  ${formatBalance(balances[index]!)}`);
   });
   lines.push("", "Ctrl-C stops the devnet; the next start resumes the same chain.", "");
   console.log(lines.join("\n"));
+}
+
+/** Whole ether with up to 4 decimals, never rounded up to a balance the account does not have. */
+function formatBalance(wei: bigint): string {
+  const [whole, fraction = ""] = formatEther(wei - (wei % 10n ** 14n)).split(".");
+  const decimals = fraction.replace(/0+$/, "");
+  return `${whole}${decimals === "" ? "" : `.${decimals}`} ETH`;
 }
 
 function bytesToHexKey(key: Uint8Array): string {

@@ -1,11 +1,11 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { access, mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { create as createKuboClient } from "kubo-rpc-client";
-import { deploymentIdFor } from "../../devnet/deployContracts.ts";
+import { deploymentDirFor, deploymentIdFor } from "../../devnet/deployContracts.ts";
 import { PROJECT_ROOT, rpc, startDevnetProcess } from "./devnetProcess.ts";
 
 // The web app has tests of its own (test/app, test/e2e); these stay on the chain, IPFS and deployment.
@@ -18,7 +18,6 @@ describe("concord devnet (what `npm start` runs)", () => {
   });
   after(async () => {
     await rm(dataDir, { recursive: true, force: true });
-    await rm(path.join(PROJECT_ROOT, "ignition", "deployments", deploymentIdFor(dataDir)), { recursive: true, force: true });
   });
 
   let deployed: Record<string, string>;
@@ -32,7 +31,9 @@ describe("concord devnet (what `npm start` runs)", () => {
       const [, gateway] = await devnet.waitFor(/IPFS gateway\s+(http:\/\/127\.0\.0\.1:\d+)/);
       await devnet.waitFor(/Ctrl-C stops the devnet/);
       assert.match(devnet.output(), /Deploying the contracts with Ignition/);
-      assert.match(devnet.output(), /#0\s+0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266\s+0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80/);
+      // Balances as they are: the deployer (#0) paid for the deployment, #1 has the genesis' 10000 ETH.
+      assert.match(devnet.output(), /#0\s+0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266\s+0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80\s+9999\.\d+ ETH/);
+      assert.match(devnet.output(), /#1\s+0x70997970C51812dc3A010C7d01b50e0d17dc79C8\s+0x59c6\w+\s+10000 ETH\n/);
 
       assert.equal(await rpc<string>(rpcUrl, "eth_chainId"), "0x7a69");
       deployed = JSON.parse(await readFile(path.join(dataDir, "deployed-addresses.json"), "utf8"));
@@ -41,7 +42,12 @@ describe("concord devnet (what `npm start` runs)", () => {
         assert.ok(address, `${future} missing from ${Object.keys(deployed).join(", ")}`);
         assert.match(devnet.output(), new RegExp(`${future}\\s+${address}`));
         assert.notEqual(await rpc<string>(rpcUrl, "eth_getCode", [address, "latest"]), "0x", `${future} has no code`);
+        // One progress line per deployed contract, not Ignition's redrawn batches.
+        assert.equal(devnet.output().split(`${future} deployed at ${address}`).length - 1, 1, `progress for ${future}`);
       }
+      // The journal is the data directory's, never the source tree's.
+      await access(path.join(deploymentDirFor(dataDir), "journal.jsonl"));
+      await assert.rejects(access(path.join(PROJECT_ROOT, "ignition", "deployments", deploymentIdFor(dataDir))), { code: "ENOENT" });
       blockAfterFirstRun = BigInt(await rpc<string>(rpcUrl, "eth_blockNumber"));
 
       // The IPFS node is the one every part uses: add through its API, read through its gateway.
