@@ -1,10 +1,13 @@
-import { realpathSync } from "node:fs";
-import { resolve } from "node:path";
+import { readFileSync, realpathSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { IpfsClient, type PinType, resolveIpfsApiUrl } from "./client.ts";
 import { isIpfsError } from "./errors.ts";
-import { startIpfsNode } from "./ipfsNode.ts";
+import { apiFilePath, startIpfsNode } from "./ipfsNode.ts";
+
+/** The devnet's default data directory (devnet/options.ts' DEFAULT_DATA_DIR; not imported, to keep ipfs/ free of devnet/). */
+const DEFAULT_DEVNET_DATA_DIR = ".concord";
 
 export interface CliIo {
   stdout: { write(chunk: string | Uint8Array): unknown };
@@ -12,6 +15,8 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   /** Resolves when the user asks a long-running command (`daemon`) to stop. */
   untilInterrupted?: () => Promise<void>;
+  /** The global options' choice of API (set by runIpfsCli). */
+  api?: ApiChoice;
 }
 
 const USAGE = `usage: concord ipfs <command> [options]
@@ -28,7 +33,13 @@ commands:
   daemon [--data-dir=DIR] [--api-port=5001] [--gateway-port=8080] [--peer=MULTIADDR ...]
                                  run an IPFS node in the foreground (Ctrl-C stops it)
 
-The API used is ${"$"}CONCORD_IPFS_API (or ${"$"}IPFS_API_URL), default http://127.0.0.1:5001.
+global options (before the command; --api also after it, as Kubo's ipfs takes it):
+  --api <url|multiaddr>          the Kubo RPC API to use, e.g. http://127.0.0.1:5002 or /ip4/127.0.0.1/tcp/5002
+  --ipfs-api-port <port>         the API on 127.0.0.1:<port> (the devnet option of the same name)
+  --data-dir <dir>               the devnet's data directory whose running IPFS node to use (default .concord)
+
+The API used is the first of: --api, --ipfs-api-port, ${"$"}CONCORD_IPFS_API (or ${"$"}IPFS_API_URL), the
+IPFS node the devnet in --data-dir (or ${"$"}CONCORD_DATA_DIR, or .concord) is running, http://127.0.0.1:5001.
 --cid-version=1 selects the modern profile (CIDv1, raw leaves, 1 MiB chunks, 1024 links; IPIP-0499
 unixfs-v1-2025); the default is Kubo's 'ipfs add' (CIDv0), giving the CIDs of the public network.
 `;
@@ -51,7 +62,17 @@ class UsageError extends Error {}
  * 2 bad usage. Errors print one line that says what to do, never a stack trace.
  */
 export async function runIpfsCli(argv: string[], io: CliIo = defaultIo()): Promise<number> {
-  const [command, ...rest] = argv;
+  let command: string | undefined;
+  let rest: string[];
+  let api: ApiChoice;
+  try {
+    ({ api, argv } = takeGlobalOptions(argv));
+    [command, ...rest] = argv;
+  } catch (error) {
+    io.stderr.write(`concord ipfs: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  io = { ...io, api };
   try {
     switch (command) {
       case "add":
@@ -88,7 +109,75 @@ export async function runIpfsCli(argv: string[], io: CliIo = defaultIo()): Promi
 }
 
 function clientFor(io: CliIo): IpfsClient {
-  return new IpfsClient({ apiUrl: resolveIpfsApiUrl(io.env) });
+  return new IpfsClient({ apiUrl: chooseApiUrl(io.api ?? {}, io.env) });
+}
+
+/** What the global options said about the API to use. */
+export interface ApiChoice {
+  api?: string;
+  apiPort?: string;
+  dataDir?: string;
+}
+
+const GLOBAL_OPTIONS: Record<string, keyof ApiChoice> = { "--api": "api", "--ipfs-api-port": "apiPort", "--data-dir": "dataDir" };
+
+/**
+ * Takes the global options off argv: any of them before the command, and --api anywhere (Kubo's
+ * `ipfs add --api ...` works too). `daemon --data-dir` stays the daemon's own option.
+ */
+export function takeGlobalOptions(argv: string[]): { api: ApiChoice; argv: string[] } {
+  const api: ApiChoice = {};
+  const remaining: string[] = [];
+  let beforeCommand = true;
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index]!;
+    const [name, inline] = arg.startsWith("--") ? splitOption(arg) : [arg, undefined];
+    const key = GLOBAL_OPTIONS[name];
+    if (key !== undefined && (beforeCommand || key === "api")) {
+      const value = inline ?? argv[++index];
+      if (value === undefined || value === "") throw new UsageError(`${name} needs a value`);
+      api[key] = value;
+      continue;
+    }
+    if (!arg.startsWith("-")) beforeCommand = false;
+    remaining.push(arg);
+  }
+  return { api, argv: remaining };
+}
+
+function splitOption(arg: string): [string, string | undefined] {
+  const equals = arg.indexOf("=");
+  return equals === -1 ? [arg, undefined] : [arg.slice(0, equals), arg.slice(equals + 1)];
+}
+
+/** The API URL from the global options, the environment, or the devnet's running IPFS node. */
+export function chooseApiUrl(choice: ApiChoice, env: Readonly<Record<string, string | undefined>>): string {
+  if (choice.api !== undefined) return apiUrlOf(choice.api);
+  if (choice.apiPort !== undefined) {
+    const port = Number(choice.apiPort);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--ipfs-api-port must be a port number (1-65535), got "${choice.apiPort}"`);
+    return `http://127.0.0.1:${port}`;
+  }
+  if ((env.CONCORD_IPFS_API ?? env.IPFS_API_URL ?? "").trim() !== "") return resolveIpfsApiUrl(env);
+  const devnetDataDir = choice.dataDir ?? env.CONCORD_DATA_DIR ?? DEFAULT_DEVNET_DATA_DIR;
+  try {
+    const running = readFileSync(apiFilePath(join(devnetDataDir, "ipfs")), "utf8").trim();
+    if (running !== "") return running;
+  } catch {
+    if (choice.dataDir !== undefined) {
+      throw new UsageError(`no running IPFS node in ${choice.dataDir} (start the devnet with \`npm start -- --data-dir ${choice.dataDir}\`, or give --api)`);
+    }
+  }
+  return resolveIpfsApiUrl(env);
+}
+
+/** A URL as given, or a Kubo-style multiaddr (/ip4/127.0.0.1/tcp/5001, /dns/host/tcp/port) as a URL. */
+export function apiUrlOf(value: string): string {
+  if (/^https?:\/\//.test(value)) return value.replace(/\/+$/, "");
+  const match = /^\/(ip4|ip6|dns|dns4|dns6)\/([^/]+)\/tcp\/(\d+)(\/(http|https))?\/?$/.exec(value);
+  if (match === null) throw new UsageError(`--api must be a URL (http://127.0.0.1:5001) or a multiaddr (/ip4/127.0.0.1/tcp/5001), got "${value}"`);
+  const host = match[1] === "ip6" ? `[${match[2]}]` : match[2];
+  return `${match[5] ?? "http"}://${host}:${match[3]}`;
 }
 
 async function add(args: string[], io: CliIo): Promise<number> {

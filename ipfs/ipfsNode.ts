@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { rm, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import type { Helia } from "@helia/interface";
 import type { Libp2p } from "@libp2p/interface";
 import { multiaddr } from "@multiformats/multiaddr";
@@ -59,6 +61,11 @@ export interface IpfsNode {
   stop(): Promise<void>;
 }
 
+/** The file in a node's data directory naming its running API (as Kubo's `$IPFS_PATH/api`). */
+export function apiFilePath(dataDir: string): string {
+  return join(dataDir, "api");
+}
+
 /**
  * Starts the embedded IPFS node: Helia on loopback libp2p, the Kubo RPC API and the HTTP gateway.
  * Fails with a typed IpfsError when a port is taken or the data directory is in use.
@@ -97,6 +104,14 @@ export async function startIpfsNode(options: IpfsNodeOptions = {}): Promise<Ipfs
     cleanup.push(() => close(api));
     const gateway = await listen(createGatewayHandler(services), settings.host, settings.gatewayPort, "IPFS gateway", "gatewayPort");
     cleanup.push(() => close(gateway));
+
+    if (settings.dataDir !== undefined) {
+      // Kubo's convention ($IPFS_PATH/api): a running node names its API, so `concord ipfs` finds the
+      // devnet it belongs to whatever port it was given. Removed on stop.
+      const apiFile = apiFilePath(settings.dataDir);
+      await writeFile(apiFile, `${urlOf(api, settings.host)}\n`);
+      cleanup.push(() => rm(apiFile, { force: true }));
+    }
 
     const dialing = new AbortController();
     cleanup.push(async () => dialing.abort());

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { access, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,10 +10,10 @@ import * as dagPb from "@ipld/dag-pb";
 import all from "it-all";
 import { CID } from "multiformats/cid";
 import { create } from "kubo-rpc-client";
-import { type CliIo, runIpfsCli } from "../../ipfs/cli.ts";
+import { apiUrlOf, chooseApiUrl, type CliIo, runIpfsCli, takeGlobalOptions } from "../../ipfs/cli.ts";
 import { IpfsClient, resolveIpfsApiUrl } from "../../ipfs/client.ts";
 import { isIpfsError } from "../../ipfs/errors.ts";
-import { type IpfsNode, startIpfsNode } from "../../ipfs/ipfsNode.ts";
+import { apiFilePath, type IpfsNode, startIpfsNode } from "../../ipfs/ipfsNode.ts";
 import { deterministicBuffer } from "./helpers/deterministicData.ts";
 
 const HELLO_CID = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o";
@@ -48,6 +48,50 @@ describe("resolveIpfsApiUrl", () => {
     assert.equal(resolveIpfsApiUrl({ CONCORD_IPFS_API: "http://kubo:5001/", IPFS_API_URL: "http://other:5001" }), "http://kubo:5001");
     assert.equal(resolveIpfsApiUrl({ IPFS_API_URL: "http://other:5001" }), "http://other:5001");
     assert.equal(resolveIpfsApiUrl({ CONCORD_IPFS_API: "  " }), "http://127.0.0.1:5001");
+  });
+});
+
+describe("which API `concord ipfs` talks to", () => {
+  it("takes --api (URL or Kubo multiaddr, before or after the command) and --ipfs-api-port, leaving the rest", () => {
+    assert.deepEqual(takeGlobalOptions(["--api", "/ip4/127.0.0.1/tcp/5002", "add", "f", "--quiet"]), { api: { api: "/ip4/127.0.0.1/tcp/5002" }, argv: ["add", "f", "--quiet"] });
+    assert.deepEqual(takeGlobalOptions(["add", "f", "--api=http://h:1"]), { api: { api: "http://h:1" }, argv: ["add", "f"] });
+    assert.deepEqual(takeGlobalOptions(["--ipfs-api-port", "5002", "pin", "ls"]), { api: { apiPort: "5002" }, argv: ["pin", "ls"] });
+    // After the command, --data-dir is the daemon's own option.
+    assert.deepEqual(takeGlobalOptions(["daemon", "--data-dir=/x"]), { api: {}, argv: ["daemon", "--data-dir=/x"] });
+    assert.equal(apiUrlOf("/ip4/127.0.0.1/tcp/5002"), "http://127.0.0.1:5002");
+    assert.equal(apiUrlOf("/ip6/::1/tcp/5002"), "http://[::1]:5002");
+    assert.equal(apiUrlOf("http://127.0.0.1:5002/"), "http://127.0.0.1:5002");
+    assert.equal(chooseApiUrl({ apiPort: "5003" }, { CONCORD_IPFS_API: "http://env:1" }), "http://127.0.0.1:5003");
+    assert.equal(chooseApiUrl({ api: "http://flag:1" }, { CONCORD_IPFS_API: "http://env:1" }), "http://flag:1");
+  });
+
+  it("refuses a bad --api, port or missing value with usage (exit code 2)", async () => {
+    for (const argv of [["--api", "localhost:5001", "id"], ["--ipfs-api-port", "70000", "id"], ["id", "--api"]]) {
+      const io = captureIo({});
+      assert.equal(await runIpfsCli(argv, io), 2, argv.join(" "));
+      assert.match(io.err(), /--api must be a URL|--ipfs-api-port must be a port number|--api needs a value/);
+    }
+  });
+
+  it("follows the devnet's running IPFS node through its data directory, and says so when none runs", async () => {
+    const devnetDir = await mkdtemp(join(tmpdir(), "concord-devnet-dir-"));
+    const node = await startIpfsNode({ dataDir: join(devnetDir, "ipfs"), apiPort: 0, gatewayPort: 0, swarmPort: 0 });
+    try {
+      assert.equal((await readFile(apiFilePath(join(devnetDir, "ipfs")), "utf8")).trim(), node.apiUrl);
+      const io = captureIo({ CONCORD_DATA_DIR: devnetDir });
+      assert.equal(await runIpfsCli(["id"], io), 0, io.err());
+      assert.match(io.out(), new RegExp(node.peerId));
+      const flagged = captureIo({});
+      assert.equal(await runIpfsCli(["--data-dir", devnetDir, "id"], flagged), 0, flagged.err());
+      assert.match(flagged.out(), new RegExp(node.peerId));
+    } finally {
+      await node.stop();
+    }
+    await assert.rejects(access(apiFilePath(join(devnetDir, "ipfs"))), { code: "ENOENT" }, "the API file goes with the node");
+    const io = captureIo({});
+    assert.equal(await runIpfsCli(["--data-dir", devnetDir, "id"], io), 2);
+    assert.match(io.err(), new RegExp(`no running IPFS node in ${devnetDir}`));
+    await rm(devnetDir, { recursive: true, force: true });
   });
 });
 
