@@ -10,7 +10,8 @@
  */
 import type { Block } from "@ethereumjs/block";
 import type { BuiltBlock, ExecutedBlock } from "../execution/blockExecutor.ts";
-import type { CommitCertificate, CommitSignature, Hex } from "../types.ts";
+import type { CommitCertificate, CommitSignature, Hex, Round } from "../types.ts";
+import type { ConsensusMessage, SignedMessage } from "./messages.ts";
 import { ConcordError } from "../concordError.ts";
 
 export interface Validator {
@@ -56,7 +57,13 @@ export interface ConsensusHost {
 /** The validator key of this node. */
 export interface ConsensusSigner {
   readonly address: Hex;
-  signCommit(height: bigint, round: number, blockHash: Hex): CommitSignature;
+  /** A commit signature, signed directly (the single-validator engine commits alone). */
+  signCommit(height: bigint, round: Round, blockHash: Hex): CommitSignature;
+  /**
+   * A proposal, prevote or precommit (messages.ts), signed only if it cannot conflict with anything
+   * this key signed before, and recorded durably first (signGuard.ts). A BFT engine signs only this way.
+   */
+  sign<M extends ConsensusMessage>(message: M): Promise<SignedMessage<M>>;
 }
 
 /** Consensus message transport between validators (added with the BFT engine). */
@@ -122,7 +129,7 @@ export interface ConsensusEngine {
   readonly onDemand?: OnDemandProduction;
 }
 
-export type ConsensusErrorCode = "NOT_A_VALIDATOR" | "INSUFFICIENT_VOTING_POWER" | "NOT_STARTED" | "ALREADY_STARTED";
+export type ConsensusErrorCode = "NOT_A_VALIDATOR" | "INSUFFICIENT_VOTING_POWER" | "NOT_STARTED" | "ALREADY_STARTED" | "UNGUARDED_SIGNER";
 
 export class ConsensusError extends ConcordError<ConsensusErrorCode> {
   override readonly name = "ConsensusError";
