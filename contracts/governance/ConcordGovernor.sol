@@ -25,7 +25,8 @@ import {GovernorProposalGuardian} from "@openzeppelin/contracts/governance/exten
  * - GovernorPreventLateQuorum: a proposal that reaches quorum late stays open for at least the extension,
  *   so a last-minute whale vote can be answered;
  * - GovernorProposalGuardian: a guardian may cancel any proposal that is not yet executed (an emergency brake
- *   that can only stop things, never do them); governance can replace or remove the guardian;
+ *   that can only stop things, never do them); governance can replace or remove the guardian; a proposer may
+ *   cancel their own proposal only while it is Pending, guardian or not (see _validateCancel);
  * - GovernorStorage: proposals are enumerable on chain (proposalCount / proposalDetailsAt), so a front end
  *   lists them without an indexer, and queue / execute / cancel accept a bare proposal id.
  *
@@ -51,8 +52,8 @@ contract ConcordGovernor is
      * @param initialProposalThreshold votes (token base units) needed to create a proposal
      * @param initialQuorumNumerator percent of the total supply at the snapshot that must vote For or Abstain
      * @param initialLateQuorumExtension seconds a proposal stays open after reaching quorum, at least
-     * @param initialProposalGuardian the account that may cancel proposals (address(0): none, and then a
-     *        proposer may cancel their own proposal at any point before execution)
+     * @param initialProposalGuardian the account that may cancel proposals (address(0): none; proposers
+     *        may always cancel their own proposal while it is Pending)
      */
     constructor(
         IVotes token_,
@@ -131,11 +132,23 @@ contract ConcordGovernor is
         super._tallyUpdated(proposalId);
     }
 
+    /**
+     * @dev Who may cancel: the proposal guardian, any proposal not yet executed (an emergency brake);
+     * the proposer, only while the proposal is Pending (Governor's own rule), guardian or not.
+     *
+     * OpenZeppelin's GovernorProposalGuardian lets the proposer cancel in any state when no guardian is
+     * set. With proposal ids that do not include the proposer, that let anyone copy a pending `propose`,
+     * get it in first, let the DAO pass and queue it, and cancel it at the last moment: the same proposal
+     * could then never be made again. Clients also append OpenZeppelin's `#proposer=<address>` suffix to
+     * descriptions, so a copied proposal is refused to anyone else (Governor._isValidDescriptionForProposer).
+     */
     function _validateCancel(
         uint256 proposalId,
         address caller
     ) internal view override(Governor, GovernorProposalGuardian) returns (bool) {
-        return super._validateCancel(proposalId, caller);
+        address guardian = proposalGuardian();
+        if (guardian != address(0) && caller == guardian) return true;
+        return Governor._validateCancel(proposalId, caller);
     }
 
     function _queueOperations(

@@ -94,6 +94,9 @@ interface IValidatorRegistry {
     error ValidatorRegistrySignerAlreadyRegistered(address signer);
     /// @notice The registry already holds the maximum number of registered validators.
     error ValidatorRegistryTooManyValidators(uint256 max);
+    /// @notice The registry is full and the candidate's stake does not exceed the smallest registered stake,
+    /// which a newcomer must exceed to take that validator's slot.
+    error ValidatorRegistryFull(uint256 max, uint256 smallestStake, uint256 offered);
     /// @notice The stake is below the configured minimum self-stake.
     error ValidatorRegistryStakeBelowMinimum(uint256 stake, uint256 minSelfStake);
     /// @notice The stake would exceed what the active-set ordering can represent (2^96 - 1 wei).
@@ -133,6 +136,9 @@ interface IValidatorRegistry {
     event UnbondingRequested(address indexed signer, uint256 indexed requestId, uint256 amount, uint64 releaseTime);
     /// @notice The validator's whole stake is unbonding: it left the registry (its slot is free again).
     event ValidatorExited(address indexed signer);
+    /// @notice The registry was full and `newcomer` offered more stake: `signer`, the smallest, left and its
+    /// stake started unbonding (request `requestId`), slashable until it is released.
+    event ValidatorDisplaced(address indexed signer, address indexed newcomer, uint256 indexed requestId);
     /// @notice Request `requestId` paid `amount` to `operator`.
     event StakeWithdrawn(address indexed signer, uint256 indexed requestId, address indexed operator, uint256 amount);
     /// @notice The validator is jailed (out of the next snapshots) until at least `jailedUntil`.

@@ -30,6 +30,10 @@ import {IValidatorRegistry} from "./IValidatorRegistry.sol";
  *   the chain with no way to recover it from a transaction.
  * - Anyone may register any signer address (the signer does not co-sign). Squatting a signer address
  *   gains nothing (the squatter cannot sign with it) and costs a locked minimum stake.
+ * - A slot costs real stake: when the registry is full, a candidate offering more stake than the smallest
+ *   registered validator takes its slot, and the displaced validator's stake starts unbonding (slashable
+ *   until released). Without it, 100 slots held at dust stake (registered at the minimum, then unbonded
+ *   down to 1 wei) would lock every newcomer out for ever, at no risk to the squatter.
  *
  * Invariant: address(this).balance == sum(stake) + sum(unbonding) + sum(rewards) + totalBurned.
  */
@@ -264,9 +268,7 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
             (previous.unbonding != 0 || previous.rewards != 0)
         ) revert ValidatorRegistrySignerAlreadyRegistered(signer);
         _checkStakeBounds(msg.value, _minSelfStake);
-        if (_registeredSigners.length >= MAX_REGISTERED_VALIDATORS) {
-            revert ValidatorRegistryTooManyValidators(MAX_REGISTERED_VALIDATORS);
-        }
+        if (_registeredSigners.length >= MAX_REGISTERED_VALIDATORS) _displaceSmallest(signer, msg.value);
         _addValidator(signer, msg.sender, msg.value);
     }
 
@@ -391,6 +393,51 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
         _registeredSigners.pop();
         v.registeredIndex = 0;
         emit ValidatorExited(signer);
+    }
+
+    /// The registry is full: the registered validator with the least stake (on a tie, the higher signer
+    /// address) leaves to make room for `newcomer`, whose `stake` must be larger. Bounded: one pass over at
+    /// most MAX_REGISTERED_VALIDATORS signers.
+    function _displaceSmallest(address newcomer, uint256 stake) private {
+        address smallest;
+        uint256 smallestStake = type(uint256).max;
+        uint256 count = _registeredSigners.length;
+        for (uint256 i = 0; i < count; ++i) {
+            address candidate = _registeredSigners[i];
+            uint256 candidateStake = _validators[candidate].stake;
+            if (candidateStake < smallestStake || (candidateStake == smallestStake && candidate > smallest)) {
+                smallest = candidate;
+                smallestStake = candidateStake;
+            }
+        }
+        if (stake <= smallestStake) revert ValidatorRegistryFull(MAX_REGISTERED_VALIDATORS, smallestStake, stake);
+        ValidatorRecord storage v = _validators[smallest];
+        uint256 requestId = _unbondAll(v, smallest);
+        _exit(v, smallest);
+        emit ValidatorDisplaced(smallest, newcomer, requestId);
+    }
+
+    /// Moves a leaving validator's whole stake into unbonding, owed to its operator after the unbonding
+    /// period. When it already has MAX_PENDING_UNBONDINGS requests, the stake joins the latest one (whose
+    /// release moves to the later of the two), so the slash loop stays bounded. Returns the request id (0: no stake).
+    function _unbondAll(ValidatorRecord storage v, address signer) private returns (uint256 requestId) {
+        uint256 amount = v.stake;
+        if (amount == 0) return 0;
+        v.stake = 0;
+        v.unbonding += amount;
+        uint64 releaseTime = _fromNow(_unbondingPeriod);
+        uint256[] storage pending = _pendingRequestIds[signer];
+        if (pending.length >= MAX_PENDING_UNBONDINGS) {
+            requestId = pending[pending.length - 1];
+            UnbondingRequest storage request = _unbondingRequests[requestId];
+            request.amount += amount;
+            if (releaseTime > request.releaseTime) request.releaseTime = releaseTime;
+        } else {
+            requestId = ++_lastRequestId;
+            _unbondingRequests[requestId] = UnbondingRequest({signer: signer, releaseTime: releaseTime, operator: v.operator, amount: amount});
+            pending.push(requestId);
+        }
+        emit UnbondingRequested(signer, requestId, amount, releaseTime);
     }
 
     function _knownValidator(address signer) private view returns (ValidatorRecord storage v) {

@@ -204,7 +204,7 @@ describe("ConcordGovernor cancellation (proposer and guardian)", async () => {
       ]);
     });
 
-    it("without a guardian (removed by governance) a proposer may cancel their Active proposal and the old guardian may not", async () => {
+    async function withoutGuardian() {
       const f = await loadFixture(fixture);
       const removal = await buildProposal(
         f.governor,
@@ -216,12 +216,45 @@ describe("ConcordGovernor cancellation (proposer and guardian)", async () => {
       await time.increaseTo(await f.governor.proposalEta(removal.id));
       const tx = await f.governor.execute(...removal.shortArgs);
       await expectEvent(tx, f.governor, "ProposalGuardianSet", [f.guardian.address, ethers.ZeroAddress]);
+      return f;
+    }
+
+    it("without a guardian (removed by governance) a proposer may cancel only while Pending, and the old guardian not at all", async () => {
+      const f = await withoutGuardian();
+      const pending = await sampleProposal(f, "A later proposal, cancelled while Pending");
+      await as(f.governor, f.proposer).propose(...pending.proposeArgs);
+      await expectRevert(as(f.governor, f.guardian).cancel(...pending.shortArgs), f.governor, "GovernorUnableToCancel", [pending.id, f.guardian.address]);
+      await expectEvent(as(f.governor, f.proposer).cancel(...pending.shortArgs), f.governor, "ProposalCanceled", [pending.id]);
 
       const p = await sampleProposal(f, "A later proposal");
       await as(f.governor, f.proposer).propose(...p.proposeArgs);
       await toVotingStart(time, f.governor, p.id);
-      await expectRevert(as(f.governor, f.guardian).cancel(...p.shortArgs), f.governor, "GovernorUnableToCancel", [p.id, f.guardian.address]);
-      await expectEvent(as(f.governor, f.proposer).cancel(...p.shortArgs), f.governor, "ProposalCanceled", [p.id]);
+      await expectRevert(as(f.governor, f.proposer).cancel(...p.shortArgs), f.governor, "GovernorUnableToCancel", [p.id, f.proposer.address]);
+    });
+
+    it("the hijack-and-cancel attack fails: a front-runner who copied a proposal cannot cancel it once Queued (failed before the fix)", async () => {
+      const f = await withoutGuardian();
+      // The attacker copies a pending propose() (no #proposer suffix) and gets in first.
+      const p = await sampleProposal(f, "Fund the grants round");
+      await as(f.governor, f.voterA).propose(...p.proposeArgs);
+      assert.equal(await f.governor.proposalProposer(p.id), f.voterA.address);
+      await toVotingStart(time, f.governor, p.id);
+      await as(f.governor, f.whale).castVote(p.id, Vote.For);
+      await time.increaseTo((await f.governor.proposalDeadline(p.id)) + 1n);
+      await f.governor.queue(...p.shortArgs);
+      assert.equal(await f.governor.state(p.id), ProposalState.Queued);
+      await expectRevert(as(f.governor, f.voterA).cancel(...p.shortArgs), f.governor, "GovernorUnableToCancel", [p.id, f.voterA.address]);
+      await time.increaseTo(await f.governor.proposalEta(p.id));
+      await f.governor.execute(...p.shortArgs);
+      assert.equal(await f.governor.state(p.id), ProposalState.Executed);
+    });
+
+    it("a description ending in #proposer=<address> can only be proposed by that address, so copying it gets nowhere", async () => {
+      const f = await loadFixture(fixture);
+      const p = await sampleProposal(f, `Fund the grants round\n\n#proposer=${f.proposer.address}`);
+      await expectRevert(as(f.governor, f.voterA).propose(...p.proposeArgs), f.governor, "GovernorRestrictedProposer", [f.voterA.address]);
+      await as(f.governor, f.proposer).propose(...p.proposeArgs);
+      assert.equal(await f.governor.proposalProposer(p.id), f.proposer.address);
     });
   });
 });

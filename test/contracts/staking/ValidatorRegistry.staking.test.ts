@@ -64,7 +64,7 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
       await expectRevert(connect(registry, others[0]!).register(NEW, { value: max + 1n }), registry, "ValidatorRegistryStakeTooLarge", [max + 1n, max]);
     });
 
-    it("caps the registry at 100 validators", async () => {
+    it("caps the registry at 100 validators: a newcomer must offer more than the smallest stake", async () => {
       const { registry, others } = await networkHelpers.loadFixture(standard);
       const operator = others[0]!;
       await networkHelpers.setBalance(operator.address, 20_000n * ETHER);
@@ -72,9 +72,48 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
         await connect(registry, operator).register(signerAddress(100 + i), { value: 100n * ETHER });
       }
       assert.equal((await registry.registeredValidators()).length, 100);
-      await expectRevert(connect(registry, operator).register(signerAddress(300), { value: 100n * ETHER }), registry, "ValidatorRegistryTooManyValidators", [
+      await expectRevert(connect(registry, operator).register(signerAddress(300), { value: 100n * ETHER }), registry, "ValidatorRegistryFull", [
         100n,
+        100n * ETHER,
+        100n * ETHER,
       ]);
+    });
+
+    it("the squatting attack fails: 97 slots held at 1 wei lock nobody out, a newcomer displaces the smallest (failed before the fix)", async () => {
+      const { registry, others } = await networkHelpers.loadFixture(standard);
+      const [attacker, newcomer] = [others[0]!, others[1]!];
+      await networkHelpers.setBalance(attacker.address, 20_000n * ETHER);
+      await networkHelpers.setBalance(newcomer.address, 20_000n * ETHER);
+      // The attack as it was run: every free slot registered at the minimum, all but 1 wei unbonded and withdrawn.
+      const requests: bigint[] = [];
+      for (let i = 0; i < 97; i++) {
+        const signer = signerAddress(100 + i);
+        await connect(registry, attacker).register(signer, { value: 100n * ETHER });
+        await connect(registry, attacker).requestUnbond(signer, 100n * ETHER - 1n);
+        requests.push((await registry.pendingUnbondingRequests(signer))[0]!);
+      }
+      await networkHelpers.time.increase(7n * DAY);
+      for (const id of requests) await connect(registry, attacker).withdraw(id);
+      assert.equal((await registry.registeredValidators()).length, 100);
+
+      const tx = await connect(registry, newcomer).register(signerAddress(400), { value: 10_000n * ETHER });
+      await expectEvent(tx, registry, "ValidatorRegistered", [signerAddress(400), newcomer.address, 10_000n * ETHER]);
+      const registered = await registry.registeredValidators();
+      assert.equal(registered.length, 100);
+      assert.ok(registered.includes(signerAddress(400)));
+      // The displaced squatter (the highest signer among the 1-wei ones) left; its 1 wei is unbonding, slashable.
+      const displaced = signerAddress(196);
+      assert.ok(!registered.includes(displaced));
+      const pending = await registry.pendingUnbondingRequests(displaced);
+      await expectEvent(tx, registry, "ValidatorDisplaced", [displaced, signerAddress(400), pending.at(-1)!]);
+      const request = await registry.unbondingRequest(pending.at(-1)!);
+      assert.equal(request.amount, 1n);
+      assert.equal(request.operator, attacker.address);
+      assert.equal((await registry.validatorBySigner(displaced)).stake, 0n);
+      // A slot now costs real stake: taking one back needs at least the minimum, and displaces dust, never the newcomer.
+      await connect(registry, attacker).register(displaced, { value: 100n * ETHER });
+      assert.ok((await registry.registeredValidators()).includes(signerAddress(400)));
+      assert.ok(!(await registry.registeredValidators()).includes(signerAddress(195)), "the next dust slot went instead");
     });
   });
 
