@@ -5,6 +5,7 @@ import hardhatNodeTestRunner from "@nomicfoundation/hardhat-node-test-runner";
 import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
 import hardhatIgnitionEthers from "@nomicfoundation/hardhat-ignition-ethers";
 import knownCompilerWarnings from "./hardhatPlugins/knownCompilerWarnings.ts";
+import devnetOnlyParameters from "./hardhatPlugins/devnetOnlyParameters.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -36,7 +37,7 @@ function compilerProfile() {
 }
 
 export default defineConfig({
-  plugins: [hardhatEthers, hardhatNodeTestRunner, hardhatNetworkHelpers, hardhatIgnitionEthers, knownCompilerWarnings],
+  plugins: [hardhatEthers, hardhatNodeTestRunner, hardhatNetworkHelpers, hardhatIgnitionEthers, knownCompilerWarnings, devnetOnlyParameters],
   solidity: {
     // One build serves tests, `npm start` and Ignition. Ignition's deploy task builds with the
     // "production" profile, which Hardhat otherwise derives from the default one by keeping only the

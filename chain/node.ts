@@ -35,6 +35,9 @@ import { devAccountKeys } from "./execution/devAccounts.ts";
 import { createGenesis } from "./execution/genesis.ts";
 import { installPatches } from "./execution/patches/installPatches.ts";
 import { StakingState, stakingSystemCalls } from "./execution/stakingState.ts";
+import { STAKING_ADDRESS } from "./execution/staking.ts";
+import { SYSTEM_ADDRESS } from "./execution/systemCalls.ts";
+import type { BlockHeader } from "@ethereumjs/block";
 import { BlockPipeline } from "./node/blockPipeline.ts";
 import { ChainView } from "./node/chainView.ts";
 import { NodeOptionsError, NodeStateError } from "./node/errors.ts";
@@ -157,6 +160,7 @@ export class ConcordNode {
       let executor = new BlockExecutor({ common, stateNodes: state.stateNodes, blockHashes: store });
       let staking = new StakingState(executor);
       let epochLength: bigint | undefined;
+      if (await staking.isDeployed(genesis.block.header)) await checkStakingPredeploy(staking, genesis.block.header);
       if (options.genesis.staking !== undefined) {
         epochLength = (await staking.config(genesis.block.header)).epochLength;
         executor = new BlockExecutor({ common, stateNodes: state.stateNodes, blockHashes: store, systemCalls: stakingSystemCalls(epochLength) });
@@ -266,4 +270,25 @@ export class ConcordNode {
 /** Closes what was built, last first. */
 async function tearDown(closers: (() => Promise<void>)[]): Promise<void> {
   for (const close of closers.reverse()) await close();
+}
+
+/**
+ * A staking predeploy whose constructor never ran (its code copied into a genesis alloc by hand) has
+ * zero immutables: no system caller may advance its epochs and the chain would halt at the first epoch
+ * boundary. Refuse such a genesis at start, saying what to fix.
+ */
+async function checkStakingPredeploy(staking: StakingState, genesisHeader: BlockHeader): Promise<void> {
+  const systemCaller = await staking.systemCaller(genesisHeader);
+  const config = await staking.config(genesisHeader);
+  const problems: string[] = [];
+  if (systemCaller !== SYSTEM_ADDRESS) problems.push(`its system caller is ${systemCaller}, not ${SYSTEM_ADDRESS}`);
+  if (config.minSelfStake === 0n) problems.push("its minimum self-stake is 0");
+  if (config.epochLength === 0n) problems.push("its epoch length is 0");
+  if (problems.length > 0) {
+    throw new NodeStateError(
+      "INVALID_STAKING_GENESIS",
+      `the genesis' staking contract at ${STAKING_ADDRESS} was not initialised (${problems.join("; ")}): its constructor never ran. ` +
+        `Give the validators and staking parameters in the genesis' "staking" section (as \`concord genesis\` writes it), not its code in "alloc".`,
+    );
+  }
 }

@@ -27,7 +27,7 @@ export const DEVNET_USAGE = `Usage: concord devnet [options]     (npm start -- [
   --gateway-port <port>     IPFS gateway (default: 8080).
   --no-ipfs                 Do not start IPFS.
   --no-deploy               Do not deploy the Ignition modules.
-  --ignition-parameters <f> Ignition parameters of the deployment (default: ignition/parameters.json).
+  --ignition-parameters <f> Ignition parameters of the deployment (default: ignition/parameters.devnet.json).
   --app-port <port>         The web app (default: 3000; 0 picks a free port).
   --no-app                  Do not serve the web app.
   --block-interval <ms>     Also produce empty blocks this often (default: only when transactions wait).

@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const CONCORD_MODULE = "ignition/modules/Concord.ts";
-export const PARAMETERS_FILE = "ignition/parameters.json";
+export const PARAMETERS_FILE = "ignition/parameters.devnet.json";
 export const DEPLOYED_ADDRESSES_FILE = "deployed-addresses.json";
 
 export interface DeployOptions {

@@ -30,7 +30,7 @@ export interface DevnetCommandOptions extends NodeCommandOptions {
   ipfsApiPort: number;
   gatewayPort: number;
   deploy: boolean;
-  /** Ignition parameters of the deployment (default ignition/parameters.json). */
+  /** Ignition parameters of the deployment (default ignition/parameters.devnet.json). */
   ignitionParameters: string | undefined;
   /** Serve the web app (a production build, reused while its sources are unchanged). */
   app: boolean;

@@ -14,6 +14,7 @@ import {
   decodeConfig,
   decodeValidator,
   encodeCall,
+  stakingInterface,
   type ActiveValidators,
   type StakingConfig,
   type ValidatorRecord,
@@ -36,6 +37,12 @@ export class StakingState {
 
   async validator(header: BlockHeader, signer: Hex): Promise<ValidatorRecord> {
     return decodeValidator(await this.view(header, "validatorBySigner", [signer]));
+  }
+
+  /** The system address the contract obeys (an immutable: zero if its constructor never ran). */
+  async systemCaller(header: BlockHeader): Promise<Hex> {
+    const [address] = stakingInterface().decodeFunctionResult("systemCaller", await this.view(header, "systemCaller"));
+    return (address as string).toLowerCase() as Hex;
   }
 
   async currentEpoch(header: BlockHeader): Promise<bigint> {

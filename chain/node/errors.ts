@@ -11,7 +11,7 @@ export class NodeOptionsError extends ConcordError<"INVALID_NODE_OPTIONS"> {
   }
 }
 
-export type NodeStateErrorCode = "NOT_STARTED" | "ALREADY_STARTED" | "GENESIS_MISMATCH";
+export type NodeStateErrorCode = "NOT_STARTED" | "ALREADY_STARTED" | "GENESIS_MISMATCH" | "INVALID_STAKING_GENESIS";
 
 export class NodeStateError extends ConcordError<NodeStateErrorCode> {
   override readonly name = "NodeStateError";

@@ -156,6 +156,9 @@ interface IValidatorRegistry {
 
     // ---------------------------------------------------------------- views
 
+    /// @notice The node's system address, the only caller of the system functions (set by the constructor).
+    function systemCaller() external view returns (address);
+
     /// @notice The active set of the current epoch, ordered by stake descending then signer ascending.
     /// @return signers the validators' signing addresses
     /// @return stakes their stake as snapshotted at the start of the epoch

@@ -7,7 +7,7 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 // Every duration is in SECONDS: the token's ERC-6372 clock is the block timestamp, because a
 // proof-of-stake chain's block times are irregular and "N blocks" would mean different times.
 //
-// Defaults below are devnet defaults (ignition/parameters.json repeats them next to the
+// Defaults below are devnet defaults (ignition/parameters.devnet.json repeats them next to the
 // distribution); a real deployment overrides them with its own parameters file.
 // - votingDelay 1 s: voting starts the next second. Zero would snapshot voting power at the
 //   proposal's own second, letting a voter acquire or re-delegate tokens in that same block.

@@ -9,7 +9,7 @@ import ConcordModule from "../../ignition/modules/Concord.ts";
 // the very parameters file the devnet uses.
 describe("Ignition module Concord (everything deployed on a new chain)", async () => {
   const { ethers, ignition } = await network.create();
-  const parameters = await readDeploymentParameters(path.resolve(import.meta.dirname, "../../ignition/parameters.json"));
+  const parameters = await readDeploymentParameters(path.resolve(import.meta.dirname, "../../ignition/parameters.devnet.json"));
   const deployed = await ignition.deploy(ConcordModule, { parameters });
 
   it("deploys every contract with code at its address", async () => {

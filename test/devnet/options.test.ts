@@ -25,7 +25,7 @@ describe("devnet options for the web app", () => {
     assert.throws(() => parseDevnetOptions(["--app-port", "70000"]), (error: unknown) => error instanceof DevnetOptionsError && /--app-port/.test(error.message));
   });
 
-  it("deploys with ignition/parameters.json unless --ignition-parameters names another file", () => {
+  it("deploys with ignition/parameters.devnet.json unless --ignition-parameters names another file", () => {
     assert.equal(parseDevnetOptions([]).ignitionParameters, undefined);
     assert.match(parseDevnetOptions(["--ignition-parameters", "test/e2e/x.json"]).ignitionParameters!, /test\/e2e\/x\.json$/);
   });

@@ -109,7 +109,7 @@ describe("the contract suite against a running Concord devnet", () => {
     const deploymentDir = path.join(PROJECT_ROOT, "ignition", "deployments", deploymentId);
     const deploy = () =>
       runHardhat(
-        ["ignition", "deploy", "ignition/modules/Concord.ts", "--network", "devnet", "--parameters", "ignition/parameters.json", "--deployment-id", deploymentId],
+        ["ignition", "deploy", "ignition/modules/Concord.ts", "--network", "devnet", "--parameters", "ignition/parameters.devnet.json", "--deployment-id", deploymentId],
         { CONCORD_RPC_URL: devnet.url },
       );
     try {

@@ -156,3 +156,19 @@ test("the node exposes the dev accounts, the coinbase and the events the RPC lay
     await node.stop();
   }
 });
+
+test("refuses a genesis whose staking predeploy never ran its constructor (code copied into alloc), saying what to fix", async () => {
+  const { readFile } = await import("node:fs/promises");
+  const artifact = JSON.parse(await readFile(join(import.meta.dirname, "../../../artifacts/contracts/staking/ValidatorRegistry.sol/ValidatorRegistry.json"), "utf8"));
+  const code = Uint8Array.from(Buffer.from(String(artifact.deployedBytecode).slice(2), "hex"));
+  assert.ok(code.length > 1000, "the registry's runtime code");
+  const handMade = defaultGenesisConfig({ validators: [], alloc: { [STAKING_ADDRESS]: { code } } });
+  const node = new ConcordNode({ genesis: handMade, validatorKey: validator.privateKey, rpc: false });
+  await assert.rejects(node.start(), (error: Error & { code?: string }) => {
+    assert.equal(error.code, "INVALID_STAKING_GENESIS");
+    assert.match(error.message, /system caller is 0x0000000000000000000000000000000000000000, not 0xff+e/);
+    assert.match(error.message, /minimum self-stake is 0/);
+    assert.match(error.message, /"staking" section/);
+    return true;
+  });
+});

@@ -8,11 +8,11 @@ import { HardhatArtifactResolver, readDeploymentParameters } from "@nomicfoundat
 import { deploy } from "@nomicfoundation/ignition-core";
 import GovernanceModule from "../../../ignition/modules/Governance.ts";
 
-const PARAMETERS_FILE = path.resolve(import.meta.dirname, "../../../ignition/parameters.json");
+const PARAMETERS_FILE = path.resolve(import.meta.dirname, "../../../ignition/parameters.devnet.json");
 
 describe("Ignition module Governance", async () => {
   const { ethers, ignition, networkHelpers } = await network.create();
-  // The very file the CLI reads (`--parameters ignition/parameters.json`), parsed the same way.
+  // The very file the CLI reads (`--parameters ignition/parameters.devnet.json`), parsed the same way.
   const parameters = await readDeploymentParameters(PARAMETERS_FILE);
   const settings = parameters.Governance as Record<string, unknown>;
 
