@@ -45,6 +45,9 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
     /// @notice Largest stake of one validator, so (stake, signer) packs into one sort key.
     uint256 public constant MAX_STAKE = type(uint96).max;
 
+    /// @notice Shortest time between blocks, in seconds: Ethereum requires each block's timestamp to exceed its parent's.
+    uint256 public constant MIN_BLOCK_TIME = 1;
+
     uint256 private constant _BPS = 10_000;
     uint256 private constant _SIGNER_MASK = type(uint160).max;
 
@@ -354,6 +357,14 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
         }
         if (c.unbondingPeriod == 0) revert ValidatorRegistryInvalidConfig(ConfigParameter.UnbondingPeriod);
         if (c.epochLength == 0) revert ValidatorRegistryInvalidConfig(ConfigParameter.EpochLength);
+        // Stake must not finish unbonding while it can still be in the active set: the set changes only at
+        // epoch boundaries, so an epoch must be shorter than the unbonding period. An epoch lasts at least
+        // epochLength x MIN_BLOCK_TIME (each block's timestamp exceeds its parent's by at least 1 s; the
+        // devnet makes blocks on demand, at least 1 s apart in block time); a chain slower than that
+        // stretches epochs, which is why the node's operators keep the two far apart.
+        if (uint256(c.epochLength) * MIN_BLOCK_TIME >= c.unbondingPeriod) {
+            revert ValidatorRegistryInvalidConfig(ConfigParameter.UnbondingPeriod);
+        }
         if (c.maxValidators == 0 || c.maxValidators > MAX_REGISTERED_VALIDATORS) {
             revert ValidatorRegistryInvalidConfig(ConfigParameter.MaxValidators);
         }

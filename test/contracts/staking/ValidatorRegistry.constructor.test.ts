@@ -145,6 +145,9 @@ describe("ValidatorRegistry constructor (genesis)", async () => {
     ["a zero minimum self-stake", { minSelfStake: 0n }, ConfigParameter.MinSelfStake],
     ["a zero unbonding period", { unbondingPeriod: 0n }, ConfigParameter.UnbondingPeriod],
     ["a zero epoch length", { epochLength: 0n }, ConfigParameter.EpochLength],
+    // An epoch of 3600 blocks lasts at least 3600 s: stake could finish unbonding while still in the set.
+    ["an epoch as long as the unbonding period", { epochLength: 3600n, unbondingPeriod: 3600n }, ConfigParameter.UnbondingPeriod],
+    ["an epoch longer than the unbonding period", { epochLength: 10_000n, unbondingPeriod: 3600n }, ConfigParameter.UnbondingPeriod],
     ["zero active seats", { maxValidators: 0n }, ConfigParameter.MaxValidators],
     ["more active seats than the registry cap", { maxValidators: 101n }, ConfigParameter.MaxValidators],
     ["a slash fraction above 100%", { slashFractionBps: 10_001n }, ConfigParameter.SlashFractionBps],
