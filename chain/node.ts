@@ -24,6 +24,8 @@ import { bytesToHex } from "@ethereumjs/util";
 import { createEngine } from "./consensus/engineFactory.ts";
 import type { ConsensusEngine } from "./consensus/engine.ts";
 import { LocalSigner } from "./consensus/localSigner.ts";
+import { FileWal } from "./consensus/tendermint/wal.ts";
+import { join } from "node:path";
 import { DevChain } from "./dev/devChain.ts";
 import { devStatePort } from "./dev/devStatePort.ts";
 import { devTransactionPort } from "./dev/devTransactionPort.ts";
@@ -195,15 +197,7 @@ export class ConcordNode {
       });
 
       // consensus
-      const engine =
-        options.validatorKey === undefined
-          ? undefined
-          : createEngine(engineOptions(options), {
-              host: pipeline,
-              signer: new LocalSigner(options.validatorKey, chainId),
-              clock: { now: () => state.now() },
-              onError: options.onError,
-            });
+      const engine = options.validatorKey === undefined ? undefined : await buildEngine(options, pipeline, chainId, () => state.now());
       const backend = new NodeBackend({
         chainId,
         clientVersion: this.clientVersion,
@@ -291,4 +285,26 @@ async function checkStakingPredeploy(staking: StakingState, genesisHeader: Block
         `Give the validators and staking parameters in the genesis' "staking" section (as \`concord genesis\` writes it), not its code in "alloc".`,
     );
   }
+}
+
+/**
+ * The engine a validator runs, with what it needs: a BFT engine gets its network, a write-ahead log and
+ * a signer whose sign guard persists in the data directory; the single-validator engine signs directly.
+ */
+async function buildEngine(options: NodeOptions, host: BlockPipeline, chainId: bigint, now: () => bigint): Promise<ConsensusEngine> {
+  const engineConfig = engineOptions(options);
+  const key = options.validatorKey!;
+  if (engineConfig.kind === "tendermint") {
+    const dataDir = options.dataDir!;
+    return createEngine(engineConfig, {
+      host,
+      signer: await LocalSigner.guarded(key, chainId, join(dataDir, "sign-state.json")),
+      network: options.network,
+      wal: new FileWal(join(dataDir, "consensus.wal")),
+      sync: options.sync,
+      clock: { now },
+      onError: options.onError,
+    });
+  }
+  return createEngine(engineConfig, { host, signer: new LocalSigner(key, chainId), clock: { now }, onError: options.onError });
 }

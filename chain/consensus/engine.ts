@@ -52,6 +52,8 @@ export interface ConsensusHost {
   hasPendingTransactions(): boolean;
   /** Calls `listener` whenever a transaction becomes includable; returns the unsubscribe function. */
   onPendingTransactions(listener: () => void): () => void;
+  /** A committed block and its certificate (for validators catching up), if this node has it. */
+  committedBlock?(height: bigint): Promise<{ block: Block; certificate: CommitCertificate } | undefined>;
 }
 
 /** The validator key of this node. */
@@ -68,9 +70,12 @@ export interface ConsensusSigner {
 
 /** Consensus message transport between validators (added with the BFT engine). */
 export interface ConsensusNetwork {
+  /** Sends `payload` to every validator peer (best effort: engines re-send what matters). */
   broadcast(topic: string, payload: Uint8Array): Promise<void>;
   onMessage(listener: (topic: string, payload: Uint8Array, from: string) => void): () => void;
   peers(): { id: string; address: string }[];
+  /** `from` sent something invalid (bad signature, not a validator, garbage): score it down. */
+  reportInvalid?(from: string, reason: string): void;
 }
 
 export interface EngineStatus {
@@ -97,6 +102,8 @@ export interface ConsensusClock {
 export interface ConsensusWal {
   append(record: Uint8Array): Promise<void>;
   replay(): AsyncIterable<Uint8Array>;
+  /** Drops every record (a height was committed: its records are no longer needed). */
+  clear?(): Promise<void>;
 }
 
 /** The timestamp of the `index`-th block of a `mine()` call; undefined: the engine's rule. */
@@ -129,7 +136,7 @@ export interface ConsensusEngine {
   readonly onDemand?: OnDemandProduction;
 }
 
-export type ConsensusErrorCode = "NOT_A_VALIDATOR" | "INSUFFICIENT_VOTING_POWER" | "NOT_STARTED" | "ALREADY_STARTED" | "UNGUARDED_SIGNER";
+export type ConsensusErrorCode = "NOT_A_VALIDATOR" | "INSUFFICIENT_VOTING_POWER" | "NOT_STARTED" | "ALREADY_STARTED" | "UNGUARDED_SIGNER" | "EQUIVOCATION" | "MISSING_DEPENDENCY";
 
 export class ConsensusError extends ConcordError<ConsensusErrorCode> {
   override readonly name = "ConsensusError";

@@ -4,7 +4,9 @@
  * `kind` here, and a new engine is a new case.
  */
 import type { ConsensusClock, ConsensusEngine, ConsensusHost, ConsensusNetwork, ConsensusSigner, ConsensusWal } from "./engine.ts";
+import { ConsensusError } from "./engine.ts";
 import { SingleValidatorEngine } from "./singleValidatorEngine.ts";
+import { TendermintEngine, type TendermintEngineOptions } from "./tendermint/tendermintEngine.ts";
 
 /** What the node hands every engine. */
 export interface EngineDependencies {
@@ -15,8 +17,15 @@ export interface EngineDependencies {
   /** Absent for engines that keep no log (single validator). */
   wal?: ConsensusWal;
   clock: ConsensusClock;
+  /** Block sync, for engines that can fall behind (BFT): fetch and commit blocks up to `height`. */
+  sync?: { requestCatchUp(height: bigint, fromPeer?: string): void };
   /** A block could not be produced or decided; the engine keeps running where it can. */
   onError?: (error: unknown) => void;
+}
+
+/** Tendermint BFT among the validators of the staking contract (chain/consensus/tendermint/). */
+export interface TendermintEngineConfig extends TendermintEngineOptions {
+  kind: "tendermint";
 }
 
 export interface SingleValidatorEngineConfig {
@@ -35,7 +44,7 @@ export interface CustomEngineConfig {
   create(dependencies: EngineDependencies): ConsensusEngine;
 }
 
-export type EngineOptions = SingleValidatorEngineConfig | CustomEngineConfig;
+export type EngineOptions = SingleValidatorEngineConfig | TendermintEngineConfig | CustomEngineConfig;
 
 export function createEngine(options: EngineOptions, dependencies: EngineDependencies): ConsensusEngine {
   switch (options.kind) {
@@ -48,6 +57,13 @@ export function createEngine(options: EngineOptions, dependencies: EngineDepende
         gatherQuietMs: options.gatherQuietMs,
         gatherMaxMs: options.gatherMaxMs,
       });
+    case "tendermint": {
+      const { network, wal } = dependencies;
+      if (network === undefined || wal === undefined) {
+        throw new ConsensusError("MISSING_DEPENDENCY", "the Tendermint engine needs a network and a write-ahead log from the node");
+      }
+      return new TendermintEngine({ ...dependencies, network, wal }, options);
+    }
     case "custom":
       return options.create(dependencies);
   }

@@ -53,6 +53,12 @@ export class BlockPipeline implements ConsensusHost {
     return this.parts.view.head();
   }
 
+  async committedBlock(height: bigint): Promise<{ block: Block; certificate: CommitCertificate } | undefined> {
+    const stored = await this.parts.store.getBlockByNumber(height);
+    const certificate = await this.parts.store.getCertificate(height);
+    return stored === undefined || certificate === undefined ? undefined : { block: stored.block, certificate };
+  }
+
   /** The set that signs the child of `parent`; constant within an epoch, so read once per epoch. */
   async validatorSet(parent: Block): Promise<ValidatorSet> {
     const { staking, epochLength } = this.parts;

@@ -3,6 +3,7 @@
  * `ConcordNode` is made, before anything is built.
  */
 import type { EngineOptions } from "../consensus/engineFactory.ts";
+import type { ConsensusNetwork } from "../consensus/engine.ts";
 import type { GenesisConfig } from "../execution/genesis.ts";
 import type { RpcServerOptions } from "../rpc/server.ts";
 import type { TxPoolOptions } from "../txpool/index.ts";
@@ -39,6 +40,10 @@ export interface NodeOptions {
   syncWrites?: boolean;
   /** The consensus engine a validator runs (chain/consensus/engineFactory.ts); default: single-validator. */
   engine?: EngineOptions;
+  /** The transport to the other validators (chain/p2p/ over libp2p); needed by the tendermint engine. */
+  network?: ConsensusNetwork;
+  /** Block sync, when the node has one: the tendermint engine asks it to catch up. */
+  sync?: { requestCatchUp(height: bigint, fromPeer?: string): void };
   /** Called with errors of background block production. */
   onError?: (error: unknown) => void;
   /**
@@ -68,8 +73,11 @@ export function validateNodeOptions(options: NodeOptions): void {
     fail("rpc.port", "must be an integer in [0, 65535]");
   }
   const engine = options.engine;
-  if (engine !== undefined && engine.kind !== "single-validator" && engine.kind !== "custom") {
-    fail("engine.kind", `unknown engine ${JSON.stringify((engine as { kind: unknown }).kind)} (single-validator or custom)`);
+  if (engine !== undefined && engine.kind !== "single-validator" && engine.kind !== "tendermint" && engine.kind !== "custom") {
+    fail("engine.kind", `unknown engine ${JSON.stringify((engine as { kind: unknown }).kind)} (single-validator, tendermint or custom)`);
+  }
+  if (engine?.kind === "tendermint" && (options.network === undefined || options.dataDir === undefined)) {
+    fail("engine", "the tendermint engine needs a network (the validators' transport) and a dataDir (its write-ahead log and sign state)");
   }
   if (options.devMode === true && (options.validatorKey === undefined || (engine !== undefined && engine.kind !== "single-validator"))) {
     fail("devMode", "needs a validatorKey and the built-in single-validator engine (dev methods rewrite history only a lone validator decides)");

@@ -1,0 +1,492 @@
+/**
+ * The Tendermint engine: the driver around the pure state machine (stateMachine.ts) that connects it
+ * to the node (ConsensusHost), the network (ConsensusNetwork), the key (ConsensusSigner through its
+ * sign guard), the write-ahead log and the clock.
+ *
+ * One queue owns the machine: messages, timeouts and the results of building or verifying a block are
+ * events, applied one at a time, each written to the WAL before it is applied. The machine's effects
+ * are then performed in order:
+ * - propose / vote: signed through the guard, the signed message written to the WAL (durable), then
+ *   sent to every validator and applied to the machine like any received message;
+ * - buildBlock / verifyBlock: through the host, off the queue; the result comes back as an event;
+ * - scheduleTimeout: a timer whose firing is an event;
+ * - commit: the block (built or re-executed here) committed with the precommits as its certificate,
+ *   then the WAL cleared and the next height started.
+ * Every message that arrives is decoded and checked before the machine sees it: its signature, its
+ * signer a validator of the height, a proposal's block hashing to its claimed hash. Anything else is
+ * reported to the network (`reportInvalid`) so the peer can be scored down. Messages of the next
+ * height wait in a bounded buffer; messages further ahead mean this node is behind: it asks the node's
+ * block sync (`sync.requestCatchUp`) and, when sync commits blocks, `headAdvanced()` moves it on.
+ * While a height is undecided, everything seen at it is re-sent every `gossipIntervalMs`, so a lost
+ * message (a peer that reconnected) is made up for, as CometBFT's gossip does.
+ *
+ * A restarted validator replays its WAL into a fresh machine: it is back in the round it was in with
+ * the votes it had, and its guard returns the same signatures for anything it signs again.
+ */
+import { createBlockFromRLP, type Block } from "@ethereumjs/block";
+import { bytesToHex, hexToBytes } from "@ethereumjs/util";
+import type { ExecutedBlock } from "../../execution/blockExecutor.ts";
+import type { Hex } from "../../types.ts";
+import type { ConsensusEngine, ConsensusHost, ConsensusNetwork, ConsensusSigner, ConsensusWal, EngineStatus, Validator, ValidatorSet } from "../engine.ts";
+import { ConsensusError } from "../engine.ts";
+import { decodeMessage, encodeMessage, MalformedMessageError, type ConsensusMessage, type SignedMessage, type VerifiedMessage } from "../messages.ts";
+import { TendermintStateMachine, type ConsensusEffect, type ConsensusEvent } from "./stateMachine.ts";
+import { DEFAULT_TIMEOUTS, type TimeoutConfig } from "./timeouts.ts";
+import { COMMITS_TOPIC, decodeCatchUp, encodeCatchUp } from "./commitCatchUp.ts";
+import { verifyCommitCertificate } from "../commitCertificate.ts";
+
+/** The topic consensus messages travel on. */
+export const CONSENSUS_TOPIC = "concord/consensus/1";
+
+export interface TendermintEngineOptions {
+  timeouts?: TimeoutConfig;
+  /** Re-send what was seen at an undecided height this often (ms). */
+  gossipIntervalMs?: number;
+  /** With nothing to include, a new height starts after this long (ms); a transaction or a peer's message starts it at once. */
+  emptyBlockIntervalMs?: number;
+  /** Messages of the next height kept until this node gets there. */
+  maxBufferedMessages?: number;
+}
+
+export interface TendermintDependencies {
+  host: ConsensusHost;
+  signer: ConsensusSigner;
+  network: ConsensusNetwork;
+  wal: ConsensusWal;
+  clock: { now(): bigint };
+  /** Block sync: fetch and commit the blocks up to `height` (exclusive of consensus). */
+  sync?: { requestCatchUp(height: bigint, fromPeer?: string): void };
+  onError?: (error: unknown) => void;
+}
+
+type QueueItem = { kind: "event"; event: ConsensusEvent; fromWal?: boolean } | { kind: "own"; signed: SignedMessage; bytes: Uint8Array };
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export class TendermintEngine implements ConsensusEngine {
+  readonly name = "tendermint";
+  private machine: TendermintStateMachine | undefined;
+  private validatorSet: ValidatorSet | undefined;
+  private readonly timeouts: TimeoutConfig;
+  private readonly queue: QueueItem[] = [];
+  private draining = false;
+  private running = false;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private unsubscribe: (() => void) | undefined;
+  private unsubscribePending: (() => void) | undefined;
+  /** Executed blocks by hash at the current height (built here or verified here). */
+  private readonly executed = new Map<string, ExecutedBlock>();
+  /** Every valid message of the current height, as received: what gossip re-sends. */
+  private seen = new Map<string, Uint8Array>();
+  private future: { bytes: Uint8Array; from: string }[] = [];
+  /** When this node last asked for / answered a decided height (rate limits). */
+  private lastAsked = new Map<bigint, number>();
+  private lastAnswered = new Map<bigint, number>();
+  private catchingUp = false;
+  private waitingToStart: NodeJS.Timeout | undefined;
+  private gossipTimer: NodeJS.Timeout | undefined;
+  private idle: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly deps: TendermintDependencies,
+    private readonly options: TendermintEngineOptions = {},
+  ) {
+    this.timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) throw new ConsensusError("ALREADY_STARTED", "the Tendermint engine is already running");
+    this.running = true;
+    this.unsubscribe = this.deps.network.onMessage((topic, payload, from) => {
+      if (topic === CONSENSUS_TOPIC) this.receive(payload, from);
+      else if (topic === COMMITS_TOPIC) void this.receiveCatchUp(payload, from).catch((error) => this.deps.onError?.(error));
+    });
+    await this.enterHeight({ replay: true });
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.unsubscribe?.();
+    this.unsubscribePending?.();
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    clearTimeout(this.waitingToStart);
+    clearTimeout(this.gossipTimer);
+    await this.idle;
+  }
+
+  status(): EngineStatus {
+    const status = this.machine?.status();
+    return {
+      engine: this.name,
+      height: this.deps.host.head().header.number + 1n,
+      round: status?.round ?? 0,
+      step: status?.step ?? "waiting",
+      proposer: this.machine?.proposer(status?.round ?? 0) ?? null,
+      validators: this.validatorSet?.validators.length ?? 0,
+    };
+  }
+
+  /** Block sync committed blocks under this engine: move on to the height after the new head. */
+  headAdvanced(): void {
+    if (!this.running || this.machine === undefined) return;
+    if (this.deps.host.head().header.number >= this.machine.height) void this.enterHeight({ replay: false }).catch((error) => this.deps.onError?.(error));
+  }
+
+  // ---- heights ----
+
+  private async enterHeight({ replay }: { replay: boolean }): Promise<void> {
+    const head = this.deps.host.head();
+    const height = head.header.number + 1n;
+    this.validatorSet = await this.deps.host.validatorSet(head);
+    this.machine = new TendermintStateMachine({
+      height,
+      validators: this.validatorSet.validators,
+      self: this.isValidator(this.deps.signer.address) ? this.deps.signer.address : undefined,
+      timeouts: this.timeouts,
+    });
+    this.executed.clear();
+    this.seen = new Map();
+    this.queue.length = 0;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    if (replay) await this.replayWal(height);
+    else await this.deps.wal.clear?.();
+    this.armGossip();
+    // Start the height now if there is something to do, else when there is (or after the empty-block interval).
+    const startNow = replay || this.deps.host.hasPendingTransactions() || this.future.some((m) => this.heightOf(m.bytes) === height);
+    if (startNow) this.startMachine();
+    else this.waitToStart();
+    const buffered = this.future;
+    this.future = [];
+    for (const message of buffered) this.receive(message.bytes, message.from);
+  }
+
+  private waitToStart(): void {
+    const start = () => {
+      clearTimeout(this.waitingToStart);
+      this.unsubscribePending?.();
+      this.unsubscribePending = undefined;
+      this.startMachine();
+    };
+    this.unsubscribePending = this.deps.host.onPendingTransactions(start);
+    this.waitingToStart = setTimeout(start, this.options.emptyBlockIntervalMs ?? 1000);
+  }
+
+  private startMachine(): void {
+    const machine = this.machine;
+    if (machine === undefined || !this.running) return;
+    clearTimeout(this.waitingToStart);
+    this.unsubscribePending?.();
+    this.unsubscribePending = undefined;
+    this.perform(machine, machine.start());
+  }
+
+  private async replayWal(height: bigint): Promise<void> {
+    const machine = this.machine!;
+    const startEffects = machine.start();
+    let replayed = 0;
+    for await (const record of this.deps.wal.replay()) {
+      const event = decodeWalRecord(record);
+      if (event === undefined) continue;
+      const eventAt = eventHeight(event);
+      if (eventAt !== undefined && eventAt !== height) continue; // a height already committed
+      // Replayed: applied again; nothing is sent again (gossip re-sends what the machine has) and no
+      // block is built again, but timers are armed and blocks re-executed so the round can go on.
+      if (replayed++ === 0) this.perform(machine, startEffects.filter((e) => e.type === "scheduleTimeout"));
+      const effects = machine.apply(event);
+      if (event.type === "proposal" || event.type === "vote") this.remember(event);
+      this.perform(machine, effects.filter((e) => e.type === "scheduleTimeout" || e.type === "commit" || e.type === "verifyBlock"));
+    }
+    // Nothing to replay: a fresh start of the height, with everything StartRound asks for.
+    if (replayed === 0) this.perform(machine, startEffects);
+  }
+
+  // ---- the queue ----
+
+  private enqueue(item: QueueItem): void {
+    this.queue.push(item);
+    if (!this.draining) this.idle = this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0 && this.running) {
+        const item = this.queue.shift()!;
+        const machine = this.machine;
+        if (machine === undefined) continue;
+        try {
+          if (item.kind === "own") {
+            // Durable before it leaves this node.
+            await this.deps.wal.append(encodeWalRecord(ownEvent(item.signed, this.deps.signer.address)));
+            await this.deps.network.broadcast(CONSENSUS_TOPIC, item.bytes);
+            this.seen.set(item.signed.signature, item.bytes);
+            if (this.machine !== machine) continue;
+            this.perform(machine, machine.apply(ownEvent(item.signed, this.deps.signer.address)));
+          } else {
+            if (!item.fromWal) await this.deps.wal.append(encodeWalRecord(item.event));
+            if (this.machine !== machine) continue;
+            this.perform(machine, machine.apply(item.event));
+          }
+        } catch (error) {
+          this.deps.onError?.(error);
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private perform(machine: TendermintStateMachine, effects: ConsensusEffect[]): void {
+    for (const effect of effects) {
+      if (this.machine !== machine || !this.running) return;
+      switch (effect.type) {
+        case "propose":
+        case "vote": {
+          const message: ConsensusMessage = effect.type === "propose" ? effect.proposal : effect.vote;
+          void this.deps.signer
+            .sign(message)
+            .then((signed) => this.enqueue({ kind: "own", signed, bytes: encodeMessage(signed) }))
+            .catch((error) => this.deps.onError?.(error));
+          break;
+        }
+        case "buildBlock":
+          void this.build(machine, effect.height, effect.round);
+          break;
+        case "verifyBlock":
+          void this.verify(machine, effect.blockHash, effect.block);
+          break;
+        case "scheduleTimeout": {
+          const timer = setTimeout(() => {
+            this.timers.delete(timer);
+            this.enqueue({ kind: "event", event: { type: "timeout", step: effect.step, height: effect.height, round: effect.round } });
+          }, effect.ms);
+          this.timers.add(timer);
+          break;
+        }
+        case "commit":
+          void this.commit(machine, effect).catch((error) => this.deps.onError?.(error));
+          return;
+        case "missingBlock":
+          this.askForCommit(effect.height);
+          this.deps.sync?.requestCatchUp(effect.height);
+          break;
+        case "equivocation":
+          this.deps.onError?.(new ConsensusError("EQUIVOCATION", `validator ${effect.evidence.signer} signed two ${effect.voteType}s at ${effect.height}/${effect.round}`));
+          break;
+      }
+    }
+  }
+
+  private async build(machine: TendermintStateMachine, height: bigint, round: number): Promise<void> {
+    try {
+      const parent = this.deps.host.head();
+      const now = this.deps.clock.now();
+      const timestamp = now > parent.header.timestamp ? now : parent.header.timestamp + 1n;
+      const built = await this.deps.host.buildBlock(parent, { timestamp, coinbase: this.deps.signer.address });
+      const blockHash = bytesToHex(built.block.hash()) as Hex;
+      this.executed.set(blockHash, built);
+      if (this.machine === machine) this.enqueue({ kind: "event", event: { type: "blockBuilt", height, round, blockHash, block: built.block.serialize() } });
+    } catch (error) {
+      this.deps.onError?.(error);
+      if (this.machine === machine) this.enqueue({ kind: "event", event: { type: "buildFailed", height, round } });
+    }
+  }
+
+  private async verify(machine: TendermintStateMachine, blockHash: Hex, rlp: Uint8Array): Promise<void> {
+    let valid = false;
+    try {
+      const executed = await this.reExecute(rlp);
+      valid = bytesToHex(executed.block.hash()) === blockHash;
+      if (valid) this.executed.set(blockHash, executed);
+    } catch (error) {
+      this.deps.onError?.(error);
+    }
+    if (this.machine === machine) this.enqueue({ kind: "event", event: { type: "blockVerified", blockHash, valid } });
+  }
+
+  private async reExecute(rlp: Uint8Array): Promise<ExecutedBlock> {
+    const parent = this.deps.host.head();
+    const block: Block = createBlockFromRLP(rlp, { common: parent.common });
+    return this.deps.host.verifyBlock(parent, block);
+  }
+
+  private async commit(machine: TendermintStateMachine, effect: Extract<ConsensusEffect, { type: "commit" }>): Promise<void> {
+    const executed = this.executed.get(effect.blockHash) ?? (await this.reExecute(effect.block));
+    if (this.machine !== machine) return;
+    await this.deps.host.commitBlock(executed, {
+      height: effect.height,
+      round: effect.round,
+      blockHash: effect.blockHash,
+      signatures: effect.signatures.map((vote) => ({ validator: vote.signer, signature: vote.signature })),
+    });
+    if (this.running && this.machine === machine) await this.enterHeight({ replay: false });
+  }
+
+  // ---- the network ----
+
+  private receive(bytes: Uint8Array, from: string): void {
+    if (!this.running || this.machine === undefined) return;
+    let message: VerifiedMessage;
+    try {
+      message = decodeMessage(this.deps.host.chainId, bytes);
+    } catch (error) {
+      if (error instanceof MalformedMessageError) this.deps.network.reportInvalid?.(from, error.message);
+      return;
+    }
+    const height = this.machine.height;
+    const messageHeight = message.message.height;
+    if (messageHeight < height) return; // a height already decided
+    if (messageHeight > height) {
+      // Someone is past this height: it was decided. Ask for it (and keep the next height's messages).
+      if (messageHeight === height + 1n && this.future.length < (this.options.maxBufferedMessages ?? 1000)) this.future.push({ bytes, from });
+      this.askForCommit(height);
+      if (messageHeight > height + 1n) this.deps.sync?.requestCatchUp(messageHeight - 1n, from);
+      return;
+    }
+    if (!this.isValidator(message.signer)) {
+      this.deps.network.reportInvalid?.(from, `${message.signer} is not a validator at height ${height}`);
+      return;
+    }
+    if (message.message.type === "proposal") {
+      try {
+        const block = createBlockFromRLP(message.message.block, { common: this.deps.host.head().common });
+        if (bytesToHex(block.hash()) !== message.message.blockHash.toLowerCase()) throw new Error("hash mismatch");
+        if (block.header.number !== height) throw new Error("wrong height");
+      } catch (error) {
+        this.deps.network.reportInvalid?.(from, `proposal's block does not match its hash or height: ${(error as Error).message}`);
+        return;
+      }
+    }
+    if (this.seen.has(message.signature)) return;
+    this.seen.set(message.signature, bytes);
+    if (this.waitingToStart !== undefined) this.startMachine();
+    this.enqueue({ kind: "event", event: toEvent(message) });
+  }
+
+  // ---- catching up on decided heights (commitCatchUp.ts) ----
+
+  private askForCommit(height: bigint): void {
+    const now = Date.now();
+    if (now - (this.lastAsked.get(height) ?? 0) < 250) return;
+    this.lastAsked.set(height, now);
+    void this.deps.network.broadcast(COMMITS_TOPIC, encodeCatchUp({ type: "request", height })).catch(() => {});
+  }
+
+  private async receiveCatchUp(bytes: Uint8Array, from: string): Promise<void> {
+    if (!this.running || this.machine === undefined) return;
+    const common = this.deps.host.head().common;
+    const message = decodeCatchUp(bytes, (block) => bytesToHex(createBlockFromRLP(block, { common }).hash()) as Hex);
+    if (message === undefined) {
+      this.deps.network.reportInvalid?.(from, "malformed catch-up message");
+      return;
+    }
+    if (message.type === "request") {
+      const now = Date.now();
+      if (now - (this.lastAnswered.get(message.height) ?? 0) < 250 || this.deps.host.committedBlock === undefined) return;
+      const committed = await this.deps.host.committedBlock(message.height);
+      if (committed === undefined) return;
+      this.lastAnswered.set(message.height, now);
+      await this.deps.network.broadcast(COMMITS_TOPIC, encodeCatchUp({ type: "commit", height: message.height, block: committed.block.serialize(), certificate: committed.certificate }));
+      return;
+    }
+    const machine = this.machine;
+    if (message.height !== machine.height || this.catchingUp) return;
+    this.catchingUp = true;
+    try {
+      // The proof: a certificate of more than 2/3 of this height's power, whoever relays it.
+      try {
+        verifyCommitCertificate(message.certificate, this.deps.host.chainId, { height: message.height, blockHash: message.certificate.blockHash }, this.validatorSet!.validators);
+      } catch (error) {
+        this.deps.network.reportInvalid?.(from, `catch-up certificate refused: ${(error as Error).message}`);
+        return;
+      }
+      const executed = await this.reExecute(message.block);
+      if (this.machine !== machine || this.deps.host.head().header.number + 1n !== message.height) return;
+      await this.deps.host.commitBlock(executed, message.certificate);
+      if (this.running) await this.enterHeight({ replay: false });
+    } finally {
+      this.catchingUp = false;
+    }
+  }
+
+  private armGossip(): void {
+    clearTimeout(this.gossipTimer);
+    if (!this.running) return;
+    this.gossipTimer = setTimeout(() => {
+      for (const bytes of this.seen.values()) void this.deps.network.broadcast(CONSENSUS_TOPIC, bytes).catch(() => {});
+      this.armGossip();
+    }, this.options.gossipIntervalMs ?? 1000);
+    this.gossipTimer.unref?.();
+  }
+
+  private remember(event: Extract<ConsensusEvent, { type: "proposal" | "vote" }>): void {
+    const message = event.type === "proposal" ? event.proposal : event.vote;
+    this.seen.set(event.signature, encodeMessage({ message, signature: event.signature }));
+  }
+
+  private isValidator(address: Hex): boolean {
+    return this.validatorSet?.validators.some((v: Validator) => v.address.toLowerCase() === address.toLowerCase()) ?? false;
+  }
+
+  private heightOf(bytes: Uint8Array): bigint | undefined {
+    try {
+      return decodeMessage(this.deps.host.chainId, bytes).message.height;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function toEvent(message: VerifiedMessage): ConsensusEvent {
+  return message.message.type === "proposal"
+    ? { type: "proposal", proposal: message.message, signer: message.signer, signature: message.signature }
+    : { type: "vote", vote: message.message, signer: message.signer, signature: message.signature };
+}
+
+function ownEvent(signed: SignedMessage, self: Hex): ConsensusEvent {
+  return toEvent({ ...signed, signer: self.toLowerCase() as Hex });
+}
+
+function eventHeight(event: ConsensusEvent): bigint | undefined {
+  switch (event.type) {
+    case "proposal":
+      return event.proposal.height;
+    case "vote":
+      return event.vote.height;
+    case "timeout":
+    case "blockBuilt":
+    case "buildFailed":
+      return event.height;
+    case "blockVerified":
+      return undefined;
+  }
+}
+
+// ---- WAL records: one JSON object per event, bytes as hex, integers as decimal strings ----
+
+export function encodeWalRecord(event: ConsensusEvent): Uint8Array {
+  return encoder.encode(
+    JSON.stringify(event, (_key, value) => {
+      if (typeof value === "bigint") return { $bigint: value.toString() };
+      if (value instanceof Uint8Array) return { $bytes: bytesToHex(value) };
+      return value;
+    }),
+  );
+}
+
+export function decodeWalRecord(record: Uint8Array): ConsensusEvent | undefined {
+  try {
+    return JSON.parse(decoder.decode(record), (_key, value) => {
+      if (value !== null && typeof value === "object") {
+        if (typeof value.$bigint === "string") return BigInt(value.$bigint);
+        if (typeof value.$bytes === "string") return hexToBytes(value.$bytes);
+      }
+      return value;
+    }) as ConsensusEvent;
+  } catch {
+    return undefined;
+  }
+}

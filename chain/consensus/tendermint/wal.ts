@@ -1,0 +1,96 @@
+/**
+ * The consensus write-ahead log in a file: every record is framed as
+ *   length (u32 BE) ‖ crc32 of the payload (u32 BE) ‖ payload
+ * and made durable (fdatasync) before `append` resolves, so a validator never sends a vote it could
+ * forget in a crash. After a crash the last frame may be torn (cut short or its checksum wrong): replay
+ * drops it and truncates the file there. A bad frame anywhere else is corruption, not a crash, and
+ * replay refuses it (WalCorruptError) rather than run consensus on a log it cannot trust.
+ * `clear()` empties the log once a height is committed (its records are no longer needed).
+ */
+import { open, readFile, truncate, type FileHandle } from "node:fs/promises";
+import { crc32 } from "node:zlib";
+import { ConcordError } from "../../concordError.ts";
+import type { ConsensusWal } from "../engine.ts";
+
+const HEADER_BYTES = 8;
+/** A proposal carries a block: a record is at most a few MB. */
+export const MAX_WAL_RECORD_BYTES = 16 * 1024 * 1024;
+
+export class WalCorruptError extends ConcordError<"WAL_CORRUPT", { offset: number }> {
+  override readonly name = "WalCorruptError";
+}
+
+export class FileWal implements ConsensusWal {
+  private handle: FileHandle | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly file: string) {}
+
+  async append(record: Uint8Array): Promise<void> {
+    if (record.length > MAX_WAL_RECORD_BYTES) throw new RangeError(`a WAL record of ${record.length} bytes is above ${MAX_WAL_RECORD_BYTES}`);
+    const frame = new Uint8Array(HEADER_BYTES + record.length);
+    const view = new DataView(frame.buffer);
+    view.setUint32(0, record.length);
+    view.setUint32(4, crc32(record));
+    frame.set(record, HEADER_BYTES);
+    await this.serialised(async () => {
+      const handle = await this.open();
+      await handle.write(frame);
+      await handle.datasync();
+    });
+  }
+
+  async *replay(): AsyncIterable<Uint8Array> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(this.file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+      throw error;
+    }
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const records: Uint8Array[] = [];
+    let offset = 0;
+    while (offset < bytes.length) {
+      const torn = () => offset + HEADER_BYTES > bytes.length || offset + HEADER_BYTES + view.getUint32(offset) > bytes.length;
+      if (torn()) break; // the last frame was cut short by a crash
+      const length = view.getUint32(offset);
+      const payload = bytes.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + length);
+      if (crc32(payload) !== view.getUint32(offset + 4)) {
+        if (offset + HEADER_BYTES + length === bytes.length) break; // a torn last frame
+        throw new WalCorruptError("WAL_CORRUPT", `the consensus WAL ${this.file} is corrupt at byte ${offset} (checksum mismatch before its end); move it aside to start the validator without it`, { data: { offset } });
+      }
+      records.push(payload.slice());
+      offset += HEADER_BYTES + length;
+    }
+    if (offset < bytes.length) await truncate(this.file, offset);
+    yield* records;
+  }
+
+  /** Empties the log (after a commit). */
+  async clear(): Promise<void> {
+    await this.serialised(async () => {
+      const handle = await this.open();
+      await handle.truncate(0);
+      await handle.datasync();
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.serialised(async () => {
+      await this.handle?.close();
+      this.handle = undefined;
+    });
+  }
+
+  private async open(): Promise<FileHandle> {
+    this.handle ??= await open(this.file, "a");
+    return this.handle;
+  }
+
+  private serialised<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+}
