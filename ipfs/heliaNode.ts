@@ -15,7 +15,7 @@ import type { Blockstore } from "interface-blockstore";
 import type { Datastore } from "interface-datastore";
 import { createLibp2p } from "libp2p";
 import { CONCORD_IPFS_AGENT } from "./defaults.ts";
-import { loadOrCreatePeerKey } from "./peerKey.ts";
+import { loadOrCreatePeerKey } from "../lib/p2p/peerKey.ts";
 
 export interface ConcordHeliaOptions {
   /** Where blocks, pins and the peer key live; undefined keeps everything in memory. */

@@ -18,7 +18,7 @@ import { IpfsError } from "./errors.ts";
 import { createGatewayHandler } from "./gateway/gatewayServer.ts";
 import { type ConcordHelia, createConcordHelia } from "./heliaNode.ts";
 import type { IpfsServices } from "./ipfsServices.ts";
-import { keepDialing } from "./peerDialer.ts";
+import { keepDialing } from "../lib/p2p/peerDialer.ts";
 import { PinStore } from "./pinStore.ts";
 import { createApiHandler } from "./rpc/apiServer.ts";
 
