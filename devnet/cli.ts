@@ -10,7 +10,9 @@ const USAGE = `Usage: concord <command> [options]
 Commands:
   devnet      Start a local Concord network: a validator node, IPFS, the contracts deployed.
               This is what \`npm start\` runs.
-  node        Start one validator node (no IPFS, no deployment), e.g. for benchmarks.
+  node        Start one validator node (no IPFS, no deployment), e.g. for benchmarks;
+              \`concord node --config <file>\` runs one validator of a multi-validator network.
+  genesis     Write the genesis, keys and configs of a new network of N validators.
   ipfs        Talk to an IPFS node: \`concord ipfs add <file|dir>\`, \`cat <cid>\`, \`pin ls\`.
   build-app   Make a production build of the web app (what \`npm run build\` runs).
   help        Show this text, or \`concord <command> --help\` for a command's options.
@@ -37,6 +39,7 @@ export const DEVNET_USAGE = `Usage: concord devnet [options]     (npm start -- [
 `;
 
 export const NODE_USAGE = `Usage: concord node [options]
+       concord node --config <file>    one validator of a network (\`concord genesis\` writes the files)
 
   --data-dir <dir>          Chain data directory (default: .concord/node).
   --host <address>          Interface to listen on (default: 127.0.0.1).
@@ -54,8 +57,24 @@ async function main(argv: string[]): Promise<number> {
       const { runDevnet } = await import("./devnet.ts");
       return runDevnet(parseDevnetOptions(rest));
     }
+    case "genesis": {
+      const { GENESIS_USAGE, parseGenesisOptions, writeNetwork } = await import("./network/genesisCommand.ts");
+      if (wantsHelp(rest)) return help(GENESIS_USAGE);
+      const network = await writeNetwork(parseGenesisOptions(rest));
+      process.stdout.write(`Wrote ${network.genesisFile} and ${network.validators.length} validator(s):\n`);
+      for (const v of network.validators) process.stdout.write(`  ${v.address}  ${v.p2p}\n    concord node --config ${v.configFile}\n`);
+      return 0;
+    }
     case "node": {
       if (wantsHelp(rest)) return help(NODE_USAGE);
+      const configAt = rest.indexOf("--config");
+      if (configAt !== -1 || rest.some((arg) => arg.startsWith("--config="))) {
+        const file = configAt !== -1 ? rest[configAt + 1] : rest.find((arg) => arg.startsWith("--config="))!.slice(9);
+        if (file === undefined || file === "") throw new DevnetOptionsError("--config needs a file");
+        const { runValidator } = await import("./network/runValidator.ts");
+        const { untilInterrupted } = await import("./signals.ts");
+        return runValidator(file, untilInterrupted());
+      }
       const { runNode } = await import("./devnet.ts");
       return runNode(parseNodeOptions(rest));
     }

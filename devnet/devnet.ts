@@ -15,6 +15,7 @@ import { pinStakingArtifact, readGenesisFile, writeGenesisFile } from "./genesis
 import type { DevnetCommandOptions, NodeCommandOptions } from "./options.ts";
 import { assertPortFree } from "./ports.ts";
 import { Progress } from "./progress.ts";
+import { untilInterrupted } from "./signals.ts";
 import { AppServerError, ensureAppBuild, startAppServer, type AppServer } from "./appServer.ts";
 
 /** Test accounts whose keys the app's vote relay and devnet faucet pay from (the last two of 20). */
@@ -253,16 +254,3 @@ function bytesToHexKey(key: Uint8Array): string {
   return `0x${Buffer.from(key).toString("hex")}`;
 }
 
-/** Resolves on the first Ctrl-C or SIGTERM; a second one exits at once. */
-function untilInterrupted(): Promise<void> {
-  return new Promise((resolve) => {
-    const onSignal = () => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      process.once("SIGINT", () => process.exit(130));
-      resolve();
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  });
-}

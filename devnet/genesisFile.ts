@@ -21,9 +21,14 @@ export function pinStakingArtifact(config: GenesisConfig): GenesisConfig {
 }
 
 export async function readGenesisFile(dataDir: string): Promise<GenesisConfig | undefined> {
+  return readGenesisFrom(path.join(dataDir, GENESIS_FILE));
+}
+
+/** The genesis in `file`; undefined when there is no such file. */
+export async function readGenesisFrom(file: string): Promise<GenesisConfig | undefined> {
   let text: string;
   try {
-    text = await readFile(path.join(dataDir, GENESIS_FILE), "utf8");
+    text = await readFile(file, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;

@@ -1,0 +1,109 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { JsonRpcProvider, Wallet } from "ethers";
+import { devAccountKeys } from "../../chain/execution/devAccounts.ts";
+import { rpc, startDevnetProcess, type DevnetProcess } from "./devnetProcess.ts";
+
+/** A base port with `count` free ports after it (probed, so a busy machine's ports are skipped). */
+async function freePortRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const servers = [];
+    let ok = true;
+    for (let i = 0; i < count && ok; i++) {
+      const server = createServer();
+      ok = await new Promise<boolean>((resolve) => {
+        server.once("error", () => resolve(false));
+        server.listen(base + i, "127.0.0.1", () => resolve(true));
+      });
+      servers.push(server);
+    }
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+    if (ok) return base;
+  }
+  throw new Error("no free port range");
+}
+
+const blockNumber = async (url: string) => BigInt(await rpc<string>(url, "eth_blockNumber"));
+
+async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe("four validators, each its own OS process, agreeing over libp2p (concord genesis + concord node --config)", () => {
+  let dir: string;
+  const processes: (DevnetProcess | undefined)[] = [];
+  const urls: string[] = [];
+  const outputs: string[] = ["", "", "", ""];
+
+  async function startValidator(i: number): Promise<void> {
+    const child = startDevnetProcess(["node", "--config", path.join(dir, `validator-${i}`, "config.json")]);
+    processes[i] = child;
+    const [, url] = await child.waitFor(/JSON-RPC (http:\/\/127\.0\.0\.1:\d+)/, 60_000);
+    urls[i] = url!;
+  }
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "concord-validators-"));
+    const genesis = startDevnetProcess(["genesis", "--validators", "4", "--out", dir, "--test-keys", "--p2p-port", String(await freePortRange(4)), "--rpc-port", "0"]);
+    assert.equal(await genesis.exited, 0, genesis.output());
+    assert.match(genesis.output(), /Wrote .*genesis\.json and 4 validator/);
+    for (let i = 0; i < 4; i++) await startValidator(i);
+  });
+  after(async () => {
+    for (const child of processes) await child?.interrupt();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function transfer(url: string): Promise<bigint> {
+    const provider = new JsonRpcProvider(url, 31337, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 });
+    const wallet = new Wallet(`0x${Buffer.from(devAccountKeys(1)[0]!.privateKey).toString("hex")}`, provider);
+    const receipt = await (await wallet.sendTransaction({ to: "0x000000000000000000000000000000000000dEaD", value: 1n })).wait(1, 30_000);
+    provider.destroy();
+    assert.equal(receipt!.status, 1);
+    return BigInt(receipt!.blockNumber);
+  }
+
+  it("wrote keys, peer keys and configs whose peers are the other validators", async () => {
+    const config = JSON.parse(await readFile(path.join(dir, "validator-0", "config.json"), "utf8"));
+    assert.equal(config.p2p.peers.length, 3);
+    for (const peer of config.p2p.peers) assert.match(peer, /^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/p2p\/12D3Koo/);
+  });
+
+  it("commit a transfer sent to any one of them, the same block everywhere", async () => {
+    const height = await transfer(urls[2]!);
+    await waitUntil("all four at that height", async () => (await Promise.all(urls.map(blockNumber))).every((n) => n >= height));
+    const hashes = await Promise.all(urls.map(async (url) => (await rpc<{ hash: string }>(url, "eth_getBlockByNumber", [`0x${height.toString(16)}`, false])).hash));
+    assert.equal(new Set(hashes).size, 1, hashes.join(" "));
+  });
+
+  it("keep committing after one is SIGKILLed; restarted, it catches up and nobody double-signs", async () => {
+    processes[3]!.child.kill("SIGKILL");
+    await processes[3]!.exited;
+    outputs[3] += processes[3]!.output();
+    const height = await transfer(urls[0]!);
+    await startValidator(3);
+    await waitUntil("the restarted validator to catch up", async () => (await blockNumber(urls[3]!)) >= height);
+    for (const child of processes) assert.doesNotMatch(child!.output(), /DOUBLE_SIGN_REFUSED|refusing to sign/);
+  });
+
+  it("halt with two of four stopped, without committing anything, and resume when they return", async () => {
+    for (const i of [2, 3]) {
+      assert.equal(await processes[i]!.interrupt(), 0, processes[i]!.output());
+    }
+    const before = await blockNumber(urls[0]!);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    assert.equal(await blockNumber(urls[0]!), before, "no block without more than 2/3 of the power");
+    for (const i of [2, 3]) await startValidator(i);
+    const height = await transfer(urls[1]!);
+    assert.ok(height > before);
+  });
+});
