@@ -25,6 +25,7 @@ import { createEngine } from "./consensus/engineFactory.ts";
 import type { ConsensusEngine } from "./consensus/engine.ts";
 import { LocalSigner } from "./consensus/localSigner.ts";
 import { FileWal } from "./consensus/tendermint/wal.ts";
+import { gossipTransactions } from "./p2p/transactionGossip.ts";
 import { join } from "node:path";
 import { DevChain } from "./dev/devChain.ts";
 import { devStatePort } from "./dev/devStatePort.ts";
@@ -182,6 +183,11 @@ export class ConcordNode {
       pools.onExecutable((hash) => this.events.emit("pendingTransaction", hash));
       let transactions: TransactionPort = poolTransactionPort(pools);
       if (dev !== undefined) transactions = devTransactionPort(transactions, dev);
+      if (options.network !== undefined) {
+        const gossip = gossipTransactions(transactions, options.network);
+        transactions = gossip.port;
+        teardown.push(async () => gossip.stop());
+      }
       const pipeline = new BlockPipeline({
         chainId,
         view,

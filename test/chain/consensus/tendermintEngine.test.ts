@@ -98,6 +98,22 @@ describe("the Tendermint engine: four validator nodes in one process", () => {
     assert.ok(reasons.some((r) => r.from === "outsider-peer" && /is not a validator/.test(r.reason)));
   });
 
+  it("gossip a transaction sent to one node to the others' pools, and report a peer that gossips garbage", async () => {
+    // A transaction the pool admits (a future nonce keeps it waiting, so it cannot be committed first).
+    const provider = new JsonRpcProvider(nodes[1]!.rpc!.url, 31337, { staticNetwork: true, cacheTimeout: -1 });
+    const wallet = new Wallet(`0x${Buffer.from(sender!.privateKey).toString("hex")}`, provider);
+    const nonce = await provider.getTransactionCount(wallet.address, "pending");
+    const raw = await wallet.signTransaction({ to: "0x000000000000000000000000000000000000dEaD", value: 1n, nonce: nonce + 5, gasLimit: 21_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 1n, chainId: 31337n, type: 2 });
+    const hash = await provider.send("eth_sendRawTransaction", [raw]);
+    provider.destroy();
+    await waitFor("the queued transaction at every other node", async () => {
+      const seen = await Promise.all([0, 2, 3].map((i) => nodes[i]!.backend.getTransaction(hash)));
+      return seen.every((tx) => tx !== undefined && tx !== null) || undefined;
+    });
+    network.endpoint("validator-2").inject(Uint8Array.of(0xde, 0xad), "gossip-garbage-peer", "concord/transactions/1");
+    await waitFor("the garbage reported", () => network.invalidReports.some((r) => r.from === "gossip-garbage-peer" && /gossiped transaction refused/.test(r.reason)) || undefined);
+  });
+
   it("keep committing with one of four validators stopped", async () => {
     await stopNode(3);
     const height = await transfer(nodes[0]!);
