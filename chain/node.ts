@@ -26,6 +26,7 @@ import type { ConsensusEngine } from "./consensus/engine.ts";
 import { LocalSigner } from "./consensus/localSigner.ts";
 import { FileWal } from "./consensus/tendermint/wal.ts";
 import { gossipTransactions } from "./p2p/transactionGossip.ts";
+import { answerWhenCommitted } from "./node/committedAnswers.ts";
 import { join } from "node:path";
 import { DevChain } from "./dev/devChain.ts";
 import { devStatePort } from "./dev/devStatePort.ts";
@@ -188,6 +189,8 @@ export class ConcordNode {
         transactions = gossip.port;
         teardown.push(async () => gossip.stop());
       }
+      // Outermost: the transaction is gossiped at admission, the client answered at commit.
+      if (options.answerAfterCommit === true) transactions = answerWhenCommitted(transactions, this.events);
       const pipeline = new BlockPipeline({
         chainId,
         view,

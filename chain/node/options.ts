@@ -42,6 +42,11 @@ export interface NodeOptions {
   engine?: EngineOptions;
   /** The transport to the other validators (chain/p2p/ over libp2p); needed by the tendermint engine. */
   network?: ConsensusNetwork;
+  /**
+   * Answer a transaction's submission once it is in a committed block (Hardhat's automine promise, for
+   * a devnet of several validators; chain/node/committedAnswers.ts). Dev mode has its own.
+   */
+  answerAfterCommit?: boolean;
   /** Block sync, when the node has one: the tendermint engine asks it to catch up. */
   sync?: { requestCatchUp(height: bigint, fromPeer?: string): void };
   /** Called with errors of background block production. */

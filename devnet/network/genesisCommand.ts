@@ -120,6 +120,7 @@ export async function writeNetwork(options: GenesisCommandOptions): Promise<Gene
       dataDir: "data",
       rpc: { host: options.host, port: options.rpcPort === 0 ? 0 : options.rpcPort + i },
       p2p: { listen: [`/ip4/${options.host}/tcp/${options.p2pPort + i}`], announce: [], peers: members.filter((_, j) => j !== i).map((m) => m.p2p) },
+      devnet: options.testKeys,
     };
     const configFile = path.join(member.dir, "config.json");
     await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`);

@@ -38,6 +38,8 @@ export async function runValidator(configFile: string, signal: Promise<void>): P
     rpc: { host: config.rpc.host, port: config.rpc.port },
     engine: { kind: "tendermint" },
     network,
+    devAccounts: config.devnet ? 20 : 0,
+    answerAfterCommit: config.devnet,
     onError: (error) => process.stderr.write(`consensus: ${error instanceof Error ? error.message : String(error)}\n`),
   });
   try {

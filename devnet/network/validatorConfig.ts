@@ -7,7 +7,8 @@
  *     "validatorKeyFile": "validator-key",       the signing key, 32 bytes hex (keep it secret)
  *     "dataDir": "data",                          chain, WAL, sign state and the libp2p peer key
  *     "rpc": { "host": "127.0.0.1", "port": 8545 },
- *     "p2p": { "listen": ["/ip4/0.0.0.0/tcp/26656"], "announce": [], "peers": ["/ip4/.../tcp/26656/p2p/12D3..."] }
+ *     "p2p": { "listen": ["/ip4/0.0.0.0/tcp/26656"], "announce": [], "peers": ["/ip4/.../tcp/26656/p2p/12D3..."] },
+ *     "devnet": false                             true: test accounts unlocked, sends answered at commit
  *   }
  * Relative paths are relative to the file. Every field is checked, and an error names the field.
  */
@@ -22,6 +23,11 @@ export interface ValidatorConfig {
   dataDir: string;
   rpc: { host: string; port: number };
   p2p: { listen: string[]; announce: string[]; peers: string[] };
+  /**
+   * A devnet's validator: the 20 test accounts unlocked for eth_sendTransaction and sends answered once
+   * committed (Hardhat's feel). Off for real networks.
+   */
+  devnet: boolean;
 }
 
 export async function readValidatorConfig(file: string): Promise<ValidatorConfig> {
@@ -72,5 +78,6 @@ export function parseValidatorConfig(raw: unknown, baseDir: string, name = "the 
     dataDir: file("dataDir"),
     rpc: { host: rpc!.host as string, port: rpc!.port as number },
     p2p: { listen, announce: addresses("announce", false), peers: addresses("peers", true) },
+    devnet: config.devnet === undefined ? false : config.devnet === true ? true : config.devnet === false ? false : fail("devnet", "must be true or false"),
   };
 }

@@ -89,7 +89,7 @@ function devOf(backend: RpcBackend, method: string): DevChain {
   if (dev === undefined) {
     throw new RpcError(
       RpcErrorCode.MethodNotFound,
-      `the method ${method} is only available on a single-validator devnet in dev mode (concord devnet / concord node); this node does not rewrite state, time or history`,
+      `the method ${method} is only available on a single-validator devnet in dev mode (npm start -- --validators 1, or concord devnet / concord node): validators that agree on every block cannot rewrite state, time or history for one client`,
     );
   }
   return dev;

@@ -71,7 +71,7 @@ describe("a node without dev mode", () => {
         await callError(plain.url, name, VALID_PARAMS[name] ?? []),
         {
           code: -32601,
-          message: `the method ${name} is only available on a single-validator devnet in dev mode (concord devnet / concord node); this node does not rewrite state, time or history`,
+          message: `the method ${name} is only available on a single-validator devnet in dev mode (npm start -- --validators 1, or concord devnet / concord node): validators that agree on every block cannot rewrite state, time or history for one client`,
         },
         name,
       );

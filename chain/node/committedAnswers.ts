@@ -1,0 +1,40 @@
+/**
+ * Hardhat's automine promise on a network of validators: `eth_sendRawTransaction` /
+ * `eth_sendTransaction` answer once the transaction is in a committed (final) block, so a client that
+ * sends and then asks for its receipt never finds it missing, and ethers' and viem's waits never miss
+ * a block. A devnet's validators turn it on; a public network answers at admission, as geth does.
+ *
+ * If no block includes the transaction within `timeoutMs` (the network halted: fewer than 2/3 of the
+ * validators online), the answer is the hash anyway: the transaction stays in the pool and is committed
+ * when the network resumes, and the client is not left hanging.
+ */
+import type { EventEmitter } from "node:events";
+import type { Block } from "@ethereumjs/block";
+import { bytesToHex } from "@ethereumjs/util";
+import type { BackendEvents } from "../rpc/backend.ts";
+import type { Hex } from "../types.ts";
+import type { TransactionPort } from "./transactionPort.ts";
+
+export function answerWhenCommitted(port: TransactionPort, events: EventEmitter<BackendEvents>, timeoutMs = 30_000): TransactionPort {
+  return {
+    ...port,
+    async submit(raw) {
+      const hash = await port.submit(raw);
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          events.off("newHead", onHead);
+          resolve();
+        };
+        const onHead = (block: Block) => {
+          if (block.transactions.some((tx) => (bytesToHex(tx.hash()) as Hex) === hash)) done();
+        };
+        const timer = setTimeout(done, timeoutMs);
+        events.on("newHead", onHead);
+        // Admitted and already committed in the meantime (another path): nothing to wait for.
+        if (port.waiting(hash) === undefined) done();
+      });
+      return hash;
+    },
+  };
+}
