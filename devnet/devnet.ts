@@ -16,6 +16,8 @@ import type { DevnetCommandOptions, NodeCommandOptions } from "./options.ts";
 import { assertPortFree } from "./ports.ts";
 import { Progress } from "./progress.ts";
 import { untilInterrupted } from "./signals.ts";
+import { inProcessChain, type DevnetChain } from "./devnetChain.ts";
+import { existingValidatorCount, startValidatorProcesses } from "./network/validatorProcesses.ts";
 import { AppServerError, ensureAppBuild, startAppServer, type AppServer } from "./appServer.ts";
 
 /** Test accounts whose keys the app's vote relay and devnet faucet pay from (the last two of 20). */
@@ -105,11 +107,11 @@ export async function runDevnet(options: DevnetCommandOptions): Promise<number> 
         if (!built) progress.detail("the existing production build is up to date");
       });
     }
-    const { node, created } = await progress.step(
-      `Starting the chain node in ${options.dataDir}`,
-      () => startChain({ ...options, dataDir: options.dataDir }, progress),
+    const { chain, created } = await progress.step(
+      options.validators === 1 ? `Starting the chain node in ${options.dataDir}` : `Starting ${options.validators} validators, each its own process, in ${options.dataDir}`,
+      () => startDevnetChain(options, progress),
     );
-    stops.push(() => progress.step("Stopping the chain node", () => node.stop()));
+    stops.push(() => progress.step(options.validators === 1 ? "Stopping the chain node" : "Stopping the validators", () => chain.stop()));
 
     let ipfs: IpfsNode | undefined;
     if (options.ipfs) {
@@ -125,7 +127,7 @@ export async function runDevnet(options: DevnetCommandOptions): Promise<number> 
       if (addresses === undefined) {
         addresses = await progress.step("Deploying the contracts with Ignition (first start only)", () =>
           deployContracts({
-            rpcUrl: node.rpc!.url,
+            rpcUrl: chain.rpcUrl,
             dataDir: options.dataDir,
             freshChain: created,
             parametersFile: options.ignitionParameters,
@@ -138,14 +140,14 @@ export async function runDevnet(options: DevnetCommandOptions): Promise<number> 
     let app: AppServer | undefined;
     if (options.app && addresses !== undefined) {
       app = await progress.step("Starting the web app", async () =>
-        startAppServer({ host: options.host, port: options.appPort, env: await appEnvironment(node, ipfs, options) }),
+        startAppServer({ host: options.host, port: options.appPort, env: await appEnvironment(chain, ipfs, options) }),
       );
       stops.push(() => progress.step("Stopping the web app", () => app!.stop()));
     } else if (options.app) {
       progress.warn("the web app needs the contracts: it is not started with --no-deploy");
     }
 
-    await printBanner(node, ipfs, addresses, created, options, app);
+    await printBanner(chain, ipfs, addresses, created, options, app);
     await untilInterrupted();
     console.log("");
     await stopAll();
@@ -166,12 +168,12 @@ export async function runDevnet(options: DevnetCommandOptions): Promise<number> 
 }
 
 /** The app's configuration (README "The app"): this devnet's node, IPFS, deployment and test keys. */
-async function appEnvironment(node: ConcordNode, ipfs: IpfsNode | undefined, options: DevnetCommandOptions): Promise<Record<string, string>> {
+async function appEnvironment(chain: DevnetChain, ipfs: IpfsNode | undefined, options: DevnetCommandOptions): Promise<Record<string, string>> {
   const keys = devAccountKeys();
   const env: Record<string, string> = {
-    CONCORD_RPC_URL: node.rpc!.url,
+    CONCORD_RPC_URL: chain.rpcUrl,
     CONCORD_DEPLOYMENT_FILE: path.join(options.dataDir, DEPLOYED_ADDRESSES_FILE),
-    CONCORD_DEVNET_CHAIN_ID: String(node.chainId),
+    CONCORD_DEVNET_CHAIN_ID: String(chain.chainId),
     CONCORD_SESSION_SECRET: await sessionSecret(options.dataDir),
     CONCORD_RELAYER_KEY: process.env.CONCORD_RELAYER_KEY ?? bytesToHexKey(keys[RELAYER_ACCOUNT].privateKey),
     CONCORD_FAUCET_KEY: process.env.CONCORD_FAUCET_KEY ?? bytesToHexKey(keys[FAUCET_ACCOUNT].privateKey),
@@ -202,24 +204,24 @@ async function readDeployedAddresses(dataDir: string): Promise<Record<string, st
 }
 
 async function printBanner(
-  node: ConcordNode,
+  chain: DevnetChain,
   ipfs: IpfsNode | undefined,
   addresses: Record<string, string> | undefined,
   created: boolean,
   options: DevnetCommandOptions,
   app: AppServer | undefined,
 ): Promise<void> {
-  const rpc = node.rpc!;
   const lines = [
     "",
-    `Concord devnet ${created ? "started on a new chain" : `resumed at block ${node.backend.latestBlockNumber()}`}`,
+    `Concord devnet ${created ? "started on a new chain" : `resumed at block ${await chain.blockNumber()}`}`,
     "",
   ];
   if (app !== undefined) lines.push(`  App             ${app.url}  (sign in with a wallet, or the developer wallet)`);
   lines.push(
-    `  JSON-RPC        ${rpc.url}  (WebSocket ${rpc.wsUrl})`,
-    `  Chain id        ${node.chainId}`,
-    `  Validators      1 (single-validator engine; Hardhat/Anvil dev methods enabled)`,
+    `  JSON-RPC        ${chain.rpcUrl}  (WebSocket ${chain.wsUrl})`,
+    `  Chain id        ${chain.chainId}`,
+    `  Validators      ${chain.engineLine()}`,
+    ...chain.validatorLines(),
   );
   if (ipfs !== undefined) {
     lines.push(`  IPFS API        ${ipfs.apiUrl}  (Kubo RPC: kubo-rpc-client, \`concord ipfs\`)`);
@@ -235,12 +237,30 @@ async function printBanner(
   // just made) has moved some.
   lines.push("Accounts (the well-known test keys: never use them on a real network), with their balances now:");
   const accounts = devAccountKeys();
-  const balances = await Promise.all(accounts.map((account) => node.backend.getBalance(account.address as `0x${string}`, "latest")));
+  const balances = await Promise.all(accounts.map((account) => chain.balance(account.address as `0x${string}`)));
   accounts.forEach((account, index) => {
     lines.push(`  #${String(index).padEnd(2)} ${getAddress(account.address)}  ${bytesToHexKey(account.privateKey)}  ${formatBalance(balances[index]!)}`);
   });
   lines.push("", "Ctrl-C stops the devnet; the next start resumes the same chain.", "");
   console.log(lines.join("\n"));
+}
+
+/** The chain `--validators` asks for; a data directory keeps the shape it was created with. */
+async function startDevnetChain(options: DevnetCommandOptions, progress: Progress): Promise<{ chain: DevnetChain; created: boolean }> {
+  const existing = await existingValidatorCount(options.dataDir);
+  const single = await readGenesisFile(options.dataDir);
+  if (options.validators === 1 && existing !== undefined) {
+    throw new Error(`${options.dataDir} holds a network of ${existing} validators: start it with --validators ${existing}, or a new chain with --fresh`);
+  }
+  if (options.validators > 1 && single !== undefined) {
+    throw new Error(`${options.dataDir} holds a single-validator chain: start it without --validators, or a new ${options.validators}-validator network with --fresh`);
+  }
+  if (options.validators > 1 && existing !== undefined && existing !== options.validators) {
+    throw new Error(`${options.dataDir} holds a network of ${existing} validators, not ${options.validators}: use --validators ${existing}, or --fresh for a new one`);
+  }
+  if (options.validators > 1) return startValidatorProcesses({ dataDir: options.dataDir, count: options.validators, chainId: options.chainId, host: options.host, port: options.port }, progress);
+  const { node, created } = await startChain({ ...options, dataDir: options.dataDir }, progress);
+  return { chain: inProcessChain(node), created };
 }
 
 /** Whole ether with up to 4 decimals, never rounded up to a balance the account does not have. */

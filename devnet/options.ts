@@ -35,6 +35,8 @@ export interface DevnetCommandOptions extends NodeCommandOptions {
   /** Serve the web app (a production build, reused while its sources are unchanged). */
   app: boolean;
   appPort: number;
+  /** 1: one in-process validator with Hardhat's dev methods; more: that many validator processes (BFT over libp2p). */
+  validators: number;
 }
 
 export const DEFAULT_DATA_DIR = ".concord";
@@ -71,7 +73,12 @@ export function parseDevnetOptions(args: string[]): DevnetCommandOptions {
     "ignition-parameters": { type: "string" },
     "no-app": { type: "boolean", default: false },
     "app-port": { type: "string", default: "3000" },
+    validators: { type: "string", default: "1" },
   });
+  const validators = Number(values.validators);
+  if (!/^\d+$/.test(values.validators) || validators < 1 || validators > 20) {
+    throw new DevnetOptionsError(`--validators must be an integer from 1 to 20, got '${values.validators}'`);
+  }
   return {
     dataDir: path.resolve(values["data-dir"] ?? process.env.CONCORD_DATA_DIR ?? DEFAULT_DATA_DIR),
     host: values.host,
@@ -87,6 +94,7 @@ export function parseDevnetOptions(args: string[]): DevnetCommandOptions {
     ignitionParameters: values["ignition-parameters"] === undefined ? undefined : path.resolve(values["ignition-parameters"]),
     app: !values["no-app"],
     appPort: port(values["app-port"], "--app-port"),
+    validators,
   };
 }
 

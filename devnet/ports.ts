@@ -29,3 +29,19 @@ export async function assertPortFree(host: string, port: number, service: string
     server.listen({ host, port, exclusive: true }, () => server.close(() => resolve()));
   });
 }
+
+/** A base port with `count` free ports after it on `host` (probed), for validators that need fixed ones. */
+export async function freePortRange(count: number, host = "127.0.0.1"): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    let free = true;
+    for (let i = 0; i < count && free; i++) {
+      free = await assertPortFree(host, base + i, "", "").then(
+        () => true,
+        () => false,
+      );
+    }
+    if (free) return base;
+  }
+  throw new Error(`found no ${count} free consecutive ports on ${host}`);
+}

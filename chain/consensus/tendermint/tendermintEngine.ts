@@ -38,11 +38,17 @@ import { verifyCommitCertificate } from "../commitCertificate.ts";
 /** The topic consensus messages travel on. */
 export const CONSENSUS_TOPIC = "concord/consensus/1";
 
+/**
+ * An idle network makes an empty block this often. Transactions start a height at once (every
+ * validator gets them by gossip), so this only bounds how stale an idle chain's head gets.
+ */
+export const DEFAULT_EMPTY_BLOCK_INTERVAL_MS = 5_000;
+
 export interface TendermintEngineOptions {
   timeouts?: TimeoutConfig;
   /** Re-send what was seen at an undecided height this often (ms). */
   gossipIntervalMs?: number;
-  /** With nothing to include, a new height starts after this long (ms); a transaction or a peer's message starts it at once. */
+  /** With nothing to include, a new height starts after this long (ms, DEFAULT_EMPTY_BLOCK_INTERVAL_MS); a transaction or a peer's message starts it at once. */
   emptyBlockIntervalMs?: number;
   /** Messages of the next height kept until this node gets there. */
   maxBufferedMessages?: number;
@@ -171,7 +177,7 @@ export class TendermintEngine implements ConsensusEngine {
       this.startMachine();
     };
     this.unsubscribePending = this.deps.host.onPendingTransactions(start);
-    this.waitingToStart = setTimeout(start, this.options.emptyBlockIntervalMs ?? 1000);
+    this.waitingToStart = setTimeout(start, this.options.emptyBlockIntervalMs ?? DEFAULT_EMPTY_BLOCK_INTERVAL_MS);
   }
 
   private startMachine(): void {
