@@ -17,6 +17,7 @@
  *
  *   npx tsx bench/rpcThroughput.ts [--txs 2000] [--runs 3] [--only hardhat|concord]
  *       [--workload transfer|erc20]  measure one workload only (both by default)
+ *       [--validators N]             Concord as N validator processes agreeing over libp2p (default 1)
  *       [--concord-url URL]          measure an already running node (e.g. one under a profiler)
  *       [--concord-cpu-prof DIR]     start the Concord node under V8's profiler (.cpuprofile in DIR)
  *       [--client-cpu-prof DIR]      profile this client during the measured windows only
@@ -35,7 +36,7 @@ import secp256k1 from "secp256k1";
 import { HeadSubscription } from "./lib/headSubscription.ts";
 import { JsonRpcHttpClient } from "./lib/jsonRpcHttp.ts";
 import { cpuBetween, processGroupCpu } from "./lib/processCpu.ts";
-import { PROJECT_ROOT, startConcordNode, startHardhatNode, type RunningNode } from "./lib/processes.ts";
+import { PROJECT_ROOT, startConcordNode, startConcordValidators, startHardhatNode, type RunningNode } from "./lib/processes.ts";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
 const { values: args } = parseArgs({
@@ -48,8 +49,10 @@ const { values: args } = parseArgs({
     "concord-cpu-prof": { type: "string" },
     "client-cpu-prof": { type: "string" },
     "hardhat-quiet": { type: "boolean", default: false },
+    validators: { type: "string", default: "1" },
   },
 });
+const VALIDATORS = Number(args.validators);
 const TXS = Number(args.txs);
 const RUNS = Number(args.runs);
 if (!(Number.isSafeInteger(TXS) && TXS > 0 && Number.isSafeInteger(RUNS) && RUNS > 0)) {
@@ -331,7 +334,9 @@ const reference =
 const concordUrl = args["concord-url"];
 const startConcord =
   concordUrl === undefined
-    ? () => startConcordNode({ cpuProfileDir: args["concord-cpu-prof"] })
+    ? VALIDATORS > 1
+      ? () => startConcordValidators(VALIDATORS)
+      : () => startConcordNode({ cpuProfileDir: args["concord-cpu-prof"] })
     : async (): Promise<RunningNode> => ({
         name: "Concord (running node)",
         rpcUrl: concordUrl,

@@ -225,6 +225,7 @@ export class ConcordNode {
         engine,
         instanceId,
         dev,
+        network: options.network,
       });
       if (dev !== undefined) {
         if (engine?.onDemand === undefined) throw new NodeOptionsError("devMode", "needs an engine that produces blocks on request");

@@ -126,3 +126,24 @@ export async function startConcordNode(options: ConcordStartOptions = {}): Promi
   await waitForRpc(rpcUrl, child, log);
   return { name: "Concord (1 validator)", rpcUrl, wsUrl: `ws://127.0.0.1:${port}`, processGroup: child.pid, stop };
 }
+
+/**
+ * A network of `count` Concord validators, each its own process (concord genesis + concord node
+ * --config, as `npm start -- --validators N` runs them), on a fresh data directory; the benchmark talks
+ * to the first validator's JSON-RPC. Node CPU is not read (several process groups).
+ */
+export async function startConcordValidators(count: number): Promise<RunningNode> {
+  const { startValidatorProcesses } = await import("../../devnet/network/validatorProcesses.ts");
+  const { Progress } = await import("../../devnet/progress.ts");
+  const dataDir = await mkdtemp(path.join(tmpdir(), "concord-bench-validators-"));
+  const { chain } = await startValidatorProcesses({ dataDir, count, chainId: 31337n, host: "127.0.0.1", port: 0 }, new Progress());
+  return {
+    name: `Concord (${count} validators)`,
+    rpcUrl: chain.rpcUrl,
+    wsUrl: chain.wsUrl,
+    stop: async () => {
+      await chain.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -5,6 +5,7 @@
  * reads resolve their tag in the chain view, submissions go through the transaction port, records
  * are formatted by format/records.ts.
  */
+import type { ConsensusNetwork } from "../consensus/engine.ts";
 import type { EventEmitter } from "node:events";
 import type { Block } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
@@ -67,6 +68,8 @@ export interface NodeBackendParts {
   instanceId: Uint8Array;
   /** Dev mode's controls; undefined on a node without dev mode. */
   dev: DevChain | undefined;
+  /** The validators' transport, when the node has one (concord_peers). */
+  network?: ConsensusNetwork;
 }
 
 export class NodeBackend implements RpcBackend, DevModeBackend {
@@ -262,7 +265,7 @@ export class NodeBackend implements RpcBackend, DevModeBackend {
   }
 
   peers(): { id: string; address: string }[] {
-    return [];
+    return this.parts.network?.peers() ?? [];
   }
 
   // ------------------------------------------------------------------ dev methods

@@ -112,5 +112,7 @@ describe("four validator nodes agreeing over libp2p", () => {
     const hashes = await Promise.all(nodes.map(async (n) => Buffer.from((await n.backend.getBlockByNumber(height))!.hash()).toString("hex")));
     assert.equal(new Set(hashes).size, 1);
     assert.ok((await nodes[0]!.backend.commitCertificate(height))!.signatures.length >= 3);
+    // concord_peers lists the other validators' libp2p connections.
+    assert.deepEqual(new Set(nodes[0]!.backend.peers().map((p) => p.id)), new Set(networks.slice(1).map((n) => n.peerId.toString())));
   });
 });
