@@ -44,6 +44,9 @@ export const CONSENSUS_TOPIC = "concord/consensus/1";
  */
 export const DEFAULT_EMPTY_BLOCK_INTERVAL_MS = 5_000;
 
+/** Messages of one height kept for re-sending (a few rounds of 100 validators fit many times over). */
+const MAX_SEEN_MESSAGES = 10_000;
+
 export interface TendermintEngineOptions {
   timeouts?: TimeoutConfig;
   /** Re-send what was seen at an undecided height this often (ms). */
@@ -367,7 +370,8 @@ export class TendermintEngine implements ConsensusEngine {
       }
     }
     if (this.seen.has(message.signature)) return;
-    this.seen.set(message.signature, bytes);
+    // Bounded: a validator signing messages for rounds far ahead cannot grow what is kept and re-sent.
+    if (this.seen.size < MAX_SEEN_MESSAGES) this.seen.set(message.signature, bytes);
     if (this.waitingToStart !== undefined) this.startMachine();
     this.enqueue({ kind: "event", event: toEvent(message) });
   }

@@ -147,6 +147,8 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
   const loss = random.next() < 0.5 ? 0 : random.next() * 0.1;
   const duplication = random.next() * 0.1;
   const maxDelay = 1 + random.int(random.next() < 0.2 ? 400 : 40);
+  // Some runs have a slow block sync, so that a round can go on while a decided block is still on its way.
+  const syncDelay = random.next() < 0.3 ? random.int(3_000) : 0;
 
   const nodes: Node[] = keys.map((key, index) => ({
     index,
@@ -314,7 +316,7 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
     const peer = nodes[peerIndex]!;
     if (node.crashed || node.syncing || !peer.decisions.has(height)) return;
     node.syncing = true;
-    schedule(1 + random.int(maxDelay), () => {
+    schedule(1 + random.int(maxDelay) + syncDelay, () => {
       node.syncing = false;
       if (node.crashed || node.height !== height || partitioned(node.index, peerIndex)) return;
       decide(node, peer.decisions.get(height)!);
@@ -345,12 +347,30 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
     }
   }
 
+  /**
+   * Two byzantine strategies. "random": each peer gets the honest vote, nil or a made-up block at
+   * random. "split": the honest validators are split in two for each height, one half gets the vote for
+   * the block and the other nil, so that some lock on (or even decide) a block the others never see a
+   * quorum for: the pattern that only the locking rules keep safe.
+   */
+  const splitStrategy = random.next() < 0.5;
+  const splits = new Map<bigint, Set<number>>();
+  const halfOf = (height: bigint) => {
+    let half = splits.get(height);
+    if (half === undefined) splits.set(height, (half = new Set(nodes.filter(() => random.next() < 0.5).map((n) => n.index))));
+    return half;
+  };
+
   function voteEquivocating(node: Node, vote: Vote): void {
     const fake = bytesToHex(random.bytes(32)) as Hex;
     for (const peer of nodes) {
-      const choice = random.int(3);
-      const chosen: Vote = { ...vote, blockHash: choice === 0 ? vote.blockHash : choice === 1 ? null : fake };
-      const signed = signMessage(node.key, CHAIN_ID, chosen);
+      let blockHash: Hex | null;
+      if (splitStrategy) blockHash = halfOf(vote.height).has(peer.index) ? vote.blockHash : null;
+      else {
+        const choice = random.int(3);
+        blockHash = choice === 0 ? vote.blockHash : choice === 1 ? null : fake;
+      }
+      const signed = signMessage(node.key, CHAIN_ID, { ...vote, blockHash });
       if (peer.index === node.index) schedule(0, () => deliver(node, { from: node.index, signer: node.index, signed: signMessage(node.key, CHAIN_ID, vote) }));
       else send(node.index, peer.index, signed);
     }
@@ -386,7 +406,8 @@ export function runSimulation(options: SimulationOptions): SimulationResult {
   // peers, as CometBFT's gossip routines do. Without it a lost precommit could leave a validator
   // waiting for ever, and a byzantine validator's votes, sent differently to different peers, could
   // leave honest validators with views that never meet (the paper's liveness assumes this relay).
-  const GOSSIP_MS = 400;
+  // Some runs gossip rarely, so that split views last long enough for later rounds to act on them.
+  const GOSSIP_MS = random.next() < 0.3 ? 5_000 : 400;
   const gossip = (node: Node) => {
     schedule(GOSSIP_MS, () => {
       if (!node.crashed) {
