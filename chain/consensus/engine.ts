@@ -100,7 +100,12 @@ export interface ConsensusClock {
  * single-validator engine keeps no log.
  */
 export interface ConsensusWal {
-  append(record: Uint8Array): Promise<void>;
+  /**
+   * Appends a record. `durable` (the default) resolves only once it would survive power loss: what a
+   * validator signed must be. Others' messages may be appended without (CometBFT's Write vs
+   * WriteSync): if a crash loses them, peers send them again.
+   */
+  append(record: Uint8Array, options?: { durable?: boolean }): Promise<void>;
   replay(): AsyncIterable<Uint8Array>;
   /** Drops every record (a height was committed: its records are no longer needed). */
   clear?(): Promise<void>;

@@ -39,6 +39,9 @@ export async function runValidator(configFile: string, signal: Promise<void>): P
     engine: { kind: "tendermint" },
     network,
     devAccounts: config.devnet ? 20 : 0,
+    // A devnet's blocks are durable against the process being killed, not power loss, as a
+    // single-validator devnet's are (its --fsync); a real network's validators fsync every block.
+    syncWrites: !config.devnet,
     answerAfterCommit: config.devnet,
     onError: (error) => process.stderr.write(`consensus: ${error instanceof Error ? error.message : String(error)}\n`),
   });

@@ -181,12 +181,15 @@ export class TendermintEngine implements ConsensusEngine {
     };
     this.unsubscribePending = this.deps.host.onPendingTransactions(start);
     this.waitingToStart = setTimeout(start, this.options.emptyBlockIntervalMs ?? DEFAULT_EMPTY_BLOCK_INTERVAL_MS);
+    // A transaction admitted between the check in enterHeight and the subscription above.
+    if (this.deps.host.hasPendingTransactions()) start();
   }
 
   private startMachine(): void {
     const machine = this.machine;
     if (machine === undefined || !this.running) return;
     clearTimeout(this.waitingToStart);
+    this.waitingToStart = undefined;
     this.unsubscribePending?.();
     this.unsubscribePending = undefined;
     this.perform(machine, machine.start());
@@ -235,7 +238,8 @@ export class TendermintEngine implements ConsensusEngine {
             if (this.machine !== machine) continue;
             this.perform(machine, machine.apply(ownEvent(item.signed, this.deps.signer.address)));
           } else {
-            if (!item.fromWal) await this.deps.wal.append(encodeWalRecord(item.event));
+            // Not fsynced: others' messages and local results can be had again after a crash.
+            if (!item.fromWal) await this.deps.wal.append(encodeWalRecord(item.event), { durable: false });
             if (this.machine !== machine) continue;
             this.perform(machine, machine.apply(item.event));
           }

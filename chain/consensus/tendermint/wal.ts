@@ -1,8 +1,8 @@
 /**
  * The consensus write-ahead log in a file: every record is framed as
  *   length (u32 BE) ‖ crc32 of the payload (u32 BE) ‖ payload
- * and made durable (fdatasync) before `append` resolves, so a validator never sends a vote it could
- * forget in a crash. After a crash the last frame may be torn (cut short or its checksum wrong): replay
+ * and, unless the caller says it need not be, made durable (fdatasync) before `append` resolves, so a
+ * validator never sends a vote it could forget in a crash (others' messages skip the fdatasync). After a crash the last frame may be torn (cut short or its checksum wrong): replay
  * drops it and truncates the file there. A bad frame anywhere else is corruption, not a crash, and
  * replay refuses it (WalCorruptError) rather than run consensus on a log it cannot trust.
  * `clear()` empties the log once a height is committed (its records are no longer needed).
@@ -26,7 +26,7 @@ export class FileWal implements ConsensusWal {
 
   constructor(readonly file: string) {}
 
-  async append(record: Uint8Array): Promise<void> {
+  async append(record: Uint8Array, options: { durable?: boolean } = {}): Promise<void> {
     if (record.length > MAX_WAL_RECORD_BYTES) throw new RangeError(`a WAL record of ${record.length} bytes is above ${MAX_WAL_RECORD_BYTES}`);
     const frame = new Uint8Array(HEADER_BYTES + record.length);
     const view = new DataView(frame.buffer);
@@ -36,7 +36,7 @@ export class FileWal implements ConsensusWal {
     await this.serialised(async () => {
       const handle = await this.open();
       await handle.write(frame);
-      await handle.datasync();
+      if (options.durable !== false) await handle.datasync();
     });
   }
 
