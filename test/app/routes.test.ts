@@ -8,11 +8,10 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { SiweMessage } from "siwe";
-import { decodeEventLog, encodeFunctionData, getAddress, hashTypedData, parseEther, type Address, type Hex } from "viem";
+import { encodeFunctionData, getAddress, hashTypedData, parseEther, type Address, type Hex } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
 import { contractAbis } from "../../appLib/contracts.generated.ts";
 import { ballotTypedData, governorDomain } from "../../appLib/ballot.ts";
-import { proposalDescription } from "../../appLib/proposalDescription.ts";
 import { freePort, startAppServer, type AppServer } from "../../devnet/appServer.ts";
 import { PROJECT_ROOT, startDevnetProcess } from "../devnet/devnetProcess.ts";
 import { startAppStack, type AppStack } from "./helpers/appStack.ts";
@@ -207,26 +206,11 @@ describe("gasless voting relay", () => {
       await stack.send(index, { address: stack.addresses.token, abi: tokenAbi, functionName: "delegate", args: [stack.account(index).address] });
     }
     await stack.travel(2);
-    const description = proposalDescription("Relay test", "Set the late-quorum extension.", "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", voter().address);
-    const { request } = await stack.client.simulateContract({
-      account: voter(),
-      address: stack.addresses.governor,
-      abi: governorAbi,
-      functionName: "propose",
-      args: [[stack.addresses.governor], [0n], [encodeFunctionData({ abi: governorAbi, functionName: "setLateQuorumVoteExtension", args: [15] })], description],
-    });
-    const hash = await stack.send(1, request as never);
-    const receipt = await stack.client.getTransactionReceipt({ hash });
-    const created = receipt.logs
-      .map((log) => {
-        try {
-          return decodeEventLog({ abi: governorAbi, data: log.data, topics: log.topics });
-        } catch {
-          return undefined;
-        }
-      })
-      .find((event) => event?.eventName === "ProposalCreated");
-    proposalId = (created!.args as { proposalId: bigint }).proposalId;
+    proposalId = await stack.propose(
+      1,
+      [{ target: stack.addresses.governor, value: 0n, calldata: encodeFunctionData({ abi: governorAbi, functionName: "setLateQuorumVoteExtension", args: [15] }) }],
+      "Relay test",
+    );
     await stack.travel(2); // past the 1 s voting delay: Active
     assert.equal(await stack.client.readContract({ address: stack.addresses.governor, abi: governorAbi, functionName: "state", args: [proposalId] }), 1);
   });

@@ -241,8 +241,26 @@ describe("governance in the browser, end to end", () => {
     assert.deepEqual(consoleErrors, [], "no uncaught errors in the page");
   });
 
-  it("offers the developer wallet on the devnet: connect, pick a test account, sign in", async () => {
+  it("offers Cancel only to whom it applies: the guardian may cancel an open proposal, another member may not", async () => {
     await page.setViewportSize({ width: 1280, height: 900 });
+    const id = await stack.propose(1, [{ target: RECIPIENT, value: 0n, calldata: "0x" }], "A proposal to cancel");
+    await stack.travel(TEST_GOVERNANCE_TIMING.votingDelay + 1);
+    await wallet.useAccount(page, 2);
+    await page.goto(`${stack.appUrl}/proposals/${id}`);
+    assert.equal(await state(), "Active");
+    await page.getByRole("button", { name: /^Vote For$/ }).waitFor();
+    assert.equal(await page.getByRole("button", { name: "Cancel proposal" }).count(), 0, "neither proposer nor guardian");
+    const guardian = await stack.client.readContract({ address: stack.addresses.governor, abi: contractAbis.ConcordGovernor, functionName: "proposalGuardian" });
+    assert.equal(guardian, stack.account(0).address, "the devnet's parameters name test account #0 the proposal guardian");
+    await wallet.useAccount(page, 0);
+    await page.getByRole("button", { name: "Cancel proposal" }).click();
+    await confirmed();
+    await page.reload();
+    assert.equal(await state(), "Canceled");
+    assert.equal(await page.getByRole("button", { name: "Cancel proposal" }).count(), 0);
+  });
+
+  it("offers the developer wallet on the devnet: connect, pick a test account, sign in", async () => {
     await page.goto(stack.appUrl);
     await page.getByRole("button", { name: "Disconnect" }).click();
     await page.locator("summary", { hasText: "Connect wallet" }).click();

@@ -7,7 +7,9 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createPublicClient, createWalletClient, http, type Address, type Hex, type PublicClient } from "viem";
+import { createPublicClient, createWalletClient, http, parseEventLogs, type Address, type Hex, type PublicClient } from "viem";
+import { contractAbis } from "../../../appLib/contracts.generated.ts";
+import { proposalDescription } from "../../../appLib/proposalDescription.ts";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import { deploymentIdFor, PARAMETERS_FILE } from "../../../devnet/deployContracts.ts";
 import { PROJECT_ROOT, rpc, startDevnetProcess, type DevnetProcess } from "../../devnet/devnetProcess.ts";
@@ -41,6 +43,8 @@ export interface AppStack {
   account(index: number): PrivateKeyAccount;
   /** Sends a contract call or transfer from a test key straight to the node and waits for it. */
   send(index: number, request: Parameters<ReturnType<typeof createWalletClient>["sendTransaction"]>[0] | Record<string, unknown>): Promise<Hex>;
+  /** Proposes straight to the Governor from test account `index`; returns the proposal id. */
+  propose(index: number, actions: { target: Address; value: bigint; calldata: Hex }[], title: string): Promise<bigint>;
   /** Makes a block `seconds` after the latest one (dev methods; devnet only). */
   travel(seconds: number): Promise<void>;
   stop(): Promise<void>;
@@ -103,6 +107,21 @@ export async function startAppStack(): Promise<AppStack> {
       const receipt = await client.waitForTransactionReceipt({ hash });
       if (receipt.status !== "success") throw new Error(`transaction ${hash} reverted`);
       return hash;
+    },
+    async propose(index, actions, title) {
+      const account = accounts[index];
+      const description = proposalDescription(title, "Proposed by a test.", "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", account.address);
+      const { request } = await client.simulateContract({
+        account,
+        address: addresses.governor,
+        abi: contractAbis.ConcordGovernor,
+        functionName: "propose",
+        args: [actions.map((a) => a.target), actions.map((a) => a.value), actions.map((a) => a.calldata), description],
+      });
+      const wallet = createWalletClient({ account, chain, transport: http(rpcUrl) });
+      const receipt = await client.waitForTransactionReceipt({ hash: await wallet.writeContract(request) });
+      const [created] = parseEventLogs({ abi: contractAbis.ConcordGovernor, eventName: "ProposalCreated", logs: receipt.logs });
+      return created.args.proposalId;
     },
     async travel(seconds) {
       // From the latest block's time, which runs ahead of the wall clock when blocks come faster than
