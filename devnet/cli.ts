@@ -32,8 +32,9 @@ export const DEVNET_USAGE = `Usage: concord devnet [options]     (npm start -- [
   --ignition-parameters <f> Ignition parameters of the deployment (default: ignition/parameters.devnet.json).
   --app-port <port>         The web app (default: 3000; 0 picks a free port).
   --no-app                  Do not serve the web app.
-  --validators <n>          Validators of the chain (default: 1, with Hardhat/Anvil dev methods). More: each its
-                            own process, agreeing on every block (Tendermint BFT over libp2p on loopback).
+  --validators <n>          Validators of the chain (default: 4), each its own process, agreeing on every block
+                            (Tendermint BFT over libp2p on loopback). 1: a single in-process validator with
+                            Hardhat/Anvil dev methods (snapshots, time travel, impersonation).
   --block-interval <ms>     Also produce empty blocks this often (default: only when transactions wait).
   --chain-id <id>           Chain id of a new chain (default: 31337, as Hardhat's and Anvil's nodes).
   --fsync                   Make each block durable against power loss before answering (default:

@@ -253,7 +253,7 @@ async function startDevnetChain(options: DevnetCommandOptions, progress: Progres
     throw new Error(`${options.dataDir} holds a network of ${existing} validators: start it with --validators ${existing}, or a new chain with --fresh`);
   }
   if (options.validators > 1 && single !== undefined) {
-    throw new Error(`${options.dataDir} holds a single-validator chain: start it without --validators, or a new ${options.validators}-validator network with --fresh`);
+    throw new Error(`${options.dataDir} holds a single-validator chain: start it with --validators 1, or a new ${options.validators}-validator network with --fresh`);
   }
   if (options.validators > 1 && existing !== undefined && existing !== options.validators) {
     throw new Error(`${options.dataDir} holds a network of ${existing} validators, not ${options.validators}: use --validators ${existing}, or --fresh for a new one`);

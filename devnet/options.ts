@@ -35,7 +35,7 @@ export interface DevnetCommandOptions extends NodeCommandOptions {
   /** Serve the web app (a production build, reused while its sources are unchanged). */
   app: boolean;
   appPort: number;
-  /** 1: one in-process validator with Hardhat's dev methods; more: that many validator processes (BFT over libp2p). */
+  /** 4 by default: that many validator processes (BFT over libp2p); 1: one in-process validator with Hardhat's dev methods. */
   validators: number;
 }
 
@@ -73,7 +73,7 @@ export function parseDevnetOptions(args: string[]): DevnetCommandOptions {
     "ignition-parameters": { type: "string" },
     "no-app": { type: "boolean", default: false },
     "app-port": { type: "string", default: "3000" },
-    validators: { type: "string", default: "1" },
+    validators: { type: "string", default: "4" },
   });
   const validators = Number(values.validators);
   if (!/^\d+$/.test(values.validators) || validators < 1 || validators > 20) {

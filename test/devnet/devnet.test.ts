@@ -9,7 +9,8 @@ import { deploymentDirFor, deploymentIdFor } from "../../devnet/deployContracts.
 import { PROJECT_ROOT, rpc, startDevnetProcess } from "./devnetProcess.ts";
 
 // The web app has tests of its own (test/app, test/e2e); these stay on the chain, IPFS and deployment.
-const ALL_PORTS_FREE = ["--port", "0", "--ipfs-api-port", "0", "--gateway-port", "0", "--no-app"];
+// The single-validator devnet (its resume keeps the exact block; a BFT devnet makes empty blocks).
+const ALL_PORTS_FREE = ["--validators", "1", "--port", "0", "--ipfs-api-port", "0", "--gateway-port", "0", "--no-app"];
 
 describe("concord devnet (what `npm start` runs)", () => {
   let dataDir: string;
@@ -81,7 +82,7 @@ describe("concord devnet (what `npm start` runs)", () => {
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const devnet = startDevnetProcess(["devnet", "--data-dir", dataDir, "--port", String(port), "--no-ipfs", "--no-app"]);
+      const devnet = startDevnetProcess(["devnet", "--data-dir", dataDir, "--validators", "1", "--port", String(port), "--no-ipfs", "--no-app"]);
       assert.equal(await devnet.exited, 1);
       assert.match(devnet.output(), new RegExp(`port ${port} \\(JSON-RPC\\) is already in use.*--port <port>`));
     } finally {

@@ -7,13 +7,13 @@ import { rpc, startDevnetProcess } from "./devnetProcess.ts";
 
 const QUIET = ["--port", "0", "--ipfs-api-port", "0", "--gateway-port", "0", "--no-app", "--no-ipfs"];
 
-describe("npm start -- --validators 4: a devnet of four validator processes", () => {
+describe("npm start: a devnet of four validator processes by default", () => {
   let dataDir: string;
   before(async () => (dataDir = await mkdtemp(path.join(tmpdir(), "concord-devnet4-"))));
   after(() => rm(dataDir, { recursive: true, force: true }));
 
   it("starts four validators, deploys the contracts through them, lists each in the banner, and stops them all on Ctrl-C", async () => {
-    const devnet = startDevnetProcess(["devnet", "--data-dir", dataDir, "--validators", "4", ...QUIET]);
+    const devnet = startDevnetProcess(["devnet", "--data-dir", dataDir, ...QUIET]); // no --validators: the default
     try {
       const [, rpcUrl] = await devnet.waitFor(/JSON-RPC\s+(http:\/\/127\.0\.0\.1:\d+)/);
       await devnet.waitFor(/Ctrl-C stops the devnet/);
@@ -35,7 +35,7 @@ describe("npm start -- --validators 4: a devnet of four validator processes", ()
   });
 
   it("keeps the shape it was created with: a single-validator start of this data directory is refused, saying what to do", async () => {
-    const devnet = startDevnetProcess(["devnet", "--data-dir", dataDir, ...QUIET]);
+    const devnet = startDevnetProcess(["devnet", "--data-dir", dataDir, "--validators", "1", ...QUIET]);
     assert.equal(await devnet.exited, 1);
     assert.match(devnet.output(), /holds a network of 4 validators: start it with --validators 4, or a new chain with --fresh/);
   });

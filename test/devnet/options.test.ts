@@ -10,6 +10,15 @@ describe("devnet and node options", () => {
     assert.equal(parseNodeOptions(["--fsync", "--port", "0"]).fsync, true);
   });
 
+  it("runs four validators by default; --validators 1 is the single validator with dev methods; others are refused", () => {
+    assert.equal(parseDevnetOptions([]).validators, 4);
+    assert.equal(parseDevnetOptions(["--validators", "1"]).validators, 1);
+    assert.equal(parseDevnetOptions(["--validators", "7"]).validators, 7);
+    for (const bad of ["0", "21", "two", "1.5"]) {
+      assert.throws(() => parseDevnetOptions(["--validators", bad]), (error: unknown) => error instanceof DevnetOptionsError && /--validators must be an integer from 1 to 20/.test(error.message));
+    }
+  });
+
   it("refuses a value given to --fsync and unknown options, naming them", () => {
     assert.throws(() => parseDevnetOptions(["--fsync=yes"]), (error: unknown) => error instanceof DevnetOptionsError && /fsync/.test(error.message));
     assert.throws(() => parseNodeOptions(["--sync"]), (error: unknown) => error instanceof DevnetOptionsError && /--sync/.test(error.message));

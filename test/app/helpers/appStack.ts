@@ -59,6 +59,8 @@ export async function startAppStack(): Promise<AppStack> {
 
   const devnet = startDevnetProcess([
     "devnet",
+    // The single-validator devnet: the tests travel in time past the governance delays.
+    "--validators", "1",
     "--data-dir", path.join(dataDir, "devnet"),
     "--port", "0", "--ipfs-api-port", "0", "--gateway-port", "0", "--app-port", "0",
     "--ignition-parameters", parametersFile,
