@@ -486,6 +486,10 @@ export function encodeWalRecord(event: ConsensusEvent): Uint8Array {
     JSON.stringify(event, (_key, value) => {
       if (typeof value === "bigint") return { $bigint: value.toString() };
       if (value instanceof Uint8Array) return { $bytes: bytesToHex(value) };
+      // A Node Buffer (bytes that came off a socket) has already been turned into this by its toJSON.
+      if (value !== null && typeof value === "object" && value.type === "Buffer" && Array.isArray(value.data)) {
+        return { $bytes: bytesToHex(Uint8Array.from(value.data as number[])) };
+      }
       return value;
     }),
   );

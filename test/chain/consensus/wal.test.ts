@@ -67,5 +67,8 @@ describe("the consensus write-ahead log", () => {
     const event = { type: "blockBuilt" as const, height: 2n ** 70n, round: 3, blockHash: `0x${"ab".repeat(32)}` as const, block: Uint8Array.of(1, 2, 3) };
     assert.deepEqual(decodeWalRecord(encodeWalRecord(event)), event);
     assert.equal(decodeWalRecord(Buffer.from("not json")), undefined);
+    // Bytes that came off a socket are Node Buffers, which JSON.stringify turns into { type, data } first.
+    const fromSocket = { ...event, block: Buffer.from([4, 5, 6]) };
+    assert.deepEqual(decodeWalRecord(encodeWalRecord(fromSocket)), { ...event, block: Uint8Array.of(4, 5, 6) });
   });
 });
