@@ -232,7 +232,9 @@ export class ValidatorNetwork implements ConsensusNetwork {
           if (buffer.length < 4 + length) break;
           const topicByte = buffer[4]!;
           const topic = TOPICS[topicByte];
-          const payload = buffer.slice(HEADER_BYTES, 4 + length);
+          // A plain Uint8Array copy: chunks off a socket are Node Buffers, and a Buffer (or a view
+          // of one) serialises as {type, data} in JSON, which the consensus WAL once recorded.
+          const payload = new Uint8Array(buffer.subarray(HEADER_BYTES, 4 + length));
           buffer = buffer.subarray(4 + length);
           if (topic === undefined) {
             this.reportInvalid(from, `unknown topic ${topicByte}`);
