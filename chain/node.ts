@@ -33,10 +33,10 @@ import { devStatePort } from "./dev/devStatePort.ts";
 import { devTransactionPort } from "./dev/devTransactionPort.ts";
 import { nodeDevHost } from "./dev/nodeDevHost.ts";
 import { BlockExecutor } from "./execution/blockExecutor.ts";
-import { CallExecutor } from "./execution/calls.ts";
 import { createConcordCommon } from "./execution/common.ts";
 import { devAccountKeys } from "./execution/devAccounts.ts";
 import { createGenesis } from "./execution/genesis.ts";
+import { ExecutionPool } from "./execution/offThread/executionPool.ts";
 import { installPatches } from "./execution/patches/installPatches.ts";
 import { StakingState, stakingSystemCalls } from "./execution/stakingState.ts";
 import { STAKING_ADDRESS } from "./execution/staking.ts";
@@ -170,7 +170,9 @@ export class ConcordNode {
         executor = new BlockExecutor({ common, stateNodes: state.stateNodes, blockHashes: store, systemCalls: stakingSystemCalls(epochLength) });
         staking = new StakingState(executor);
       }
-      const calls = new CallExecutor(executor);
+      // eth_call, estimates and traces run on worker threads over the same state (never on this one).
+      const calls = new ExecutionPool({ chainId, stateNodes: state.stateNodes, blockHashes: store, epochLength, ...options.calls });
+      teardown.push(() => calls.close());
       const view = new ChainView({ common, store, executor, state, coinbase: this.coinbase }, head);
 
       // txpool

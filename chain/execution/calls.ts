@@ -55,12 +55,37 @@ export interface CallContext {
 
 const MIN_TRANSACTION_GAS = 21_000n;
 
+/** geth's --rpc.gascap default: the most gas one call, estimate or trace may burn. */
+export const DEFAULT_CALL_GAS_CAP = 50_000_000n;
+
+export interface CallExecutorOptions {
+  /**
+   * The most gas a call or estimate runs with, whatever the request asks (geth's --rpc.gascap); the
+   * block gas limit where that is higher, so that anything a block could run, a call can.
+   */
+  gasCap?: bigint;
+}
+
 export class CallExecutor {
-  constructor(private readonly executor: BlockExecutor) {}
+  private readonly gasCap: bigint;
+
+  constructor(
+    private readonly executor: BlockExecutor,
+    options: CallExecutorOptions = {},
+  ) {
+    this.gasCap = options.gasCap ?? DEFAULT_CALL_GAS_CAP;
+  }
 
   async call(context: CallContext, request: CallRequest): Promise<CallOutcome> {
     const state = await this.executor.openState(context.stateRoot);
-    return this.run(state, context.header, request, request.gas ?? context.header.gasLimit);
+    return this.run(state, context.header, request, this.gasLimit(context.header, request));
+  }
+
+  /** The request's gas (the block gas limit when it names none), capped as geth caps it: silently. */
+  private gasLimit(header: BlockHeader, request: CallRequest): bigint {
+    const cap = this.gasCap > header.gasLimit ? this.gasCap : header.gasLimit;
+    const asked = request.gas ?? header.gasLimit;
+    return asked < cap ? asked : cap;
   }
 
   /**
@@ -69,7 +94,7 @@ export class CallExecutor {
    */
   async estimateGas(context: CallContext, request: CallRequest): Promise<bigint> {
     const state = await this.executor.openState(context.stateRoot);
-    let cap = request.gas ?? context.header.gasLimit;
+    let cap = this.gasLimit(context.header, request);
     // As geth: with a fee cap, the search stops at the gas the sender can pay for.
     const feeCap = request.gasPrice ?? request.maxFeePerGas ?? 0n;
     if (feeCap > 0n) {

@@ -73,6 +73,10 @@ export const CallErrorCode = {
   Reverted: "REVERTED",
   /** debug_traceTransaction of a hash that is not in a committed block. */
   UnknownTransaction: "UNKNOWN_TRANSACTION",
+  /** The execution ran past the node's wall-clock limit for one call (--rpc-evmtimeout) and was stopped. */
+  TimedOut: "TIMED_OUT",
+  /** Every execution worker is busy and the queue of waiting calls is full: try again shortly. */
+  Busy: "BUSY",
 } as const;
 
 export type CallErrorCode = (typeof CallErrorCode)[keyof typeof CallErrorCode];

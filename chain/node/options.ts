@@ -49,6 +49,12 @@ export interface NodeOptions {
   answerAfterCommit?: boolean;
   /** Block sync, when the node has one: the tendermint engine asks it to catch up. */
   sync?: { requestCatchUp(height: bigint, fromPeer?: string): void };
+  /**
+   * Limits of eth_call, eth_estimateGas and debug_traceTransaction, which run on worker threads
+   * (chain/execution/offThread/): gas cap (geth's --rpc.gascap, default 50,000,000), wall-clock limit
+   * per call (--rpc.evmtimeout, default 5 s), worker count.
+   */
+  calls?: { gasCap?: bigint; timeoutMs?: number; workers?: number; maxQueued?: number };
   /** Called with errors of background block production. */
   onError?: (error: unknown) => void;
   /**
@@ -71,6 +77,10 @@ export function validateNodeOptions(options: NodeOptions): void {
     fail("blockGasLimit", "must be at least 30000000 and below 2^63");
   }
   if (options.genesis.gasLimit < 30_000_000n) fail("genesis.gasLimit", "must be at least 30000000");
+  const calls = options.calls ?? {};
+  if (calls.gasCap !== undefined && !(calls.gasCap >= 21_000n && calls.gasCap < 2n ** 64n)) fail("calls.gasCap", "must be at least 21000 and below 2^64");
+  if (calls.timeoutMs !== undefined && !(Number.isFinite(calls.timeoutMs) && calls.timeoutMs > 0)) fail("calls.timeoutMs", "must be a positive number");
+  if (calls.workers !== undefined && !(Number.isSafeInteger(calls.workers) && calls.workers >= 1 && calls.workers <= 64)) fail("calls.workers", "must be an integer in [1, 64]");
   if (options.devAccounts !== undefined && !(Number.isSafeInteger(options.devAccounts) && options.devAccounts >= 0 && options.devAccounts <= 1000)) {
     fail("devAccounts", "must be an integer in [0, 1000]");
   }

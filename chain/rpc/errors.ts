@@ -80,9 +80,16 @@ function mapTypedError(error: unknown): RpcError | undefined {
   // Pool errors carry typed numbers in `data`, which clients do not get (geth sends none).
   if (error instanceof TxPoolError) return new RpcError(txPoolCode(error.code), error.message);
   // A revert is code 3 with the revert data, as geth answers; any other call failure is geth's -32000.
-  if (error instanceof CallError) return new RpcError(error.code === CallErrorCode.Reverted ? RpcErrorCode.ExecutionReverted : RpcErrorCode.ServerError, error.message, error.data);
+  if (error instanceof CallError) return new RpcError(callCode(error.code), error.message, error.data);
   if (error instanceof DevModeError) return new RpcError(DEV_CODES[error.code], error.message);
   return undefined;
+}
+
+function callCode(code: CallErrorCode): number {
+  if (code === CallErrorCode.Reverted) return RpcErrorCode.ExecutionReverted;
+  // A busy node is a limit the client met, as geth's -32005 for rate limits.
+  if (code === CallErrorCode.Busy) return RpcErrorCode.LimitExceeded;
+  return RpcErrorCode.ServerError;
 }
 
 /** Whether `error` is answered with a code of its own (not as the server's failure). */

@@ -15,12 +15,11 @@ import type { ConsensusEngine } from "../consensus/engine.ts";
 import type { DevChain } from "../dev/devChain.ts";
 import type { ChainMetadata, DevModeBackend } from "../dev/devModeBackend.ts";
 import type { BlockExecutor } from "../execution/blockExecutor.ts";
-import type { CallExecutor } from "../execution/calls.ts";
+import type { OffThreadExecution } from "../execution/offThread/executionPool.ts";
 import { CallError, CallErrorCode } from "../execution/errors.ts";
 import { feeHistory } from "../execution/feeHistory.ts";
 import { effectiveGasPrice } from "../execution/receipts.ts";
 import type { StakingState } from "../execution/stakingState.ts";
-import { traceTransaction } from "../execution/tracers.ts";
 import type { ChainView } from "../node/chainView.ts";
 import type { PoolSlot } from "../node/poolSlot.ts";
 import type { StatePort } from "../node/statePort.ts";
@@ -57,7 +56,8 @@ export interface NodeBackendParts {
   store: ChainStore;
   view: ChainView;
   executor: BlockExecutor;
-  calls: CallExecutor;
+  /** Calls, estimates and traces, on worker threads. */
+  calls: OffThreadExecution;
   staking: StakingState;
   state: StatePort;
   transactions: TransactionPort;
@@ -185,13 +185,13 @@ export class NodeBackend implements RpcBackend, DevModeBackend {
   }
 
   async traceTransaction(hash: Hex, tracer: "callTracer" | "structLogs"): Promise<unknown> {
-    const { store, executor, state } = this.parts;
+    const { store, state } = this.parts;
     const location = await store.getTransactionLocation(hexToBytes(hash));
     if (location === undefined) throw new CallError(CallErrorCode.UnknownTransaction, `transaction ${hash} not found`);
     const stored = (await store.getBlock(location.blockHash))!;
     const parent = (await store.getBlock(stored.block.header.parentHash))!.block;
     const { block, preStateRoot } = await state.replayable(stored, parent);
-    return traceTransaction(executor, parent, block, location.index, tracer, preStateRoot);
+    return this.parts.calls.traceTransaction(parent, block, stored.senders, location.index, tracer, preStateRoot ?? parent.header.stateRoot);
   }
 
   // ------------------------------------------------------------------ fees

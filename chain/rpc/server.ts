@@ -1,20 +1,23 @@
 /**
  * The node's JSON-RPC endpoint: HTTP and WebSocket on one port, as geth and Hardhat serve it.
  *
- * HTTP: POST a request or a batch; GET answers a health document; OPTIONS answers CORS preflights so
- * pages (the app, browser wallets) can call it. WebSocket: the same requests plus eth_subscribe.
+ * HTTP: POST a request or a batch; GET answers a health document; OPTIONS answers CORS preflights of
+ * the pages allowed to call it (local ones and wallets by default: httpAccess.ts). WebSocket: the same
+ * requests plus eth_subscribe.
  * Limits (body size, batch size, subscriptions, a slow reader's send buffer) keep any one client from
  * hurting the node; requests on one connection run in order.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import { discardRestOfBody } from "../../lib/http/refuseUpload.ts";
 import { createConcordCommon } from "../execution/common.ts";
 import type { RpcBackend } from "./backend.ts";
 import { DevSigner } from "./devSigner.ts";
 import { RpcDispatcher } from "./dispatcher.ts";
 import { RpcErrorCode } from "./errors.ts";
 import { FilterRegistry, type FilterOptions } from "./filters.ts";
+import { HttpAccessPolicy, type HttpAccessOptions } from "./httpAccess.ts";
 import type { RpcContext, RpcLimits } from "./method.ts";
 import { rpcMethods } from "./methods/index.ts";
 import { SubscriptionHub } from "./subscriptions.ts";
@@ -39,6 +42,8 @@ export interface RpcServerOptions {
   heartbeatMs?: number;
   limits?: Partial<RpcLimits>;
   filters?: Partial<FilterOptions>;
+  /** Browser origins and Host names allowed besides local ones (--http-corsdomain, --http-vhosts). */
+  access?: HttpAccessOptions;
   /** Errors answered as -32603 (the server's fault); stderr by default. */
   onInternalError?: (method: string, error: unknown) => void;
 }
@@ -66,11 +71,16 @@ export const DEFAULT_LIMITS: RpcLimits = {
   maxFeeHistoryBlocks: 1_024,
 };
 
-const CORS_HEADERS = {
-  "Access-Control-Allow-Origin": "*",
-  "Access-Control-Allow-Methods": "POST, GET, OPTIONS",
-  "Access-Control-Max-Age": "86400",
-};
+/** CORS headers for a request whose origin the access policy allowed (none when it sent no Origin). */
+function corsHeaders(allowOrigin: string | undefined): Record<string, string> {
+  if (allowOrigin === undefined) return {};
+  return {
+    "Access-Control-Allow-Origin": allowOrigin,
+    "Access-Control-Allow-Methods": "POST, GET, OPTIONS",
+    "Access-Control-Max-Age": "86400",
+    Vary: "Origin",
+  };
+}
 
 function defaultInternalErrorLog(method: string, error: unknown): void {
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -89,6 +99,7 @@ export async function startRpcServer(backend: RpcBackend, options: RpcServerOpti
     signer: new DevSigner(backend, common),
     limits: { ...DEFAULT_LIMITS, ...options.limits },
   };
+  const access = new HttpAccessPolicy(options.access);
   const dispatcher = new RpcDispatcher(rpcMethods, {
     maxBatchSize: settings.maxBatchSize,
     onInternalError: options.onInternalError ?? defaultInternalErrorLog,
@@ -105,9 +116,16 @@ export async function startRpcServer(backend: RpcBackend, options: RpcServerOpti
   server.keepAliveTimeout = 5_000;
 
   async function handleHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const decision = access.check({ host: request.headers.host, origin: request.headers.origin });
+    if (!decision.allowed) {
+      sendJson(response, 403, { jsonrpc: "2.0", id: null, error: { code: RpcErrorCode.InvalidRequest, message: decision.reason } });
+      discardRestOfBody(request);
+      return;
+    }
+    const cors = corsHeaders(decision.allowOrigin);
     if (request.method === "OPTIONS") {
       response.writeHead(204, {
-        ...CORS_HEADERS,
+        ...cors,
         "Access-Control-Allow-Headers": request.headers["access-control-request-headers"] ?? "Content-Type",
       });
       response.end();
@@ -116,7 +134,7 @@ export async function startRpcServer(backend: RpcBackend, options: RpcServerOpti
     if (request.method === "GET" || request.method === "HEAD") {
       const path = (request.url ?? "/").split("?")[0];
       if (path !== "/" && path !== "/health") {
-        sendJson(response, 404, { error: `not found: ${path}; POST JSON-RPC requests to /` });
+        sendJson(response, 404, { error: `not found: ${path}; POST JSON-RPC requests to /` }, cors);
         return;
       }
       sendJson(response, 200, {
@@ -126,31 +144,31 @@ export async function startRpcServer(backend: RpcBackend, options: RpcServerOpti
         chainId: backend.chainId.toString(10),
         blockNumber: backend.latestBlockNumber().toString(10),
         usage: "POST JSON-RPC 2.0 requests (single or batch) to this URL; open a WebSocket on it for eth_subscribe",
-      });
+      }, cors);
       return;
     }
     if (request.method !== "POST") {
       response.setHeader("Allow", "POST, GET, OPTIONS");
-      sendJson(response, 405, { error: `method ${request.method} not allowed; POST JSON-RPC requests` });
+      sendJson(response, 405, { error: `method ${request.method} not allowed; POST JSON-RPC requests` }, cors);
       return;
     }
     const body = await readBody(request, settings.maxBodyBytes);
     if (body === undefined) {
-      response.setHeader("Connection", "close");
       sendJson(response, 413, {
         jsonrpc: "2.0",
         id: null,
         error: { code: RpcErrorCode.InvalidRequest, message: `request body too large: the limit is ${settings.maxBodyBytes} bytes` },
-      });
+      }, cors);
+      discardRestOfBody(request);
       return;
     }
     const text = await dispatcher.handleText(body, baseContext);
     if (text === undefined) {
-      response.writeHead(204, CORS_HEADERS);
+      response.writeHead(204, cors);
       response.end();
       return;
     }
-    response.writeHead(200, { ...CORS_HEADERS, "Content-Type": "application/json" });
+    response.writeHead(200, { ...cors, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
     response.end(text);
   }
 
@@ -160,6 +178,11 @@ export async function startRpcServer(backend: RpcBackend, options: RpcServerOpti
 
   server.on("upgrade", (request, socket, head) => {
     socket.on("error", () => socket.destroy());
+    const decision = access.check({ host: request.headers.host, origin: request.headers.origin });
+    if (!decision.allowed) {
+      socket.end(`HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${decision.reason}\n`);
+      return;
+    }
     if (wss.clients.size >= settings.maxConnections) {
       socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n");
       return;
@@ -252,42 +275,41 @@ function internalErrorBody() {
   return { jsonrpc: "2.0", id: null, error: { code: RpcErrorCode.InternalError, message: "internal error" } };
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { ...CORS_HEADERS, "Content-Type": "application/json" });
-  response.end(JSON.stringify(body));
+function sendJson(response: ServerResponse, status: number, body: unknown, cors: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { ...cors, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
+  response.end(text);
 }
 
 /**
- * The body as text, or undefined when it exceeds `maxBytes`. An oversized body is drained (so the
- * 413 reaches the client) up to a bound, past which the connection is cut.
+ * The body as text, or undefined when it exceeds `maxBytes` (declared up front or found while
+ * reading). Reading stops there; the caller answers 413 and discards the rest of the body.
  */
 function readBody(request: IncomingMessage, maxBytes: number): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers["content-length"] ?? "0");
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      resolve(undefined);
+      return;
+    }
     let size = 0;
-    let tooLarge = Number.isFinite(declared) && declared > maxBytes;
     const chunks: Buffer[] = [];
-    if (tooLarge) resolve(undefined);
-    request.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (tooLarge) {
-        if (size > maxBytes * 4) request.destroy();
+      if (size <= maxBytes) {
+        chunks.push(chunk);
         return;
       }
-      if (size > maxBytes) {
-        tooLarge = true;
-        chunks.length = 0;
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on("end", () => {
-      if (!tooLarge) resolve(Buffer.concat(chunks).toString("utf8"));
-    });
-    request.on("error", (error) => {
-      if (!tooLarge) reject(error);
-    });
+      request.off("data", onData);
+      request.off("end", onEnd);
+      request.pause();
+      chunks.length = 0;
+      resolve(undefined);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks).toString("utf8"));
+    request.on("data", onData);
+    request.on("end", onEnd);
+    request.on("error", reject);
   });
 }
 

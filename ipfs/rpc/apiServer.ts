@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { discardRestOfBody } from "../../lib/http/refuseUpload.ts";
 import { IpfsError } from "../errors.ts";
 import type { IpfsServices } from "../ipfsServices.ts";
 import type { Command } from "./command.ts";
@@ -61,7 +62,8 @@ export function createApiHandler(services: IpfsServices, options: ApiHandlerOpti
       finishWithError(request, res, response, new RequestError("RPC_METHOD_NOT_ALLOWED", "405 - Method Not Allowed"));
       return;
     }
-    const origin = request.headers.origin;
+    // As Kubo: a page is known by its Origin, or failing that by its Referer.
+    const origin = request.headers.origin ?? refererOrigin(request.headers.referer);
     if (origin !== undefined && !allowedOrigins.has(origin) && !allowedOrigins.has("*")) {
       finishWithError(request, res, response, new RequestError("RPC_FORBIDDEN", "403 - Forbidden"));
       return;
@@ -106,16 +108,8 @@ export function createApiHandler(services: IpfsServices, options: ApiHandlerOpti
  * sends for a moment so it reads the reply instead of failing on a reset connection.
  */
 function finishWithError(request: IncomingMessage, res: ServerResponse, response: RpcResponse, error: unknown): void {
-  const uploading = !request.complete;
-  if (uploading && !res.headersSent) res.setHeader("Connection", "close");
   response.error(error);
-  if (uploading) {
-    request.resume();
-    const timer = setTimeout(() => request.destroy(), 2_000);
-    timer.unref();
-    request.once("end", () => clearTimeout(timer));
-    request.once("close", () => clearTimeout(timer));
-  }
+  discardRestOfBody(request);
 }
 
 function corsHeaders(request: IncomingMessage, allowedOrigins: ReadonlySet<string>): Record<string, string> {
@@ -127,4 +121,14 @@ function corsHeaders(request: IncomingMessage, allowedOrigins: ReadonlySet<strin
     "Access-Control-Allow-Headers": "Content-Type, X-Stream-Output, X-Chunked-Output, X-Content-Length",
     Vary: "Origin",
   };
+}
+
+/** The origin of a Referer header ("null" for one that does not parse, which no allow-list holds). */
+function refererOrigin(referer: string | undefined): string | undefined {
+  if (referer === undefined) return undefined;
+  try {
+    return new URL(referer).origin;
+  } catch {
+    return "null";
+  }
 }

@@ -333,6 +333,18 @@ describe("Kubo RPC API via kubo-rpc-client", () => {
       assert.equal(await response.text(), "403 - Forbidden\n");
     });
 
+    it("answers a foreign Referer with 403 as Kubo does, and a request with neither header normally", async () => {
+      const foreign = await post("version", { headers: { Referer: "https://evil.example/page.html" } });
+      assert.equal(foreign.status, 403);
+      assert.equal(await foreign.text(), "403 - Forbidden\n");
+      const garbled = await post("version", { headers: { Referer: "not a url" } });
+      assert.equal(garbled.status, 403);
+      await garbled.text();
+      const plain = await post("version");
+      assert.equal(plain.status, 200);
+      assert.match(await plain.text(), /"Version"/);
+    });
+
     it("answers a malformed timeout with 400", async () => {
       const response = await post("version?timeout=soon");
       assert.equal(response.status, 400);

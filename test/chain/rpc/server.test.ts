@@ -40,17 +40,69 @@ describe("HTTP transport", () => {
     assert.equal(response.jsonrpc, "2.0");
     assert.equal(response.result, "0x7a69");
   });
-  it("answers CORS preflights and allows any origin", async () => {
+  it("answers CORS preflights of local pages, echoing their origin", async () => {
     const preflight = await fetch(chain.url, {
       method: "OPTIONS",
       headers: { Origin: "http://localhost:3000", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type" },
     });
     assert.equal(preflight.status, 204);
-    assert.equal(preflight.headers.get("access-control-allow-origin"), "*");
+    assert.equal(preflight.headers.get("access-control-allow-origin"), "http://localhost:3000");
+    assert.equal(preflight.headers.get("vary"), "Origin");
     assert.match(preflight.headers.get("access-control-allow-methods") ?? "", /POST/);
     assert.equal(preflight.headers.get("access-control-allow-headers"), "content-type");
-    const response = await post(chain.url, { jsonrpc: "2.0", id: 1, method: "eth_blockNumber" }, { Origin: "http://localhost:3000" });
-    assert.equal(response.headers.get("access-control-allow-origin"), "*");
+    for (const origin of ["http://localhost:3000", "http://127.0.0.1:5173", "http://[::1]:8080", "http://app.localhost", "chrome-extension://nkbihfbeogaeaoehlefnkodbefgpgknn"]) {
+      const response = await post(chain.url, { jsonrpc: "2.0", id: 1, method: "eth_blockNumber" }, { Origin: origin });
+      assert.equal(response.status, 200, origin);
+      assert.equal(response.headers.get("access-control-allow-origin"), origin);
+    }
+    const noOrigin = await post(chain.url, { jsonrpc: "2.0", id: 1, method: "eth_blockNumber" });
+    assert.equal(noOrigin.headers.get("access-control-allow-origin"), null);
+  });
+  it("refuses foreign web pages with 403 before running anything, text/plain and preflight alike", async () => {
+    const before = (await rpc(chain.url, "eth_blockNumber")).result;
+    for (const origin of ["https://evil.example", "null", "http://localhost.evil.example", "file://"]) {
+      const response = await fetch(chain.url, {
+        method: "POST",
+        headers: { Origin: origin, "Content-Type": "text/plain" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "evm_mine" }),
+      });
+      assert.equal(response.status, 403, origin);
+      assert.equal(response.headers.get("access-control-allow-origin"), null);
+      const body = (await response.json()) as { error: { code: number; message: string } };
+      assert.equal(body.error.code, -32600);
+      assert.match(body.error.message, /^origin '.*' is not allowed: .* --http-corsdomain /);
+    }
+    const preflight = await fetch(chain.url, { method: "OPTIONS", headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "POST" } });
+    assert.equal(preflight.status, 403);
+    assert.equal(preflight.headers.get("access-control-allow-origin"), null);
+    assert.equal((await rpc(chain.url, "eth_blockNumber")).result, before);
+  });
+  it("refuses a Host header naming a foreign domain (DNS rebinding), accepts localhost and IP addresses", async () => {
+    const withHost = (host: string) => rawPost(chain.server.port, JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId" }), { Host: host });
+    const rebound = await withHost("attacker.example:8545");
+    assert.equal(rebound.status, 403);
+    assert.match(JSON.parse(rebound.body).error.message, /^host 'attacker.example:8545' is not allowed: .* --http-vhosts attacker.example /);
+    for (const host of ["localhost:8545", "127.0.0.1", "[::1]:8545", "192.168.1.20:8545", "LOCALHOST"]) {
+      const response = await withHost(host);
+      assert.equal(response.status, 200, host);
+      assert.equal(JSON.parse(response.body).result, "0x7a69");
+    }
+  });
+  it("refuses a WebSocket from a foreign page, accepts one from a local page", async () => {
+    const refused = new WebSocket(chain.wsUrl, { headers: { Origin: "https://evil.example" } });
+    const status = await new Promise<number | undefined>((resolve) => {
+      refused.on("unexpected-response", (_request, response) => resolve(response.statusCode));
+      refused.on("open", () => resolve(101));
+      refused.on("error", () => resolve(undefined));
+    });
+    refused.terminate();
+    assert.equal(status, 403);
+    const local = await WsClient.connect(chain.wsUrl, { origin: "http://localhost:3000" });
+    try {
+      assert.equal((await local.request("eth_chainId")).result, "0x7a69");
+    } finally {
+      await local.close();
+    }
   });
   it("answers GET / with a health document and unknown paths with 404", async () => {
     const health = await fetch(`${chain.url}/`);
@@ -71,6 +123,15 @@ describe("HTTP transport", () => {
       id: null,
       error: { code: -32600, message: "request body too large: the limit is 65536 bytes" },
     });
+  });
+  it("answers a 50 MB body with 413 the client can read (not a reset connection), and keeps serving", async () => {
+    const response = await rawPost(chain.server.port, Buffer.alloc(50 * 1024 * 1024, 0x20));
+    assert.equal(response.status, 413);
+    assert.deepEqual(JSON.parse(response.body).error, { code: -32600, message: "request body too large: the limit is 65536 bytes" });
+    // Declared up front, without Content-Length (chunked), and still the same answer.
+    const chunked = await rawPost(chain.server.port, Buffer.alloc(8 * 1024 * 1024, 0x20), { "Transfer-Encoding": "chunked" });
+    assert.equal(chunked.status, 413);
+    assert.equal((await rpc(chain.url, "eth_chainId")).result, "0x7a69");
   });
   it("answers malformed JSON with -32700 and id null", async () => {
     const response = await post(chain.url, "{ not json");
@@ -194,3 +255,37 @@ describe("close", () => {
     });
   });
 });
+
+/**
+ * A POST over a plain socket that writes its whole body before it reads the answer, as curl and
+ * Python's clients do: a server that cuts the upload short makes its write fail (EPIPE / reset).
+ */
+function rawPost(port: number, body: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const bytes = typeof body === "string" ? Buffer.from(body) : body;
+    const chunked = headers["Transfer-Encoding"] === "chunked";
+    const head = { Host: `127.0.0.1:${port}`, "Content-Type": "application/json", ...(chunked ? {} : { "Content-Length": String(bytes.length) }), ...headers };
+    const socket = connect(port, "127.0.0.1");
+    let received = Buffer.alloc(0);
+    let written = false;
+    const settle = () => {
+      const text = received.toString("latin1");
+      const end = text.indexOf("\r\n\r\n");
+      const length = Number(/\r\ncontent-length: (\d+)/i.exec(text.slice(0, end))?.[1] ?? NaN);
+      if (!written || end === -1 || received.length < end + 4 + length) return;
+      socket.destroy();
+      resolve({ status: Number(text.slice(9, 12)), body: received.subarray(end + 4, end + 4 + length).toString("utf8") });
+    };
+    socket.on("data", (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      settle();
+    });
+    socket.on("error", reject);
+    socket.write(`POST / HTTP/1.1\r\n${Object.entries(head).map(([name, value]) => `${name}: ${value}\r\n`).join("")}\r\n`);
+    socket.write(chunked ? Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`), bytes, Buffer.from("\r\n0\r\n\r\n")]) : bytes, (error) => {
+      if (error) return reject(error);
+      written = true;
+      settle();
+    });
+  });
+}

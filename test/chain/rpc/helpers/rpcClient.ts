@@ -67,8 +67,8 @@ export class WsClient {
     });
   }
 
-  static async connect(url: string): Promise<WsClient> {
-    const socket = new WebSocket(url);
+  static async connect(url: string, options: { origin?: string } = {}): Promise<WsClient> {
+    const socket = new WebSocket(url, options.origin === undefined ? {} : { headers: { Origin: options.origin } });
     await new Promise<void>((resolve, reject) => {
       socket.once("open", () => resolve());
       socket.once("error", reject);

@@ -6,6 +6,7 @@
 import { validatorKeys } from "../../../../chain/execution/devAccounts.ts";
 import { defaultGenesisConfig } from "../../../../chain/execution/genesis.ts";
 import { ConcordNode } from "../../../../chain/node.ts";
+import type { NodeOptions } from "../../../../chain/node/options.ts";
 import type { RpcBackend } from "../../../../chain/rpc/backend.ts";
 
 export interface StartedNode {
@@ -13,12 +14,12 @@ export interface StartedNode {
   stop(): Promise<void>;
 }
 
-export async function startNodeForRpcTests(): Promise<StartedNode> {
+export async function startNodeForRpcTests(options: Pick<NodeOptions, "calls"> = {}): Promise<StartedNode> {
   const [validator] = validatorKeys(1);
   const genesis = defaultGenesisConfig({
     validators: [{ operator: validator!.address, signer: validator!.address, stake: 1_000n * 10n ** 18n }],
   });
-  const node = new ConcordNode({ genesis, validatorKey: validator!.privateKey, rpc: false, syncWrites: false });
+  const node = new ConcordNode({ genesis, validatorKey: validator!.privateKey, rpc: false, syncWrites: false, ...options });
   await node.start();
   return { backend: node.backend, stop: () => node.stop() };
 }

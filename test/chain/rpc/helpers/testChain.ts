@@ -3,6 +3,7 @@
  * method test talks to, over real HTTP and WebSocket.
  */
 import { Wallet } from "ethers";
+import type { NodeOptions } from "../../../../chain/node/options.ts";
 import type { RpcBackend } from "../../../../chain/rpc/backend.ts";
 import { startRpcServer, type RpcServer, type RpcServerOptions } from "../../../../chain/rpc/server.ts";
 import { call } from "./rpcClient.ts";
@@ -25,9 +26,9 @@ export interface TestChain {
 }
 
 export async function startTestChain(
-  options: { rpc?: Partial<RpcServerOptions>; wrapBackend?: (backend: RpcBackend) => RpcBackend } = {},
+  options: { rpc?: Partial<RpcServerOptions>; wrapBackend?: (backend: RpcBackend) => RpcBackend; calls?: NodeOptions["calls"] } = {},
 ): Promise<TestChain> {
-  const node = await startNodeForRpcTests();
+  const node = await startNodeForRpcTests({ calls: options.calls });
   const backend = options.wrapBackend === undefined ? node.backend : options.wrapBackend(node.backend);
   let server: RpcServer;
   try {
