@@ -3,7 +3,7 @@
  * The `concord` command line: `concord devnet` (what `npm start` runs), `concord node`, `concord ipfs`.
  * Parses and validates arguments, then hands over to the module that does the work.
  */
-import { DevnetOptionsError, parseDevnetOptions, parseNodeOptions } from "./options.ts";
+import { DevnetOptionsError, RPC_POLICY_USAGE, parseDevnetOptions, parseNodeOptions, parseValidatorRunOptions } from "./options.ts";
 
 const USAGE = `Usage: concord <command> [options]
 
@@ -39,7 +39,7 @@ export const DEVNET_USAGE = `Usage: concord devnet [options]     (npm start -- [
   --chain-id <id>           Chain id of a new chain (default: 31337, as Hardhat's and Anvil's nodes).
   --fsync                   Make each block durable against power loss before answering (default:
                             durable against the process being killed; an OS crash may lose the last blocks).
-`;
+${RPC_POLICY_USAGE}`;
 
 export const NODE_USAGE = `Usage: concord node [options]
        concord node --config <file>    one validator of a network (\`concord genesis\` writes the files)
@@ -50,6 +50,8 @@ export const NODE_USAGE = `Usage: concord node [options]
   --block-interval <ms>     Also produce empty blocks this often.
   --chain-id <id>           Chain id of a new chain (default: 31337).
   --fsync                   Make each block durable against power loss before answering.
+${RPC_POLICY_USAGE}
+  With --config, the same JSON-RPC flags (--http-corsdomain ... --rpc-evmtimeout) may follow the file.
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -70,13 +72,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case "node": {
       if (wantsHelp(rest)) return help(NODE_USAGE);
-      const configAt = rest.indexOf("--config");
-      if (configAt !== -1 || rest.some((arg) => arg.startsWith("--config="))) {
-        const file = configAt !== -1 ? rest[configAt + 1] : rest.find((arg) => arg.startsWith("--config="))!.slice(9);
-        if (file === undefined || file === "") throw new DevnetOptionsError("--config needs a file");
+      if (rest.some((arg) => arg === "--config" || arg.startsWith("--config="))) {
+        const { configFile, ...policy } = parseValidatorRunOptions(rest);
         const { runValidator } = await import("./network/runValidator.ts");
         const { untilInterrupted } = await import("./signals.ts");
-        return runValidator(file, untilInterrupted());
+        return runValidator(configFile, untilInterrupted(), policy);
       }
       const { runNode } = await import("./devnet.ts");
       return runNode(parseNodeOptions(rest));

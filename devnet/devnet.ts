@@ -12,7 +12,7 @@ import { devAccountKeys, validatorKeys } from "../chain/execution/devAccounts.ts
 import { startIpfsNode, type IpfsNode } from "../ipfs/ipfsNode.ts";
 import { DEPLOYED_ADDRESSES_FILE, DeploymentError, deployContracts } from "./deployContracts.ts";
 import { pinStakingArtifact, readGenesisFile, writeGenesisFile } from "./genesisFile.ts";
-import type { DevnetCommandOptions, NodeCommandOptions } from "./options.ts";
+import { rpcPolicyArgs, rpcPolicyNodeOptions, type DevnetCommandOptions, type NodeCommandOptions } from "./options.ts";
 import { assertPortFree } from "./ports.ts";
 import { Progress } from "./progress.ts";
 import { untilInterrupted } from "./signals.ts";
@@ -54,7 +54,8 @@ export async function startChain(options: NodeCommandOptions, progress: Progress
     dataDir: path.join(options.dataDir, "chain"),
     genesis,
     validatorKey: validator.privateKey,
-    rpc: { host: options.host, port: options.port },
+    rpc: { host: options.host, port: options.port, access: rpcPolicyNodeOptions(options).access },
+    calls: rpcPolicyNodeOptions(options).calls,
     heartbeatMs: options.blockIntervalMs,
     syncWrites: options.fsync,
     // A lone validator may rewrite its own history: Hardhat/Anvil methods (snapshots, time travel,
@@ -258,7 +259,12 @@ async function startDevnetChain(options: DevnetCommandOptions, progress: Progres
   if (options.validators > 1 && existing !== undefined && existing !== options.validators) {
     throw new Error(`${options.dataDir} holds a network of ${existing} validators, not ${options.validators}: use --validators ${existing}, or --fresh for a new one`);
   }
-  if (options.validators > 1) return startValidatorProcesses({ dataDir: options.dataDir, count: options.validators, chainId: options.chainId, host: options.host, port: options.port }, progress);
+  if (options.validators > 1) {
+    return startValidatorProcesses(
+      { dataDir: options.dataDir, count: options.validators, chainId: options.chainId, host: options.host, port: options.port, nodeArgs: rpcPolicyArgs(options) },
+      progress,
+    );
+  }
   const { node, created } = await startChain({ ...options, dataDir: options.dataDir }, progress);
   return { chain: inProcessChain(node), created };
 }

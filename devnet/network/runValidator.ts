@@ -11,13 +11,13 @@ import { ConcordNode } from "../../chain/node.ts";
 import { ValidatorNetwork } from "../../chain/p2p/validatorNetwork.ts";
 import { loadOrCreatePeerKey } from "../../lib/p2p/peerKey.ts";
 import { readGenesisFrom } from "../genesisFile.ts";
-import { DevnetOptionsError } from "../options.ts";
+import { DevnetOptionsError, rpcPolicyNodeOptions, type RpcClientPolicy } from "../options.ts";
 import { readValidatorConfig } from "./validatorConfig.ts";
 
 /** The line a supervisor (the devnet, a test) waits for: everything after it is serving. */
 export const READY_LINE = "Concord validator ready";
 
-export async function runValidator(configFile: string, signal: Promise<void>): Promise<number> {
+export async function runValidator(configFile: string, signal: Promise<void>, policy?: RpcClientPolicy): Promise<number> {
   const config = await readValidatorConfig(configFile);
   const genesis = await readGenesisFrom(config.genesisFile);
   if (genesis === undefined) throw new DevnetOptionsError(`the genesis file ${config.genesisFile} does not exist (write one with \`concord genesis\`)`);
@@ -35,7 +35,8 @@ export async function runValidator(configFile: string, signal: Promise<void>): P
     dataDir: path.join(config.dataDir, "chain"),
     genesis,
     validatorKey: hexToBytes(keyText as `0x${string}`),
-    rpc: { host: config.rpc.host, port: config.rpc.port },
+    rpc: { host: config.rpc.host, port: config.rpc.port, access: policy && rpcPolicyNodeOptions(policy).access },
+    calls: policy && rpcPolicyNodeOptions(policy).calls,
     engine: { kind: "tendermint" },
     network,
     devAccounts: config.devnet ? 20 : 0,

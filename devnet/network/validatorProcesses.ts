@@ -24,6 +24,8 @@ export interface ValidatorProcessesOptions {
   chainId: bigint;
   host: string;
   port: number;
+  /** More `concord node` flags for every validator (the JSON-RPC client policy). */
+  nodeArgs?: string[];
 }
 
 interface RunningValidator {
@@ -71,7 +73,7 @@ export async function startValidatorProcesses(options: ValidatorProcessesOptions
   };
   try {
     const started = await Promise.all(
-      Array.from({ length: options.count }, (_, index) => startValidator(path.join(dir, `validator-${index}`), index, progress)),
+      Array.from({ length: options.count }, (_, index) => startValidator(path.join(dir, `validator-${index}`), index, progress, options.nodeArgs ?? [])),
     );
     running.push(...started);
   } catch (error) {
@@ -100,11 +102,11 @@ export async function startValidatorProcesses(options: ValidatorProcessesOptions
   };
 }
 
-async function startValidator(dir: string, index: number, progress: Progress): Promise<RunningValidator> {
+async function startValidator(dir: string, index: number, progress: Progress, nodeArgs: string[]): Promise<RunningValidator> {
   const configFile = path.join(dir, "config.json");
   await access(configFile);
   const log = createWriteStream(path.join(dir, "validator.log"), { flags: "a" });
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "devnet", "cli.ts"), "node", "--config", configFile], {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "devnet", "cli.ts"), "node", "--config", configFile, ...nodeArgs], {
     cwd: PROJECT_ROOT,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { DevnetOptionsError, parseDevnetOptions, parseNodeOptions } from "../../devnet/options.ts";
+import { DevnetOptionsError, parseDevnetOptions, parseNodeOptions, parseValidatorRunOptions, rpcPolicyArgs } from "../../devnet/options.ts";
 
 describe("devnet and node options", () => {
   it("does not fsync every block unless --fsync is given", () => {
@@ -37,5 +37,38 @@ describe("devnet options for the web app", () => {
   it("deploys with ignition/parameters.devnet.json unless --ignition-parameters names another file", () => {
     assert.equal(parseDevnetOptions([]).ignitionParameters, undefined);
     assert.match(parseDevnetOptions(["--ignition-parameters", "test/e2e/x.json"]).ignitionParameters!, /test\/e2e\/x\.json$/);
+  });
+});
+
+describe("JSON-RPC client policy flags", () => {
+  it("defaults to local pages only, geth's 50M gas cap and 5 s call limit", () => {
+    const options = parseDevnetOptions([]);
+    assert.deepEqual(
+      { corsDomains: options.corsDomains, vhosts: options.vhosts, gasCap: options.gasCap, evmTimeoutMs: options.evmTimeoutMs },
+      { corsDomains: [], vhosts: [], gasCap: 50_000_000n, evmTimeoutMs: 5_000 },
+    );
+  });
+
+  it("takes comma-separated origins and hosts, a gas cap and a time limit, for devnet, node and node --config alike", () => {
+    const args = ["--http-corsdomain", "https://app.example, http://10.0.0.5:3000", "--http-vhosts", "devbox.lan", "--rpc-gascap", "100000000", "--rpc-evmtimeout", "20000"];
+    for (const parsed of [parseDevnetOptions(args), parseNodeOptions(args), parseValidatorRunOptions(["--config", "v.json", ...args])]) {
+      assert.deepEqual(parsed.corsDomains, ["https://app.example", "http://10.0.0.5:3000"]);
+      assert.deepEqual(parsed.vhosts, ["devbox.lan"]);
+      assert.equal(parsed.gasCap, 100_000_000n);
+      assert.equal(parsed.evmTimeoutMs, 20_000);
+    }
+    // What the devnet hands each validator process parses back to the same policy.
+    const policy = parseDevnetOptions(args);
+    assert.deepEqual(parseValidatorRunOptions(["--config", "v.json", ...rpcPolicyArgs(policy)]), { configFile: "v.json", corsDomains: policy.corsDomains, vhosts: policy.vhosts, gasCap: policy.gasCap, evmTimeoutMs: policy.evmTimeoutMs });
+  });
+
+  it("refuses origins with a path, gas caps below 21000 or above 2^64-1, and a time limit that is not a positive integer", () => {
+    const refuses = (args: string[], pattern: RegExp) =>
+      assert.throws(() => parseDevnetOptions(args), (error: unknown) => error instanceof DevnetOptionsError && pattern.test(error.message));
+    refuses(["--http-corsdomain", "https://app.example/page"], /--http-corsdomain takes origins as browsers send them/);
+    refuses(["--rpc-gascap", "20999"], /--rpc-gascap must be an amount of gas from 21000 to 2\^64-1, got '20999'/);
+    refuses(["--rpc-gascap", (2n ** 64n).toString()], /--rpc-gascap/);
+    refuses(["--rpc-evmtimeout", "0"], /--rpc-evmtimeout must be a positive integer/);
+    assert.throws(() => parseValidatorRunOptions(["--config"]), (error: unknown) => error instanceof DevnetOptionsError);
   });
 });
