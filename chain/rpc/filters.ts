@@ -10,7 +10,8 @@ import type { Block } from "@ethereumjs/block";
 import type { LogRecord, RpcBackend } from "./backend.ts";
 import { RpcError, RpcErrorCode } from "./errors.ts";
 import { bytesToHex } from "./hex.ts";
-import { logMatches, type LogCriteria } from "./logMatch.ts";
+import { LogCriteriaBudget } from "./logCriteriaBudget.ts";
+import { criteriaInput, logMatches, type LogCriteria, type LogCriteriaInput } from "./logMatch.ts";
 import { guard } from "./subscriptions.ts";
 import type { Hex } from "../types.ts";
 
@@ -40,6 +41,7 @@ export interface FilterOptions {
   /** Clock, for tests of expiry. */
   now?: () => number;
 }
+
 
 export const DEFAULT_FILTER_OPTIONS: FilterOptions = {
   idleTimeoutMs: 5 * 60_000,
@@ -71,6 +73,8 @@ export class FilterRegistry {
   constructor(
     private readonly backend: RpcBackend,
     options: Partial<FilterOptions> = {},
+    /** Shared with the server's log subscriptions: one budget for every installed address and topic. */
+    private readonly budget = new LogCriteriaBudget(),
   ) {
     this.#options = { ...DEFAULT_FILTER_OPTIONS, ...options };
     this.#now = this.#options.now ?? Date.now;
@@ -85,8 +89,8 @@ export class FilterRegistry {
   }
 
   install(kind: "blocks" | "pendingTransactions"): Hex;
-  install(kind: "logs", criteria: LogCriteria): Hex;
-  install(kind: FilterKind, criteria?: LogCriteria): Hex {
+  install(kind: "logs", criteria: LogCriteriaInput): Hex;
+  install(kind: FilterKind, criteria?: LogCriteriaInput): Hex {
     this.sweep();
     if (this.#filters.size >= this.#options.maxFilters) {
       throw new RpcError(RpcErrorCode.LimitExceeded, `too many filters installed (at most ${this.#options.maxFilters}); uninstall unused ones`);
@@ -95,7 +99,7 @@ export class FilterRegistry {
     const lastPolled = this.#now();
     this.#filters.set(
       id,
-      kind === "logs" ? { kind, criteria: criteria!, buffer: [], lastPolled } : { kind, buffer: [], lastPolled },
+      kind === "logs" ? { kind, criteria: this.budget.acquire(criteria!), buffer: [], lastPolled } : { kind, buffer: [], lastPolled },
     );
     return id;
   }
@@ -109,20 +113,28 @@ export class FilterRegistry {
   }
 
   /** The log criteria of a log filter (eth_getFilterLogs re-runs them over the chain). */
-  criteria(id: string): LogCriteria {
+  criteria(id: string): LogCriteriaInput {
     const filter = this.#get(id);
     if (filter.kind !== "logs") throw new FilterNotFoundError(id);
-    return filter.criteria;
+    return criteriaInput(filter.criteria);
   }
 
   uninstall(id: string): boolean {
-    return this.#filters.delete(id.toLowerCase());
+    return this.#remove(id.toLowerCase());
   }
 
   /** Removes filters idle past the timeout. */
   sweep(): void {
     const deadline = this.#now() - this.#options.idleTimeoutMs;
-    for (const [id, filter] of this.#filters) if (filter.lastPolled < deadline) this.#filters.delete(id);
+    for (const [id, filter] of this.#filters) if (filter.lastPolled < deadline) this.#remove(id);
+  }
+
+  #remove(id: string): boolean {
+    const filter = this.#filters.get(id);
+    if (filter === undefined) return false;
+    this.#filters.delete(id);
+    if (filter.kind === "logs") this.budget.release(filter.criteria);
+    return true;
   }
 
   close(): void {
@@ -130,13 +142,13 @@ export class FilterRegistry {
     this.backend.events.off("newHead", this.#onHead);
     this.backend.events.off("logs", this.#onLogs);
     this.backend.events.off("pendingTransaction", this.#onPending);
-    this.#filters.clear();
+    for (const id of [...this.#filters.keys()]) this.#remove(id);
   }
 
   #get(id: string): FilterEntry {
     const filter = this.#filters.get(id.toLowerCase());
     if (filter === undefined || filter.lastPolled < this.#now() - this.#options.idleTimeoutMs) {
-      this.#filters.delete(id.toLowerCase());
+      this.#remove(id.toLowerCase());
       throw new FilterNotFoundError(id);
     }
     filter.lastPolled = this.#now();

@@ -18,6 +18,7 @@ import { RpcDispatcher } from "./dispatcher.ts";
 import { RpcErrorCode } from "./errors.ts";
 import { FilterRegistry, type FilterOptions } from "./filters.ts";
 import { HttpAccessPolicy, type HttpAccessOptions } from "./httpAccess.ts";
+import { DEFAULT_MAX_CRITERIA_ENTRIES, LogCriteriaBudget } from "./logCriteriaBudget.ts";
 import type { RpcContext, RpcLimits } from "./method.ts";
 import { rpcMethods } from "./methods/index.ts";
 import { SubscriptionHub } from "./subscriptions.ts";
@@ -36,6 +37,8 @@ export interface RpcServerOptions {
   maxConnections?: number;
   /** Most subscriptions on one WebSocket connection. */
   maxSubscriptionsPerConnection?: number;
+  /** Most addresses and topic alternatives held by all log filters and subscriptions together. */
+  maxLogCriteriaEntries?: number;
   /** A WebSocket client that lets this much unsent data pile up is disconnected. */
   maxSendBufferBytes?: number;
   /** Interval of WebSocket pings; a connection that misses one pong is closed. */
@@ -61,6 +64,7 @@ const DEFAULTS = {
   maxBodyBytes: 5 * 1024 * 1024,
   maxConnections: 1_000,
   maxSubscriptionsPerConnection: 1_000,
+  maxLogCriteriaEntries: DEFAULT_MAX_CRITERIA_ENTRIES,
   maxSendBufferBytes: 64 * 1024 * 1024,
   heartbeatMs: 30_000,
 };
@@ -90,8 +94,10 @@ function defaultInternalErrorLog(method: string, error: unknown): void {
 export async function startRpcServer(backend: RpcBackend, options: RpcServerOptions): Promise<RpcServer> {
   const settings = { ...DEFAULTS, ...options };
   const common = await createConcordCommon({ chainId: backend.chainId });
-  const filters = new FilterRegistry(backend, options.filters);
-  const subscriptions = new SubscriptionHub(backend, settings.maxSubscriptionsPerConnection);
+  // One budget for the addresses and topics of every log filter and subscription (logCriteriaBudget.ts).
+  const criteriaBudget = new LogCriteriaBudget(settings.maxLogCriteriaEntries);
+  const filters = new FilterRegistry(backend, options.filters, criteriaBudget);
+  const subscriptions = new SubscriptionHub(backend, settings.maxSubscriptionsPerConnection, criteriaBudget);
   const baseContext: RpcContext = {
     backend,
     filters,

@@ -12,7 +12,8 @@ import { RpcError, RpcErrorCode } from "./errors.ts";
 import { formatHeader } from "./format/block.ts";
 import { formatLog } from "./format/log.ts";
 import { formatTransaction } from "./format/transaction.ts";
-import { logMatches, type LogCriteria } from "./logMatch.ts";
+import { LogCriteriaBudget } from "./logCriteriaBudget.ts";
+import { logMatches, type LogCriteria, type LogCriteriaInput } from "./logMatch.ts";
 import type { Hex } from "../types.ts";
 
 export type SubscriptionKind = "newHeads" | "logs" | "newPendingTransactions";
@@ -69,6 +70,8 @@ export class SubscriptionHub {
   constructor(
     private readonly backend: RpcBackend,
     private readonly maxPerConnection = 1_000,
+    /** Shared with the server's filters: one budget for every installed address and topic. */
+    private readonly budget = new LogCriteriaBudget(),
   ) {
     backend.events.on("newHead", this.#guardedHead);
     backend.events.on("logs", this.#guardedLogs);
@@ -84,14 +87,14 @@ export class SubscriptionHub {
   detach(connectionId: number): void {
     this.#sinks.delete(connectionId);
     for (const [id, subscription] of this.#subscriptions) {
-      if (subscription.connectionId === connectionId) this.#subscriptions.delete(id);
+      if (subscription.connectionId === connectionId) this.#remove(id);
     }
   }
 
   subscribe(
     connectionId: number | undefined,
     kind: SubscriptionKind,
-    options: { criteria?: LogCriteria; fullTransactions?: boolean } = {},
+    options: { criteria?: LogCriteriaInput; fullTransactions?: boolean } = {},
   ): Hex {
     const sink = connectionId === undefined ? undefined : this.#sinks.get(connectionId);
     if (connectionId === undefined || sink === undefined) {
@@ -104,7 +107,8 @@ export class SubscriptionHub {
       throw new RpcError(RpcErrorCode.LimitExceeded, `too many subscriptions on this connection (at most ${this.maxPerConnection})`);
     }
     const id = `0x${randomBytes(16).toString("hex")}` as Hex;
-    this.#subscriptions.set(id, { kind, connectionId, sink, ...options });
+    const criteria = options.criteria === undefined ? undefined : this.budget.acquire(options.criteria);
+    this.#subscriptions.set(id, { kind, connectionId, sink, criteria, fullTransactions: options.fullTransactions });
     return id;
   }
 
@@ -113,14 +117,22 @@ export class SubscriptionHub {
     const key = id.toLowerCase() as Hex;
     const subscription = this.#subscriptions.get(key);
     if (subscription === undefined || subscription.connectionId !== connectionId) return false;
-    return this.#subscriptions.delete(key);
+    return this.#remove(key);
+  }
+
+  #remove(id: Hex): boolean {
+    const subscription = this.#subscriptions.get(id);
+    if (subscription === undefined) return false;
+    this.#subscriptions.delete(id);
+    if (subscription.criteria !== undefined) this.budget.release(subscription.criteria);
+    return true;
   }
 
   close(): void {
     this.backend.events.off("newHead", this.#guardedHead);
     this.backend.events.off("logs", this.#guardedLogs);
     this.backend.events.off("pendingTransaction", this.#guardedPending);
-    this.#subscriptions.clear();
+    for (const id of [...this.#subscriptions.keys()]) this.#remove(id);
     this.#sinks.clear();
   }
 

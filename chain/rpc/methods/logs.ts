@@ -3,7 +3,7 @@ import type { LogFilter, LogRecord, RpcBackend } from "../backend.ts";
 import { blockNumberOf } from "../blockResolution.ts";
 import { InvalidParamsError, RpcError, RpcErrorCode } from "../errors.ts";
 import { formatLog } from "../format/log.ts";
-import type { LogCriteria } from "../logMatch.ts";
+import type { LogCriteriaInput } from "../logMatch.ts";
 import { defineMethod, type MethodTable, type RpcLimits } from "../method.ts";
 import { anyValue, bool, filterCriteria, optional, ParamError, shortString, type FilterCriteria } from "../validation.ts";
 import type { Hex } from "../../types.ts";
@@ -44,8 +44,8 @@ function boundOf(tag: FilterCriteria["fromBlock"]): bigint | undefined {
   return tag === "earliest" ? 0n : undefined;
 }
 
-function toLogCriteria(criteria: FilterCriteria): LogCriteria {
-  const result: LogCriteria = { addresses: criteria.addresses, topics: criteria.topics };
+function toLogCriteria(criteria: FilterCriteria): LogCriteriaInput {
+  const result: LogCriteriaInput = { addresses: criteria.addresses, topics: criteria.topics };
   const fromBlock = boundOf(criteria.fromBlock);
   const toBlock = boundOf(criteria.toBlock);
   if (fromBlock !== undefined) result.fromBlock = fromBlock;
@@ -54,7 +54,7 @@ function toLogCriteria(criteria: FilterCriteria): LogCriteria {
   return result;
 }
 
-function fromLogCriteria(criteria: LogCriteria): FilterCriteria {
+function fromLogCriteria(criteria: LogCriteriaInput): FilterCriteria {
   const result: FilterCriteria = { addresses: criteria.addresses, topics: criteria.topics };
   if (criteria.blockHash !== undefined) result.blockHash = criteria.blockHash;
   else {
