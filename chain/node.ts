@@ -36,6 +36,7 @@ import { BlockExecutor } from "./execution/blockExecutor.ts";
 import { createConcordCommon } from "./execution/common.ts";
 import { devAccountKeys } from "./execution/devAccounts.ts";
 import { createGenesis } from "./execution/genesis.ts";
+import { CallExecutor } from "./execution/calls.ts";
 import { ExecutionPool } from "./execution/offThread/executionPool.ts";
 import { installPatches } from "./execution/patches/installPatches.ts";
 import { StakingState, stakingSystemCalls } from "./execution/stakingState.ts";
@@ -172,6 +173,7 @@ export class ConcordNode {
       }
       // eth_call, estimates and traces run on worker threads over the same state (never on this one).
       const calls = new ExecutionPool({ chainId, stateNodes: state.stateNodes, blockHashes: store, epochLength, ...options.calls });
+      const plainTransfers = new CallExecutor(executor, { gasCap: options.calls?.gasCap });
       teardown.push(() => calls.close());
       const view = new ChainView({ common, store, executor, state, coinbase: this.coinbase }, head);
 
@@ -220,6 +222,7 @@ export class ConcordNode {
         view,
         executor,
         calls,
+        plainTransfers,
         staking,
         state,
         transactions,

@@ -30,25 +30,51 @@ function statTicks(path: string): { pgrp: number; ticks: number } | undefined {
   return { pgrp: Number(fields[2]), ticks: Number(fields[11]) + Number(fields[12]) }; // utime, stime
 }
 
-/** CPU time of process group `pgid` so far; undefined off Linux. */
-export function processGroupCpu(pgid: number): GroupCpu | undefined {
+/** Ids of the processes in group `pgid` (with their stat reading); undefined off Linux. */
+function groupProcesses(pgid: number): { pid: number; ticks: number }[] | undefined {
   let entries: string[];
   try {
     entries = readdirSync("/proc");
   } catch {
     return undefined;
   }
-  let ticks = 0;
-  const mainThreadSeconds = new Map<number, number>();
+  const members: { pid: number; ticks: number }[] = [];
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     const process = statTicks(`/proc/${entry}/stat`);
-    if (process === undefined || process.pgrp !== pgid) continue;
-    ticks += process.ticks;
-    const main = statTicks(`/proc/${entry}/task/${entry}/stat`);
-    if (main !== undefined) mainThreadSeconds.set(Number(entry), main.ticks / TICKS_PER_SECOND);
+    if (process !== undefined && process.pgrp === pgid) members.push({ pid: Number(entry), ticks: process.ticks });
+  }
+  return members;
+}
+
+/** CPU time of process group `pgid` so far; undefined off Linux. */
+export function processGroupCpu(pgid: number): GroupCpu | undefined {
+  const members = groupProcesses(pgid);
+  if (members === undefined) return undefined;
+  let ticks = 0;
+  const mainThreadSeconds = new Map<number, number>();
+  for (const { pid, ticks: processTicks } of members) {
+    ticks += processTicks;
+    const main = statTicks(`/proc/${pid}/task/${pid}/stat`);
+    if (main !== undefined) mainThreadSeconds.set(pid, main.ticks / TICKS_PER_SECOND);
   }
   return { totalSeconds: ticks / TICKS_PER_SECOND, mainThreadSeconds };
+}
+
+/** Resident memory of every process in group `pgid`, in bytes (worker threads included); undefined off Linux. */
+export function processGroupRss(pgid: number): number | undefined {
+  const members = groupProcesses(pgid);
+  if (members === undefined) return undefined;
+  let bytes = 0;
+  for (const { pid } of members) {
+    try {
+      const kib = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "latin1"))?.[1];
+      bytes += Number(kib ?? 0) * 1024;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return bytes;
 }
 
 /** CPU used between two readings: the group's total and its busiest main thread, in seconds. */

@@ -107,6 +107,8 @@ export async function startHardhatNode(): Promise<RunningNode> {
 export interface ConcordStartOptions {
   /** Run the node under V8's sampling profiler; the .cpuprofile lands in this directory on stop. */
   cpuProfileDir?: string;
+  /** More `concord node` flags. */
+  args?: string[];
 }
 
 /**
@@ -120,7 +122,7 @@ export async function startConcordNode(options: ConcordStartOptions = {}): Promi
   const profiling = options.cpuProfileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`];
   const { child, stop, log } = await startProcess(
     process.execPath,
-    [...profiling, "--import", "tsx", "devnet/cli.ts", "node", "--data-dir", dataDir, "--port", String(port)],
+    [...profiling, "--import", "tsx", "devnet/cli.ts", "node", "--data-dir", dataDir, "--port", String(port), ...(options.args ?? [])],
     () => rm(dataDir, { recursive: true, force: true }),
   );
   await waitForRpc(rpcUrl, child, log);

@@ -15,6 +15,7 @@ import type { ConsensusEngine } from "../consensus/engine.ts";
 import type { DevChain } from "../dev/devChain.ts";
 import type { ChainMetadata, DevModeBackend } from "../dev/devModeBackend.ts";
 import type { BlockExecutor } from "../execution/blockExecutor.ts";
+import type { CallExecutor } from "../execution/calls.ts";
 import type { OffThreadExecution } from "../execution/offThread/executionPool.ts";
 import { CallError, CallErrorCode } from "../execution/errors.ts";
 import { feeHistory } from "../execution/feeHistory.ts";
@@ -58,6 +59,8 @@ export interface NodeBackendParts {
   executor: BlockExecutor;
   /** Calls, estimates and traces, on worker threads. */
   calls: OffThreadExecution;
+  /** Estimates of plain value transfers, here: no code runs, so they are bounded and cheap (as geth's shortcut). */
+  plainTransfers: CallExecutor;
   staking: StakingState;
   state: StatePort;
   transactions: TransactionPort;
@@ -175,13 +178,23 @@ export class NodeBackend implements RpcBackend, DevModeBackend {
 
   async estimateGas(request: CallRequest, block: BlockTag): Promise<bigint> {
     try {
-      return await this.parts.calls.estimateGas(await this.parts.view.callContext(block), request);
+      const context = await this.parts.view.callContext(block);
+      // A transfer to an address without code runs no EVM code: estimating it here spares a wallet's
+      // send a wait behind whatever heavy calls occupy the workers.
+      const runner = (await this.#isPlainTransfer(request, block)) ? this.parts.plainTransfers : this.parts.calls;
+      return await runner.estimateGas(context, request);
     } catch (error) {
       if (error instanceof CallError && error.code === CallErrorCode.Reverted) {
         throw new ExecutionRevertedError(bytesToHex(error.returnData ?? new Uint8Array()) as Hex);
       }
       throw error;
     }
+  }
+
+  async #isPlainTransfer(request: CallRequest, block: BlockTag): Promise<boolean> {
+    if (request.to === undefined || request.to === null || (request.data?.length ?? 0) > 0 || (request.accessList?.length ?? 0) > 0) return false;
+    const code = await (await this.parts.view.stateAt(block)).getCode(createAddressFromString(request.to));
+    return code.length === 0;
   }
 
   async traceTransaction(hash: Hex, tracer: "callTracer" | "structLogs"): Promise<unknown> {
