@@ -3,7 +3,8 @@
  * The `concord` command line: `concord devnet` (what `npm start` runs), `concord node`, `concord ipfs`.
  * Parses and validates arguments, then hands over to the module that does the work.
  */
-import { DevnetOptionsError, RPC_POLICY_USAGE, parseDevnetOptions, parseNodeOptions, parseValidatorRunOptions } from "./options.ts";
+import { DevnetOptionsError, parseDevnetOptions, parseNodeOptions, parseValidatorRunOptions } from "./options.ts";
+import { RPC_POLICY_USAGE } from "./rpcPolicy.ts";
 
 const USAGE = `Usage: concord <command> [options]
 

@@ -12,7 +12,8 @@ import { devAccountKeys, validatorKeys } from "../chain/execution/devAccounts.ts
 import { startIpfsNode, type IpfsNode } from "../ipfs/ipfsNode.ts";
 import { DEPLOYED_ADDRESSES_FILE, DeploymentError, deployContracts } from "./deployContracts.ts";
 import { pinStakingArtifact, readGenesisFile, writeGenesisFile } from "./genesisFile.ts";
-import { rpcPolicyArgs, rpcPolicyNodeOptions, type DevnetCommandOptions, type NodeCommandOptions } from "./options.ts";
+import type { DevnetCommandOptions, NodeCommandOptions } from "./options.ts";
+import { rpcPolicyArgs, rpcPolicyNodeOptions } from "./rpcPolicy.ts";
 import { assertPortFree } from "./ports.ts";
 import { Progress } from "./progress.ts";
 import { untilInterrupted } from "./signals.ts";
@@ -54,7 +55,7 @@ export async function startChain(options: NodeCommandOptions, progress: Progress
     dataDir: path.join(options.dataDir, "chain"),
     genesis,
     validatorKey: validator.privateKey,
-    rpc: { host: options.host, port: options.port, access: rpcPolicyNodeOptions(options).access },
+    rpc: { ...rpcPolicyNodeOptions(options).rpc, host: options.host, port: options.port },
     calls: rpcPolicyNodeOptions(options).calls,
     heartbeatMs: options.blockIntervalMs,
     syncWrites: options.fsync,

@@ -1,27 +1,13 @@
 /** Command-line options of `concord devnet` and `concord node`, validated before anything starts. */
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { parseRpcPolicy, rpcPolicyFlags, type RpcClientPolicy } from "./rpcPolicy.ts";
 
 export class DevnetOptionsError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "DevnetOptionsError";
   }
-}
-
-/**
- * What a JSON-RPC client may do (the README's "Limits" table): which browser pages and Host names
- * are answered, and how much gas and time one eth_call / estimate / trace may take.
- */
-export interface RpcClientPolicy {
-  /** --http-corsdomain: browser origins allowed besides local pages and wallet extensions ("*": any). */
-  corsDomains: string[];
-  /** --http-vhosts: Host names answered besides localhost and IP addresses ("*": any). */
-  vhosts: string[];
-  /** --rpc-gascap: most gas one call runs with (geth's default 50,000,000). */
-  gasCap: bigint;
-  /** --rpc-evmtimeout: wall-clock limit of one call, in milliseconds (geth's default 5 s). */
-  evmTimeoutMs: number;
 }
 
 export interface NodeCommandOptions extends RpcClientPolicy {
@@ -65,68 +51,17 @@ const common = {
   fsync: { type: "boolean", default: false },
 } as const;
 
-const rpcPolicyFlags = {
-  "http-corsdomain": { type: "string", default: "" },
-  "http-vhosts": { type: "string", default: "" },
-  "rpc-gascap": { type: "string", default: "50000000" },
-  "rpc-evmtimeout": { type: "string", default: "5000" },
-} as const;
-
-export const RPC_POLICY_USAGE = `  --http-corsdomain <list>  Browser origins allowed to call JSON-RPC besides local pages (localhost, 127.0.0.1)
-                            and wallet extensions, comma-separated (https://app.example), or * for any.
-  --http-vhosts <list>      Host names JSON-RPC answers besides localhost and IP addresses, or * for any.
-  --rpc-gascap <gas>        Most gas one eth_call / eth_estimateGas / trace runs with (default: 50000000).
-  --rpc-evmtimeout <ms>     Wall-clock limit of one eth_call / eth_estimateGas / trace (default: 5000).
-`;
-
-function rpcPolicy(values: { "http-corsdomain": string; "http-vhosts": string; "rpc-gascap": string; "rpc-evmtimeout": string }): RpcClientPolicy {
-  const list = (value: string) => value.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
-  const corsDomains = list(values["http-corsdomain"]);
-  for (const origin of corsDomains) {
-    if (origin !== "*" && !/^[a-z][a-z0-9+.-]*:\/\/[^/\s]+$/i.test(origin)) {
-      throw new DevnetOptionsError(`--http-corsdomain takes origins as browsers send them (scheme://host[:port], no path), or *; got '${origin}'`);
-    }
-  }
-  if (!/^\d+$/.test(values["rpc-gascap"]) || BigInt(values["rpc-gascap"]) < 21_000n || BigInt(values["rpc-gascap"]) >= 2n ** 64n) {
-    throw new DevnetOptionsError(`--rpc-gascap must be an amount of gas from 21000 to 2^64-1, got '${values["rpc-gascap"]}'`);
-  }
-  return {
-    corsDomains,
-    vhosts: list(values["http-vhosts"]),
-    gasCap: BigInt(values["rpc-gascap"]),
-    evmTimeoutMs: positiveInteger(values["rpc-evmtimeout"], "--rpc-evmtimeout"),
-  };
-}
-
-/** The flags that give a child process (a validator of the devnet) the same policy. */
-export function rpcPolicyArgs(policy: RpcClientPolicy): string[] {
-  return [
-    `--http-corsdomain=${policy.corsDomains.join(",")}`,
-    `--http-vhosts=${policy.vhosts.join(",")}`,
-    `--rpc-gascap=${policy.gasCap}`,
-    `--rpc-evmtimeout=${policy.evmTimeoutMs}`,
-  ];
-}
-
-/** The node options that carry a policy (ConcordNode's `rpc.access` and `calls`). */
-export function rpcPolicyNodeOptions(policy: RpcClientPolicy) {
-  return {
-    access: { corsDomains: policy.corsDomains, vhosts: policy.vhosts },
-    calls: { gasCap: policy.gasCap, timeoutMs: policy.evmTimeoutMs },
-  };
-}
-
 /** `concord node --config <file>` and the policy flags that may follow it. */
 export function parseValidatorRunOptions(args: string[]): { configFile: string } & RpcClientPolicy {
   const { values } = parse(args, { config: { type: "string" }, ...rpcPolicyFlags });
   if (values.config === undefined || values.config === "") throw new DevnetOptionsError("--config needs a file");
-  return { configFile: values.config, ...rpcPolicy(values) };
+  return { configFile: values.config, ...parseRpcPolicy(values) };
 }
 
 export function parseNodeOptions(args: string[]): NodeCommandOptions {
   const { values } = parse(args, { ...common, ...rpcPolicyFlags });
   return {
-    ...rpcPolicy(values),
+    ...parseRpcPolicy(values),
     dataDir: path.resolve(values["data-dir"] ?? path.join(process.env.CONCORD_DATA_DIR ?? DEFAULT_DATA_DIR, "node")),
     host: values.host,
     port: port(values.port, "--port"),
@@ -155,7 +90,7 @@ export function parseDevnetOptions(args: string[]): DevnetCommandOptions {
     throw new DevnetOptionsError(`--validators must be an integer from 1 to 20, got '${values.validators}'`);
   }
   return {
-    ...rpcPolicy(values),
+    ...parseRpcPolicy(values),
     dataDir: path.resolve(values["data-dir"] ?? process.env.CONCORD_DATA_DIR ?? DEFAULT_DATA_DIR),
     host: values.host,
     port: port(values.port, "--port"),
@@ -192,7 +127,7 @@ function port(value: string, option: string): number {
   return parsed;
 }
 
-function positiveInteger(value: string, option: string): number {
+export function positiveInteger(value: string, option: string): number {
   const parsed = Number(value);
   if (!/^\d+$/.test(value) || parsed < 1) throw new DevnetOptionsError(`${option} must be a positive integer, got '${value}'`);
   return parsed;

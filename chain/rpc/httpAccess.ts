@@ -47,7 +47,7 @@ export class HttpAccessPolicy {
     if (this.originAllowed(origin)) return { allowed: true, allowOrigin: origin };
     return {
       allowed: false,
-      reason: `origin '${origin}' is not allowed: browser pages may call the node from localhost only; start it with --http-corsdomain ${origin} to allow this page`,
+      reason: `origin '${origin}' is not allowed: only local pages, wallet extensions and origins listed with --http-corsdomain may call the node; start it with --http-corsdomain ${origin} to allow this page`,
     };
   }
 

@@ -11,7 +11,8 @@ import { ConcordNode } from "../../chain/node.ts";
 import { ValidatorNetwork } from "../../chain/p2p/validatorNetwork.ts";
 import { loadOrCreatePeerKey } from "../../lib/p2p/peerKey.ts";
 import { readGenesisFrom } from "../genesisFile.ts";
-import { DevnetOptionsError, rpcPolicyNodeOptions, type RpcClientPolicy } from "../options.ts";
+import { DevnetOptionsError } from "../options.ts";
+import { rpcPolicyNodeOptions, type RpcClientPolicy } from "../rpcPolicy.ts";
 import { readValidatorConfig } from "./validatorConfig.ts";
 
 /** The line a supervisor (the devnet, a test) waits for: everything after it is serving. */
@@ -35,7 +36,7 @@ export async function runValidator(configFile: string, signal: Promise<void>, po
     dataDir: path.join(config.dataDir, "chain"),
     genesis,
     validatorKey: hexToBytes(keyText as `0x${string}`),
-    rpc: { host: config.rpc.host, port: config.rpc.port, access: policy && rpcPolicyNodeOptions(policy).access },
+    rpc: { ...(policy && rpcPolicyNodeOptions(policy).rpc), host: config.rpc.host, port: config.rpc.port },
     calls: policy && rpcPolicyNodeOptions(policy).calls,
     engine: { kind: "tendermint" },
     network,

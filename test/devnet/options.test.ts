@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { DevnetOptionsError, parseDevnetOptions, parseNodeOptions, parseValidatorRunOptions, rpcPolicyArgs } from "../../devnet/options.ts";
+import { DevnetOptionsError, parseDevnetOptions, parseNodeOptions, parseValidatorRunOptions } from "../../devnet/options.ts";
+import { rpcPolicyArgs, rpcPolicyNodeOptions } from "../../devnet/rpcPolicy.ts";
 
 describe("devnet and node options", () => {
   it("does not fsync every block unless --fsync is given", () => {
@@ -59,7 +60,32 @@ describe("JSON-RPC client policy flags", () => {
     }
     // What the devnet hands each validator process parses back to the same policy.
     const policy = parseDevnetOptions(args);
-    assert.deepEqual(parseValidatorRunOptions(["--config", "v.json", ...rpcPolicyArgs(policy)]), { configFile: "v.json", corsDomains: policy.corsDomains, vhosts: policy.vhosts, gasCap: policy.gasCap, evmTimeoutMs: policy.evmTimeoutMs });
+    assert.deepEqual(parseValidatorRunOptions(["--config", "v.json", ...rpcPolicyArgs(policy)]), {
+      configFile: "v.json",
+      corsDomains: policy.corsDomains,
+      vhosts: policy.vhosts,
+      gasCap: policy.gasCap,
+      evmTimeoutMs: policy.evmTimeoutMs,
+      serverLimits: {},
+    });
+  });
+
+  it("takes the server's size and count limits as flags and hands them to the server, the filters and the log queries", () => {
+    const policy = parseDevnetOptions(["--rpc-max-body-bytes", "1048576", "--rpc-max-batch", "50", "--rpc-max-filters", "10", "--rpc-max-filter-entries", "2000", "--rpc-max-logs", "500", "--rpc-max-log-range", "0"]);
+    assert.deepEqual(policy.serverLimits, { maxBodyBytes: 1_048_576, maxBatchSize: 50, maxFilters: 10, maxLogCriteriaEntries: 2_000, maxLogResults: 500, maxLogBlockRange: 0 });
+    const { rpc, calls } = rpcPolicyNodeOptions(policy);
+    assert.deepEqual(rpc, {
+      maxBodyBytes: 1_048_576,
+      maxBatchSize: 50,
+      maxLogCriteriaEntries: 2_000,
+      access: { corsDomains: [], vhosts: [] },
+      filters: { maxFilters: 10 },
+      limits: { maxLogResults: 500, maxLogBlockRange: 0 },
+    });
+    assert.deepEqual(calls, { gasCap: 50_000_000n, timeoutMs: 5_000 });
+    // The validator processes get the same limits.
+    assert.deepEqual(parseValidatorRunOptions(["--config", "v.json", ...rpcPolicyArgs(policy)]).serverLimits, policy.serverLimits);
+    assert.throws(() => parseDevnetOptions(["--rpc-max-batch", "0"]), (error: unknown) => error instanceof DevnetOptionsError && /--rpc-max-batch must be a positive integer/.test(error.message));
   });
 
   it("refuses origins with a path, gas caps below 21000 or above 2^64-1, and a time limit that is not a positive integer", () => {
