@@ -72,6 +72,8 @@ interface PoolWorker {
 }
 
 const WORKER_URL = new URL("./executionWorker.ts", import.meta.url);
+/** Old-generation heap of one worker: the EVM, its caches (trie nodes: ~50 MB at most) and one call's state. */
+const WORKER_HEAP_MB = 512;
 
 export class ExecutionPool implements OffThreadExecution {
   readonly #options: Required<Omit<ExecutionPoolOptions, "epochLength">> & { epochLength?: bigint };
@@ -149,7 +151,8 @@ export class ExecutionPool implements OffThreadExecution {
 
   #spawn(): PoolWorker {
     const setup: WorkerSetup = { chainId: this.#options.chainId, gasCap: this.#options.gasCap, epochLength: this.#options.epochLength };
-    const thread = new Worker(WORKER_URL, { workerData: setup });
+    // A heap limit per worker: a call that allocates without end fails alone instead of the node.
+    const thread = new Worker(WORKER_URL, { workerData: setup, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
     // A worker must not keep the process alive: the node decides when it stops.
     thread.unref();
     const worker: PoolWorker = {
@@ -253,6 +256,10 @@ export class ExecutionPool implements OffThreadExecution {
     worker.current = undefined;
     if (!this.#busy.has(worker) && !this.#idle.includes(worker)) return;
     this.#replace(worker);
+    if ((error as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY") {
+      job?.reject(new CallError(CallErrorCode.InvalidRequest, `the call ran out of memory (an execution worker holds at most ${WORKER_HEAP_MB} MB) and was stopped`));
+      return;
+    }
     job?.reject(new Error(`execution worker failed: ${error instanceof Error ? error.message : String(error)}`));
   }
 
