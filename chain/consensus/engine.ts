@@ -52,6 +52,8 @@ export interface ConsensusHost {
   hasPendingTransactions(): boolean;
   /** Calls `listener` whenever a transaction becomes includable; returns the unsubscribe function. */
   onPendingTransactions(listener: () => void): () => void;
+  /** Submissions being admitted right now (a client's batch still arriving); engines may gather them. */
+  admissionsInFlight?(): number;
   /** A committed block and its certificate (for validators catching up), if this node has it. */
   committedBlock?(height: bigint): Promise<{ block: Block; certificate: CommitCertificate } | undefined>;
 }

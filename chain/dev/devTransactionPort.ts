@@ -9,8 +9,8 @@ import type { DevChain } from "./devChain.ts";
 
 export function devTransactionPort(inner: TransactionPort, dev: DevChain): TransactionPort {
   return {
-    submit: async (raw) => {
-      const hash = await inner.submit(raw);
+    submit: async (raw, onAdmitted) => {
+      const hash = await inner.submit(raw, onAdmitted);
       await dev.afterSubmit(hash);
       return hash;
     },

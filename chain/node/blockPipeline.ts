@@ -114,6 +114,10 @@ export class BlockPipeline implements ConsensusHost {
     return this.parts.pools.onExecutable(listener);
   }
 
+  admissionsInFlight(): number {
+    return this.parts.pools.admissionsInFlight;
+  }
+
   /** The pool was replaced: what failed in its builds is gone with it. */
   poolReplaced(): void {
     this.#failedSinceCommit.clear();

@@ -18,8 +18,8 @@ import type { TransactionPort } from "./transactionPort.ts";
 export function answerWhenCommitted(port: TransactionPort, events: EventEmitter<BackendEvents>, timeoutMs = 30_000): TransactionPort {
   return {
     ...port,
-    async submit(raw) {
-      const hash = await port.submit(raw);
+    async submit(raw, onAdmitted) {
+      const hash = await port.submit(raw, onAdmitted);
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);

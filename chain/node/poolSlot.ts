@@ -12,6 +12,7 @@ import type { Hex } from "../types.ts";
 export class PoolSlot {
   #pool: TxPool;
   readonly #executable = new EventEmitter<{ pending: [hash: Hex] }>();
+  #admitting = 0;
 
   constructor(private readonly create: () => TxPool) {
     this.#pool = this.#attach(create());
@@ -32,6 +33,25 @@ export class PoolSlot {
   onExecutable(listener: (hash: Hex) => void): () => void {
     this.#executable.on("pending", listener);
     return () => this.#executable.off("pending", listener);
+  }
+
+  /**
+   * Marks a submission under way until the returned function is called: the engine's gathering
+   * waits for a client still admitting a burst (a batch) so that the burst shares one block.
+   */
+  beginAdmission(): () => void {
+    this.#admitting++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.#admitting--;
+    };
+  }
+
+  /** Submissions being admitted right now. */
+  get admissionsInFlight(): number {
+    return this.#admitting;
   }
 
   /** A transaction held outside the pool became executable (dev mode's impersonated ones). */

@@ -14,8 +14,13 @@ export interface Candidate extends PendingTransaction {
 }
 
 export interface TransactionPort {
-  /** Decode, validate and admit; resolves with the hash. Throws the pool's typed errors. */
-  submit(raw: Uint8Array): Promise<Hex>;
+  /**
+   * Decode, validate and admit; resolves with the hash (on a dev chain with automine, or a devnet
+   * answering after commit, once the transaction is committed). Throws the pool's typed errors.
+   * `onAdmitted` is called as soon as the pool took the transaction, before any wait for its block:
+   * a batch sends its next transaction then, so a batch lands in as few blocks as fit it.
+   */
+  submit(raw: Uint8Array, onAdmitted?: (hash: Hex) => void): Promise<Hex>;
   /** The next block's candidates, best first and nonce-ordered per sender. */
   candidates(baseFee: bigint, gasLimit: bigint): Candidate[];
   /** How many transactions are executable now. */
@@ -28,7 +33,18 @@ export interface TransactionPort {
 
 export function poolTransactionPort(pools: PoolSlot): TransactionPort {
   return {
-    submit: (raw) => pools.current.addRaw(raw),
+    submit: async (raw, onAdmitted) => {
+      const done = pools.beginAdmission();
+      try {
+        const hash = await pools.current.addRaw(raw);
+        // Over before the next submission of a batch starts (it starts from onAdmitted).
+        done();
+        onAdmitted?.(hash);
+        return hash;
+      } finally {
+        done();
+      }
+    },
     candidates: (baseFee, gasLimit) => pools.current.selectForBlock(baseFee, gasLimit),
     executableCount: () => pools.current.status().pending,
     waiting: (hash) => pools.current.get(hash),

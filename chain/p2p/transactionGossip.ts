@@ -36,8 +36,8 @@ export function gossipTransactions(port: TransactionPort, network: ConsensusNetw
   return {
     port: {
       ...port,
-      async submit(raw) {
-        const hash = await port.submit(raw);
+      async submit(raw, onAdmitted) {
+        const hash = await port.submit(raw, onAdmitted);
         network.broadcast(TRANSACTIONS_TOPIC, raw).catch(() => {
           // Best effort: a validator that misses it gets it when this node proposes.
         });

@@ -149,7 +149,8 @@ export interface RpcBackend {
 
   // --- transactions ---
   /** Decode, validate and admit to the pool; resolves with the hash. Throws typed pool errors. */
-  sendRawTransaction(raw: Uint8Array): Promise<Hex>;
+  /** `onAdmitted`: called once the pool took it, before any wait for its block (TransactionPort.submit). */
+  sendRawTransaction(raw: Uint8Array, onAdmitted?: () => void): Promise<Hex>;
   /** Pending transactions grouped as txpool_content does. */
   txpoolContent(): { pending: Map<Hex, TypedTransaction[]>; queued: Map<Hex, TypedTransaction[]> };
 

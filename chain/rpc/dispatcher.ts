@@ -73,13 +73,37 @@ export class RpcDispatcher {
         ),
       );
     }
-    // In order, one after another: a batch of transactions from one sender must reach the pool in nonce order.
-    const responses: Response[] = [];
+    // In order: each entry starts once the one before it is answered or, for a transaction, admitted
+    // to the pool. A sender's nonces reach the pool in order, and a batch of transactions lands in as
+    // few blocks as the gas limit allows instead of one block each (automine answers at commit).
+    const pending: Promise<Response | undefined>[] = [];
     for (const request of parsed) {
-      const response = await this.#handleRequest(request, context);
-      if (response !== undefined) responses.push(response);
+      const [response] = await this.#handleInTurn(request, context);
+      pending.push(response);
     }
+    const responses = (await Promise.all(pending)).filter((response) => response !== undefined);
     return responses.length === 0 ? undefined : responses;
+  }
+
+  /**
+   * Starts `request` and resolves once the next request may start: when it was answered, or when the
+   * transaction it submits was admitted. The answer itself comes with the first element.
+   */
+  async #handleInTurn(request: unknown, context: RpcContext): Promise<[Promise<Response | undefined>]> {
+    let admitted!: () => void;
+    const turnOver = new Promise<void>((resolve) => (admitted = resolve));
+    const response = this.#handleRequest(request, { ...context, admitted });
+    await Promise.race([response, turnOver]);
+    return [response];
+  }
+
+  /** The response text for a request body, letting the next request start as `handleParsed` does for a batch. */
+  async handleTextInTurn(text: string, context: RpcContext): Promise<[Promise<string | undefined>]> {
+    let admitted!: () => void;
+    const turnOver = new Promise<void>((resolve) => (admitted = resolve));
+    const reply = this.handleText(text, { ...context, admitted });
+    await Promise.race([reply.then(() => undefined, () => undefined), turnOver]);
+    return [reply];
   }
 
   async #handleRequest(request: unknown, context: RpcContext): Promise<Response | undefined> {

@@ -27,6 +27,12 @@ export interface RpcContext {
   readonly signer: DevSigner;
   readonly limits: RpcLimits;
   readonly connectionId?: number;
+  /**
+   * Set for a request that others wait behind (a batch entry, a WebSocket message): a method that
+   * submits a transaction calls it once the pool took it, and the next request starts then instead
+   * of after the commit, so requests keep their order into the pool while their blocks are shared.
+   */
+  readonly admitted?: () => void;
 }
 
 type ParamValues<V extends readonly Validator<unknown>[]> = { -readonly [K in keyof V]: V[K] extends Validator<infer T> ? T : never };

@@ -242,8 +242,8 @@ export class NodeBackend implements RpcBackend, DevModeBackend {
 
   // ------------------------------------------------------------------ transactions
 
-  sendRawTransaction(raw: Uint8Array): Promise<Hex> {
-    return this.parts.transactions.submit(raw);
+  sendRawTransaction(raw: Uint8Array, onAdmitted?: () => void): Promise<Hex> {
+    return this.parts.transactions.submit(raw, onAdmitted);
   }
 
   txpoolContent(): { pending: Map<Hex, TypedTransaction[]>; queued: Map<Hex, TypedTransaction[]> } {

@@ -212,18 +212,22 @@ export async function startRpcServer(backend: RpcBackend, options: RpcServerOpti
     subscriptions.attach(connectionId, (subscription: Hex, result: unknown) =>
       send(JSON.stringify({ jsonrpc: "2.0", method: "eth_subscription", params: { subscription, result } })),
     );
-    // Messages are handled one after another, in the order they arrived.
+    // Messages are handled in the order they arrived: each starts once the one before is answered or
+    // its transaction admitted (answers may then come out of order, matched by id as JSON-RPC allows).
     let queue: Promise<void> = Promise.resolve();
     ws.on("message", (raw: RawData) => {
       const text = rawToBuffer(raw).toString("utf8");
       queue = queue.then(async () => {
-        try {
-          const reply = await dispatcher.handleText(text, context);
-          if (reply !== undefined) send(reply);
-        } catch (error) {
-          (options.onInternalError ?? defaultInternalErrorLog)("(ws)", error);
-          send(JSON.stringify(internalErrorBody()));
-        }
+        const [reply] = await dispatcher.handleTextInTurn(text, context);
+        reply.then(
+          (answer) => {
+            if (answer !== undefined) send(answer);
+          },
+          (error: unknown) => {
+            (options.onInternalError ?? defaultInternalErrorLog)("(ws)", error);
+            send(JSON.stringify(internalErrorBody()));
+          },
+        );
       });
     });
     ws.on("pong", () => alive.set(ws, true));

@@ -42,14 +42,27 @@ export const accountMethods: MethodTable = {
   eth_mining: defineMethod([], ({ backend }) => backend.coinbase !== undefined),
   eth_hashrate: defineMethod([], () => "0x0"),
 
-  eth_sendTransaction: defineMethod([transactionRequest], (context, [request]) =>
-    // One at a time per sender: two concurrent sends would otherwise read the same pending nonce.
-    context.signer.exclusively(request.from, async () => {
-      const { from, tx } = await fillTransaction(context, context.signer, request);
-      const signed = context.signer.signTransaction(from, tx);
-      return context.backend.sendRawTransaction(signed.serialize());
-    }),
-  ),
+  eth_sendTransaction: defineMethod([transactionRequest], async (context, [request]) => {
+    // One at a time per sender until the pool took it: two concurrent sends would otherwise read the
+    // same pending nonce. The wait for the block (automine) is not held under the lock.
+    let sent: Promise<Hex> | undefined;
+    await context.signer.exclusively(
+      request.from,
+      () =>
+        new Promise<void>((admitted, failed) => {
+          sent = (async () => {
+            const { from, tx } = await fillTransaction(context, context.signer, request);
+            const signed = context.signer.signTransaction(from, tx);
+            return context.backend.sendRawTransaction(signed.serialize(), () => {
+              admitted();
+              context.admitted?.();
+            });
+          })();
+          sent.catch(failed);
+        }),
+    );
+    return sent!;
+  }),
   eth_signTransaction: defineMethod([transactionRequest], async (context, [request]) => {
     const { from, tx } = await fillTransaction(context, context.signer, request);
     return bytesToHex(context.signer.signTransaction(from, tx).serialize());

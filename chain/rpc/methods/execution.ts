@@ -54,8 +54,8 @@ export const executionMethods: MethodTable = {
     const block = await stateReference(backend, selector ?? { tag: "latest" });
     return quantity(await estimateGas(backend, checkChainId(backend, request), block));
   }),
-  eth_sendRawTransaction: defineMethod([data], async ({ backend }, [raw]) => {
+  eth_sendRawTransaction: defineMethod([data], async ({ backend, admitted }, [raw]) => {
     if (raw.length === 0) throw new InvalidParamsError(0, "empty transaction");
-    return backend.sendRawTransaction(raw);
+    return backend.sendRawTransaction(raw, admitted);
   }),
 };
