@@ -18,6 +18,12 @@
  *   npx tsx bench/rpcThroughput.ts [--txs 2000] [--runs 3] [--only hardhat|concord]
  *       [--workload transfer|erc20]  measure one workload only (both by default)
  *       [--validators N]             Concord as N validator processes agreeing over libp2p (default 1)
+ *       [--pattern P]                how the client sends (default send-and-wait; "all" runs each):
+ *                                    send-and-wait  20 connections, one per sender, each waiting for its answer
+ *                                    batch100       JSON-RPC batches of 100 eth_sendRawTransaction, one after another
+ *                                                   (ethers' provider batches what a script sends at once)
+ *                                    batch10x4      batches of 10 on 4 connections at once
+ *                                    one-at-a-time  one client, each transaction answered before the next
  *       [--concord-url URL]          measure an already running node (e.g. one under a profiler)
  *       [--concord-cpu-prof DIR]     start the Concord node under V8's profiler (.cpuprofile in DIR)
  *       [--client-cpu-prof DIR]      profile this client during the measured windows only
@@ -50,8 +56,13 @@ const { values: args } = parseArgs({
     "client-cpu-prof": { type: "string" },
     "hardhat-quiet": { type: "boolean", default: false },
     validators: { type: "string", default: "1" },
+    pattern: { type: "string", default: "send-and-wait" },
   },
 });
+const ALL_PATTERNS = ["send-and-wait", "batch100", "batch10x4", "one-at-a-time"] as const;
+type Pattern = (typeof ALL_PATTERNS)[number];
+const PATTERNS: readonly Pattern[] = args.pattern === "all" ? ALL_PATTERNS : [args.pattern as Pattern];
+if (!PATTERNS.every((pattern) => ALL_PATTERNS.includes(pattern))) throw new RangeError(`--pattern must be one of ${ALL_PATTERNS.join(", ")} or all`);
 const VALIDATORS = Number(args.validators);
 const TXS = Number(args.txs);
 const RUNS = Number(args.runs);
@@ -177,12 +188,59 @@ async function signWorkload(client: JsonRpcHttpClient, workload: Workload, token
   });
 }
 
+/** Interleaves the senders' lists (s0 n0, s1 n0, ..., s0 n1, ...): any prefix keeps every sender's nonce order. */
+function interleave(bySender: SignedTx[][]): SignedTx[] {
+  const out: SignedTx[] = [];
+  for (let i = 0; out.length < bySender.flat().length; i++) for (const txs of bySender) if (i < txs.length) out.push(txs[i]);
+  return out;
+}
+
+function checkHashes(answered: string[], sent: SignedTx[]): void {
+  answered.forEach((hash, i) => {
+    if (hash !== sent[i].hash) throw new Error(`node answered hash ${hash} for ${sent[i].hash}`);
+  });
+}
+
+/** Sends every transaction the way `pattern` says, each sender's in nonce order. */
+async function send(pattern: Pattern, client: JsonRpcHttpClient, bySender: SignedTx[][], sentAt: Map<string, number>): Promise<void> {
+  const sendBatches = async (txs: SignedTx[], size: number) => {
+    for (let i = 0; i < txs.length; i += size) {
+      const batch = txs.slice(i, i + size);
+      const now = performance.now();
+      for (const tx of batch) sentAt.set(tx.hash, now);
+      checkHashes(await client.batch<string>(batch.map((tx) => ({ method: "eth_sendRawTransaction", params: [tx.raw] }))), batch);
+    }
+  };
+  const sendOneByOne = async (txs: SignedTx[]) => {
+    for (const tx of txs) {
+      sentAt.set(tx.hash, performance.now());
+      checkHashes([await client.call<string>("eth_sendRawTransaction", [tx.raw])], [tx]);
+    }
+  };
+  switch (pattern) {
+    case "send-and-wait":
+      await Promise.all(bySender.map(sendOneByOne));
+      return;
+    case "batch100":
+      await sendBatches(interleave(bySender), 100);
+      return;
+    case "batch10x4":
+      // Each connection sends for its own 5 senders, so no sender's nonces cross connections.
+      await Promise.all([0, 1, 2, 3].map((c) => sendBatches(interleave(bySender.filter((_, s) => s % 4 === c)), 10)));
+      return;
+    case "one-at-a-time":
+      await sendOneByOne(interleave(bySender));
+      return;
+  }
+}
+
 async function runOnce(
   node: RunningNode,
   client: JsonRpcHttpClient,
   heads: HeadSubscription,
   workload: Workload,
   token: string,
+  pattern: Pattern,
 ): Promise<RunResult> {
   const bySender = await signWorkload(client, workload, token);
   const wanted = new Set(bySender.flat().map((tx) => tx.hash));
@@ -236,15 +294,7 @@ async function runOnce(
   await clientProfiler?.post("Profiler.start");
   const cpuBefore = { client: process.cpuUsage(), node: node.processGroup === undefined ? undefined : processGroupCpu(node.processGroup) };
   const first = performance.now();
-  await Promise.all(
-    bySender.map(async (txs) => {
-      for (const { raw, hash } of txs) {
-        sentAt.set(hash, performance.now());
-        const answered = await client.call<string>("eth_sendRawTransaction", [raw]);
-        if (answered !== hash) throw new Error(`node answered hash ${answered} for ${hash}`);
-      }
-    }),
-  );
+  await send(pattern, client, bySender, sentAt);
   void readNewBlocks(); // heads that arrived before the last send was answered
   await complete;
   heads.onHead(undefined);
@@ -278,7 +328,8 @@ function median(values: number[]): number {
   return sorted[sorted.length >> 1];
 }
 
-type Measured = Record<Workload, RunResult> & { name: string };
+type Measured = { name: string; results: Map<string, RunResult> };
+const key = (pattern: Pattern, workload: Workload) => `${pattern} ${workload}`;
 
 async function measure(start: () => Promise<RunningNode & { quiet?: boolean }>): Promise<Measured> {
   const node = await start();
@@ -287,14 +338,14 @@ async function measure(start: () => Promise<RunningNode & { quiet?: boolean }>):
   try {
     if (node.quiet) await client.call("hardhat_setLoggingEnabled", [false]);
     const token = await deployToken(client);
-    const results = {} as Record<Workload, RunResult>;
-    for (const workload of WORKLOADS) {
-      await runOnce(node, client, heads, workload, token); // warm-up: JIT, caches
+    const results = new Map<string, RunResult>();
+    for (const pattern of PATTERNS) for (const workload of WORKLOADS) {
+      await runOnce(node, client, heads, workload, token, pattern); // warm-up: JIT, caches
       const runs: RunResult[] = [];
       for (let i = 0; i < RUNS; i++) {
-        const run = await runOnce(node, client, heads, workload, token);
+        const run = await runOnce(node, client, heads, workload, token, pattern);
         process.stderr.write(
-          `  ${node.name} ${workload} run ${i + 1}: ${run.txPerSecond.toFixed(0)} tx/s, median latency ${run.medianLatencyMs.toFixed(1)} ms, ` +
+          `  ${node.name} ${pattern} ${workload} run ${i + 1}: ${run.txPerSecond.toFixed(0)} tx/s, median latency ${run.medianLatencyMs.toFixed(1)} ms, ` +
             `${run.txPerBlock.toFixed(1)} tx/block, ` +
             `node CPU ${run.nodeCpuPercent?.toFixed(0) ?? "?"}% (main thread ${run.nodeMainThreadPercent?.toFixed(0) ?? "?"}%, ` +
             `${run.nodeCpuPerTxUs?.toFixed(0) ?? "?"} us/tx), client CPU ${run.clientCpuPercent.toFixed(0)}%\n`,
@@ -305,7 +356,7 @@ async function measure(start: () => Promise<RunningNode & { quiet?: boolean }>):
         const values = runs.map(pick).filter((value) => value !== undefined);
         return values.length === 0 ? undefined : median(values);
       };
-      results[workload] = {
+      results.set(key(pattern, workload), {
         txPerSecond: median(runs.map((r) => r.txPerSecond)),
         medianLatencyMs: median(runs.map((r) => r.medianLatencyMs)),
         txPerBlock: median(runs.map((r) => r.txPerBlock)),
@@ -313,9 +364,9 @@ async function measure(start: () => Promise<RunningNode & { quiet?: boolean }>):
         nodeMainThreadPercent: medianOf((r) => r.nodeMainThreadPercent),
         nodeCpuPerTxUs: medianOf((r) => r.nodeCpuPerTxUs),
         clientCpuPercent: median(runs.map((r) => r.clientCpuPercent)),
-      };
+      });
     }
-    return { name: node.name, ...results };
+    return { name: node.name, results };
   } finally {
     heads.close();
     client.close();
@@ -323,7 +374,7 @@ async function measure(start: () => Promise<RunningNode & { quiet?: boolean }>):
   }
 }
 
-console.log(`JSON-RPC throughput: ${TXS} txs per run from 20 senders, ${RUNS} runs (median)`);
+console.log(`JSON-RPC throughput: ${TXS} txs per run from 20 senders, ${RUNS} runs (median), patterns ${PATTERNS.join(", ")}`);
 const reference =
   args.only === "concord"
     ? undefined
@@ -347,17 +398,24 @@ const concord = args.only === "hardhat" ? undefined : await measure(startConcord
 const rows = [reference, concord].filter((r) => r !== undefined);
 const percent = (value: number | undefined) => (value === undefined ? "?" : `${value.toFixed(0)}%`);
 console.log(
-  "\n| node | workload | tx/s | median latency (ms) | tx/block | node CPU (main thread) | node CPU per tx | client CPU |\n|---|---|---|---|---|---|---|---|",
+  "\n| node | pattern | workload | tx/s | median latency (ms) | tx/block | node CPU (main thread) | node CPU per tx | client CPU |\n|---|---|---|---|---|---|---|---|---|",
 );
-for (const row of rows)
-  for (const workload of WORKLOADS) {
-    const r = row[workload];
+for (const pattern of PATTERNS)
+  for (const workload of WORKLOADS)
+    for (const row of rows) {
+    const r = row.results.get(key(pattern, workload))!;
     console.log(
-      `| ${row.name} | ${workload} | ${r.txPerSecond.toFixed(0)} | ${r.medianLatencyMs.toFixed(1)} | ${r.txPerBlock.toFixed(1)} | ` +
+      `| ${row.name} | ${pattern} | ${workload} | ${r.txPerSecond.toFixed(0)} | ${r.medianLatencyMs.toFixed(1)} | ${r.txPerBlock.toFixed(1)} | ` +
         `${percent(r.nodeCpuPercent)} (${percent(r.nodeMainThreadPercent)}) | ${r.nodeCpuPerTxUs === undefined ? "?" : `${r.nodeCpuPerTxUs.toFixed(0)} us`} | ${percent(r.clientCpuPercent)} |`,
     );
   }
 console.log("(CPU in % of one core during the runs; the machine has 2 cores.)");
 if (reference && concord)
-  for (const workload of WORKLOADS)
-    console.log(`Concord / Hardhat ${workload} throughput: ${(concord[workload].txPerSecond / reference[workload].txPerSecond).toFixed(2)}x`);
+  for (const pattern of PATTERNS)
+    for (const workload of WORKLOADS) {
+      const ours = concord.results.get(key(pattern, workload))!;
+      const theirs = reference.results.get(key(pattern, workload))!;
+      console.log(
+        `Concord / Hardhat, ${pattern} ${workload}: throughput ${(ours.txPerSecond / theirs.txPerSecond).toFixed(2)}x, median latency ${ours.medianLatencyMs.toFixed(1)} vs ${theirs.medianLatencyMs.toFixed(1)} ms`,
+      );
+    }
