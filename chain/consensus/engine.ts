@@ -52,8 +52,8 @@ export interface ConsensusHost {
   hasPendingTransactions(): boolean;
   /** Calls `listener` whenever a transaction becomes includable; returns the unsubscribe function. */
   onPendingTransactions(listener: () => void): () => void;
-  /** Submissions being admitted right now (a client's batch still arriving); engines may gather them. */
-  admissionsInFlight?(): number;
+  /** Clients' bursts (JSON-RPC batches of transactions) still arriving; engines may gather them. */
+  burstsInProgress?(): number;
   /** A committed block and its certificate (for validators catching up), if this node has it. */
   committedBlock?(height: bigint): Promise<{ block: Block; certificate: CommitCertificate } | undefined>;
 }

@@ -224,9 +224,9 @@ export class SingleValidatorEngine implements ConsensusEngine, OnDemandProductio
     const started = performance.now();
     const deadline = started + this.gatherMaxMs;
     // A batch admits its transactions one after another (nonce order), each in well under a
-    // millisecond but all of them in more than the quiet time: while one is being admitted, wait.
-    while ((this.host?.admissionsInFlight?.() ?? 0) > 0 && performance.now() < started + this.gatherBurstMaxMs && this.producing()) {
-      await new Promise((resolve) => setImmediate(resolve));
+    // millisecond but all of them in more than the quiet time: while a batch is arriving, wait.
+    while ((this.host?.burstsInProgress?.() ?? 0) > 0 && performance.now() < started + this.gatherBurstMaxMs && this.producing()) {
+      await new Promise((resolve) => setTimeout(resolve, 0.5));
     }
     for (;;) {
       const seen = this.arrivals;

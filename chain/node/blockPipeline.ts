@@ -114,8 +114,8 @@ export class BlockPipeline implements ConsensusHost {
     return this.parts.pools.onExecutable(listener);
   }
 
-  admissionsInFlight(): number {
-    return this.parts.pools.admissionsInFlight;
+  burstsInProgress(): number {
+    return this.parts.pools.burstsInProgress;
   }
 
   /** The pool was replaced: what failed in its builds is gone with it. */

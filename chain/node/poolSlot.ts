@@ -12,7 +12,7 @@ import type { Hex } from "../types.ts";
 export class PoolSlot {
   #pool: TxPool;
   readonly #executable = new EventEmitter<{ pending: [hash: Hex] }>();
-  #admitting = 0;
+  #bursts = 0;
 
   constructor(private readonly create: () => TxPool) {
     this.#pool = this.#attach(create());
@@ -36,22 +36,22 @@ export class PoolSlot {
   }
 
   /**
-   * Marks a submission under way until the returned function is called: the engine's gathering
-   * waits for a client still admitting a burst (a batch) so that the burst shares one block.
+   * Marks a client's burst (a JSON-RPC batch) as still arriving until the returned function is
+   * called: the engine's gathering waits for it, so that the burst shares one block.
    */
-  beginAdmission(): () => void {
-    this.#admitting++;
+  beginBurst(): () => void {
+    this.#bursts++;
     let done = false;
     return () => {
       if (done) return;
       done = true;
-      this.#admitting--;
+      this.#bursts--;
     };
   }
 
-  /** Submissions being admitted right now. */
-  get admissionsInFlight(): number {
-    return this.#admitting;
+  /** Bursts still arriving. */
+  get burstsInProgress(): number {
+    return this.#bursts;
   }
 
   /** A transaction held outside the pool became executable (dev mode's impersonated ones). */

@@ -34,16 +34,9 @@ export interface TransactionPort {
 export function poolTransactionPort(pools: PoolSlot): TransactionPort {
   return {
     submit: async (raw, onAdmitted) => {
-      const done = pools.beginAdmission();
-      try {
-        const hash = await pools.current.addRaw(raw);
-        // Over before the next submission of a batch starts (it starts from onAdmitted).
-        done();
-        onAdmitted?.(hash);
-        return hash;
-      } finally {
-        done();
-      }
+      const hash = await pools.current.addRaw(raw);
+      onAdmitted?.(hash);
+      return hash;
     },
     candidates: (baseFee, gasLimit) => pools.current.selectForBlock(baseFee, gasLimit),
     executableCount: () => pools.current.status().pending,

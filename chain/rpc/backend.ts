@@ -149,6 +149,11 @@ export interface RpcBackend {
 
   // --- transactions ---
   /** Decode, validate and admit to the pool; resolves with the hash. Throws typed pool errors. */
+  /**
+   * A client's burst of submissions (a JSON-RPC batch) starts; call the result when all of it was
+   * admitted. Blocks wait for it (briefly) so that the burst shares them. Optional.
+   */
+  beginBurst?(): () => void;
   /** `onAdmitted`: called once the pool took it, before any wait for its block (TransactionPort.submit). */
   sendRawTransaction(raw: Uint8Array, onAdmitted?: () => void): Promise<Hex>;
   /** Pending transactions grouped as txpool_content does. */

@@ -31,6 +31,13 @@ function errorResponse(id: RequestId, error: RpcError): Response {
   return { jsonrpc: "2.0", id, error: body };
 }
 
+/** Methods that submit a transaction (a batch of them is a burst the engine waits for). */
+const SUBMISSIONS = new Set(["eth_sendRawTransaction", "eth_sendTransaction"]);
+
+function isTransactionSubmission(request: unknown): boolean {
+  return typeof request === "object" && request !== null && SUBMISSIONS.has((request as { method?: unknown }).method as string);
+}
+
 function isValidId(id: unknown): id is RequestId {
   return id === null || typeof id === "string" || (typeof id === "number" && Number.isFinite(id));
 }
@@ -77,9 +84,14 @@ export class RpcDispatcher {
     // to the pool. A sender's nonces reach the pool in order, and a batch of transactions lands in as
     // few blocks as the gas limit allows instead of one block each (automine answers at commit).
     const pending: Promise<Response | undefined>[] = [];
-    for (const request of parsed) {
-      const [response] = await this.#handleInTurn(request, context);
-      pending.push(response);
+    const burstOver = parsed.length > 1 && parsed.some(isTransactionSubmission) ? context.backend.beginBurst?.() : undefined;
+    try {
+      for (const request of parsed) {
+        const [response] = await this.#handleInTurn(request, context);
+        pending.push(response);
+      }
+    } finally {
+      burstOver?.();
     }
     const responses = (await Promise.all(pending)).filter((response) => response !== undefined);
     return responses.length === 0 ? undefined : responses;

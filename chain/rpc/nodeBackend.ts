@@ -242,6 +242,10 @@ export class NodeBackend implements RpcBackend, DevModeBackend {
 
   // ------------------------------------------------------------------ transactions
 
+  beginBurst(): () => void {
+    return this.parts.pools.beginBurst();
+  }
+
   sendRawTransaction(raw: Uint8Array, onAdmitted?: () => void): Promise<Hex> {
     return this.parts.transactions.submit(raw, onAdmitted);
   }
