@@ -45,7 +45,7 @@ import { SYSTEM_ADDRESS } from "./execution/systemCalls.ts";
 import type { BlockHeader } from "@ethereumjs/block";
 import { BlockPipeline } from "./node/blockPipeline.ts";
 import { ChainView } from "./node/chainView.ts";
-import { NodeOptionsError, NodeStateError } from "./node/errors.ts";
+import { NodeOptionsError, NodeStateError, TransactionDroppedError } from "./node/errors.ts";
 import { CLIENT_VERSION, DEFAULT_DEV_ACCOUNTS, DEV_CLIENT_VERSION, engineOptions, validateNodeOptions, type NodeOptions } from "./node/options.ts";
 import { PoolSlot } from "./node/poolSlot.ts";
 import { committedStatePort, type StatePort } from "./node/statePort.ts";
@@ -59,7 +59,7 @@ import { TxPool } from "./txpool/index.ts";
 import type { Hex } from "./types.ts";
 
 export { CLIENT_VERSION, DEV_CLIENT_VERSION, validateNodeOptions, type NodeOptions } from "./node/options.ts";
-export { NodeOptionsError, NodeStateError } from "./node/errors.ts";
+export { NodeOptionsError, NodeStateError, TransactionDroppedError } from "./node/errors.ts";
 
 interface Parts {
   store: ChainStore;
@@ -207,6 +207,7 @@ export class ConcordNode {
         pools,
         targetGasLimit: options.blockGasLimit,
         events: this.events,
+        onDropped: (dropped) => options.onError?.(new TransactionDroppedError(dropped.hash, dropped.sender, dropped.error)),
       });
 
       // consensus

@@ -379,6 +379,11 @@ export class DevChain {
     });
   }
 
+  /** An impersonated transaction a block build refused: it leaves the dev pool (false if not there). */
+  dropRefused(hash: Hex): boolean {
+    return this.#impersonatedPool.remove(hash);
+  }
+
   // ------------------------------------------------------------------ impersonation
 
   impersonate(address: Hex): void {

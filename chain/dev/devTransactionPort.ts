@@ -17,6 +17,7 @@ export function devTransactionPort(inner: TransactionPort, dev: DevChain): Trans
     candidates: (baseFee, gasLimit) => [...inner.candidates(baseFee, gasLimit), ...dev.candidates()],
     executableCount: () => inner.executableCount() + dev.executableCount(),
     waiting: (hash) => inner.waiting(hash) ?? dev.impersonatedTransaction(hash),
+    drop: (hash) => inner.drop(hash) || dev.dropRefused(hash),
     pendingNonce: async (sender) => {
       const pooled = await inner.pendingNonce(sender);
       const impersonated = dev.impersonatedPendingNonce(sender);

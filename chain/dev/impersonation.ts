@@ -11,17 +11,12 @@
  * transaction pool (which recovers senders) and nothing but this module creates it.
  */
 import { createTx, TransactionType, type TypedTransaction } from "@ethereumjs/tx";
-import { Address, bytesToBigInt, concatBytes, hexToBytes, SECP256K1_ORDER } from "@ethereumjs/util";
+import { bytesToBigInt, concatBytes, hexToBytes, SECP256K1_ORDER } from "@ethereumjs/util";
+import { bindSender } from "../execution/boundSender.ts";
 import { keccak256 } from "../execution/crypto.ts";
 import type { Hex } from "../types.ts";
-import { ConcordError } from "../concordError.ts";
 
-export class ImpersonatedSignatureError extends ConcordError<"NO_PUBLIC_KEY"> {
-  override readonly name = "ImpersonatedSignatureError";
-  constructor(readonly sender: Hex) {
-    super("NO_PUBLIC_KEY", `the transaction of impersonated account ${sender} has no signature to recover a public key from`);
-  }
-}
+export { bindSender, unfrozenCopy } from "../execution/boundSender.ts";
 
 /** `unsigned` with a placeholder signature, executed as `sender`. */
 export function impersonatedTransaction(unsigned: TypedTransaction, sender: Hex): TypedTransaction {
@@ -32,28 +27,4 @@ export function impersonatedTransaction(unsigned: TypedTransaction, sender: Hex)
     freeze: false,
   });
   return bindSender(signed, sender);
-}
-
-/**
- * Makes `tx` report `sender` as its sender without signature recovery (an impersonated transaction
- * read back from storage, before a trace replays it). `tx` must not be frozen.
- */
-export function bindSender(tx: TypedTransaction, sender: Hex): TypedTransaction {
-  const address = new Address(hexToBytes(sender));
-  Object.defineProperties(tx, {
-    getSenderAddress: { value: () => address },
-    verifySignature: { value: () => true },
-    getSenderPublicKey: {
-      value: () => {
-        throw new ImpersonatedSignatureError(sender);
-      },
-    },
-  });
-  Object.freeze(tx);
-  return tx;
-}
-
-/** A copy of a stored transaction that is not frozen, so a sender can be bound to it. */
-export function unfrozenCopy(tx: TypedTransaction): TypedTransaction {
-  return createTx({ ...tx.toJSON(), type: tx.type } as Parameters<typeof createTx>[0], { common: tx.common, freeze: false });
 }

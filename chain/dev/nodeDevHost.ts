@@ -72,7 +72,11 @@ export function nodeDevHost(parts: NodeDevHostParts): DevHost {
     minedFailure: async (hash) => {
       // Asked after every automined submission: the status alone, not a formatted receipt.
       const location = await store.getTransactionLocation(hexToBytes(hash));
-      if (location === undefined) return undefined;
+      if (location === undefined) {
+        // Not in a block: dropped at build (it could not run), or still waiting (automine off, a gap).
+        const dropped = pipeline.droppedReason(hash);
+        return dropped === undefined ? undefined : new RpcError(RpcErrorCode.TransactionRejected, `transaction ${hash} was dropped: a block could not include it (${dropped})`);
+      }
       const receipt = (await store.getReceipts(location.blockHash))![location.index];
       if (receipt.status === 1) return undefined;
       const frame = await parts.trace(hash);

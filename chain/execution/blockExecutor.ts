@@ -18,7 +18,7 @@
 import { createHash } from "node:crypto";
 import { Block, genRequestsRoot, type BlockHeader } from "@ethereumjs/block";
 import { Capability, TransactionType, type TypedTransaction } from "@ethereumjs/tx";
-import { CLRequest, CLRequestType, bytesToHex, createAccountFromRLP, equalsBytes, type Account, type Address } from "@ethereumjs/util";
+import { CLRequest, CLRequestType, KECCAK256_NULL, bytesToHex, createAccountFromRLP, equalsBytes, type Account, type Address } from "@ethereumjs/util";
 import { Bloom, runTx, type RunTxResult } from "@ethereumjs/vm";
 import type { Common } from "@ethereumjs/common";
 import { BlockVerificationError, BlockVerificationErrorCode as Code, SystemCallError } from "./errors.ts";
@@ -27,6 +27,7 @@ import { openExecutionState, openStateReader, type BlockHashSource, type Executi
 import { orderedTrieRoot } from "./patches/orderedTrie.ts";
 import { AccountElement } from "./patches/stateCaches.ts";
 import { encodeTransaction } from "./patches/transactionEncoding.ts";
+import { hasBoundSender } from "./boundSender.ts";
 import { receiptsRoot, toExecutedReceipt, type ExecutedReceipt, type RawLog } from "./receipts.ts";
 import { collectRequests, hasProtocolContracts, runBlockPrologue, runSystemCall, type SystemCall } from "./systemCalls.ts";
 import type { StateNodeSource } from "./stateNodeDb.ts";
@@ -353,12 +354,18 @@ export class BlockRun {
   }
 
   async runTransaction(tx: TypedTransaction): Promise<RunTxResult> {
-    const result = await runTx(this.state.vm, {
-      tx,
-      block: this.context,
-      blockGasUsed: this.receiptGasUsed,
-      skipHardForkValidation: true,
-    });
+    const lifted = hasBoundSender(tx) ? await liftEip3607Once(this.state, tx.getSenderAddress()) : undefined;
+    let result: RunTxResult;
+    try {
+      result = await runTx(this.state.vm, {
+        tx,
+        block: this.context,
+        blockGasUsed: this.receiptGasUsed,
+        skipHardForkValidation: true,
+      });
+    } finally {
+      lifted?.();
+    }
     this.gasUsed += result.blockGasSpent;
     this.receiptGasUsed += result.totalGasSpent;
     this.results.push(result);
@@ -429,3 +436,31 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+
+/** The first three bytes of an EIP-7702 delegation (code 0xef0100 ‖ address). */
+const DELEGATION_PREFIX = new Uint8Array([0xef, 0x01, 0x00]);
+
+/**
+ * Lets a bound-sender transaction (dev mode's impersonation, boundSender.ts) pass runTx's EIP-3607
+ * check when its sender holds code. ethereumjs has no switch for it: its check reads the sender's
+ * code once, before anything runs, and lets a 7702-delegated sender through; so that one read is
+ * answered as a delegation, and every later read (a call back into the sender, as a Timelock calling
+ * itself) sees the real code. Returns the undo, or undefined when the sender has no code.
+ */
+async function liftEip3607Once(state: ExecutionState, sender: Address): Promise<(() => void) | undefined> {
+  const account = await state.stateManager.getAccount(sender);
+  if (account === undefined || equalsBytes(account.codeHash, KECCAK256_NULL)) return undefined;
+  const manager = state.vm.stateManager as { getCode(address: Address): Promise<Uint8Array> };
+  const original = manager.getCode;
+  const restore = () => {
+    if (manager.getCode !== original) manager.getCode = original;
+  };
+  manager.getCode = async function (this: unknown, address: Address) {
+    if (!address.equals(sender)) return original.call(this, address);
+    restore();
+    const code = await original.call(this, address);
+    // Already delegated: the check passes on its own.
+    return equalsBytes(code.subarray(0, 3), DELEGATION_PREFIX) ? code : new Uint8Array([...DELEGATION_PREFIX, ...new Uint8Array(20)]);
+  };
+  return restore;
+}

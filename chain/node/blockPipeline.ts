@@ -12,7 +12,7 @@ import type { EventEmitter } from "node:events";
 import type { Block } from "@ethereumjs/block";
 import { bytesToHex } from "@ethereumjs/util";
 import type { ConsensusHost, ProposalOptions, ValidatorSet } from "../consensus/engine.ts";
-import type { BlockExecutor, BuiltBlock, ExecutedBlock } from "../execution/blockExecutor.ts";
+import type { BlockExecutor, BuiltBlock, ExecutedBlock, SkippedTransaction } from "../execution/blockExecutor.ts";
 import type { StakingState } from "../execution/stakingState.ts";
 import type { BackendEvents } from "../rpc/backend.ts";
 import { blockLogRecords } from "../rpc/format/records.ts";
@@ -37,6 +37,8 @@ export interface BlockPipelineParts {
   /** The gas limit blocks head for; undefined: the parent's. */
   targetGasLimit: bigint | undefined;
   events: EventEmitter<BackendEvents>;
+  /** Told about every transaction dropped because a block build refused it (the node logs it). */
+  onDropped?: (dropped: SkippedTransaction) => void;
 }
 
 export class BlockPipeline implements ConsensusHost {
@@ -44,6 +46,7 @@ export class BlockPipeline implements ConsensusHost {
   readonly #validatorSets = new Map<bigint, ValidatorSet>();
   /** Pool transactions that failed in a build since the last commit (the pool cannot drop them). */
   readonly #failedSinceCommit = new Set<Hex>();
+  readonly #dropped = new Map<Hex, string>();
 
   constructor(private readonly parts: BlockPipelineParts) {
     this.chainId = parts.chainId;
@@ -83,7 +86,18 @@ export class BlockPipeline implements ConsensusHost {
     // Without candidates the block provably holds nothing: assembled without a VM when nothing runs in it.
     if (candidates.length === 0) return executor.buildEmptyBlock(parent, buildOptions);
     const built = await executor.buildBlock(parent, candidates, buildOptions);
-    for (const skipped of built.skipped) if (skipped.reason === "invalid") failed.add(skipped.hash);
+    for (const skipped of built.skipped) {
+      if (skipped.reason !== "invalid") continue;
+      // It passed admission but cannot run on the chain's state: drop it, so that its hash stops
+      // reading as pending, the sender's pending nonce counts back, and a client waiting for it
+      // (automine) hears why, instead of the transaction waiting forever.
+      if (transactions.drop(skipped.hash)) {
+        this.#remember(skipped);
+        this.parts.onDropped?.(skipped);
+      } else {
+        failed.add(skipped.hash);
+      }
+    }
     return built;
   }
 
@@ -104,6 +118,16 @@ export class BlockPipeline implements ConsensusHost {
     events.emit("newHead", block);
     const logs = blockLogRecords(block, await store.getReceipts(block.hash()));
     if (logs.length > 0) events.emit("logs", logs);
+  }
+
+  /** Why a transaction was dropped at block build, if it was (recently: the last 1,000 are kept). */
+  droppedReason(hash: Hex): string | undefined {
+    return this.#dropped.get(hash);
+  }
+
+  #remember(skipped: SkippedTransaction): void {
+    this.#dropped.set(skipped.hash, skipped.error);
+    if (this.#dropped.size > 1_000) this.#dropped.delete(this.#dropped.keys().next().value!);
   }
 
   hasPendingTransactions(): boolean {

@@ -29,6 +29,8 @@ export interface TransactionPort {
   waiting(hash: Hex): PendingTransaction | undefined;
   /** The nonce the sender's next transaction takes, counting the waiting ones. */
   pendingNonce(sender: Hex): Promise<bigint>;
+  /** Removes a waiting transaction that cannot be included (a block build refused it); false if unknown. */
+  drop(hash: Hex): boolean;
 }
 
 export function poolTransactionPort(pools: PoolSlot): TransactionPort {
@@ -42,5 +44,6 @@ export function poolTransactionPort(pools: PoolSlot): TransactionPort {
     executableCount: () => pools.current.status().pending,
     waiting: (hash) => pools.current.get(hash),
     pendingNonce: (sender) => pools.current.pendingNonce(sender),
+    drop: (hash) => pools.current.remove(hash),
   };
 }

@@ -113,6 +113,17 @@ export class TxPool extends EventEmitter<TxPoolEvents> {
   }
 
   /** Best first across senders, nonce-ordered per sender, within `gasLimit`. Does not remove. */
+  /**
+   * Removes a transaction that turned out not to run (a block build refused it); the sender's later
+   * ones wait again behind the gap, and its pending nonce counts back to it. false: not here.
+   */
+  remove(hash: Hex): boolean {
+    const entry = this.#byHash.get(hash);
+    if (entry === undefined) return false;
+    this.#remove(entry);
+    return true;
+  }
+
   selectForBlock(baseFee: bigint, gasLimit: bigint): PooledTransaction[] {
     return selectForBlock(this.#senders.values(), baseFee, gasLimit);
   }

@@ -11,7 +11,7 @@ import { readlinkSync } from "node:fs";
 import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { Block, createBlockFromRLP } from "@ethereumjs/block";
-import { bindSender, unfrozenCopy } from "../../dev/impersonation.ts";
+import { bindSender, unfrozenCopy } from "../boundSender.ts";
 import { BlockExecutor } from "../blockExecutor.ts";
 import { CallExecutor } from "../calls.ts";
 import { createConcordCommon } from "../common.ts";

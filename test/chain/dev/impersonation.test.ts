@@ -115,6 +115,31 @@ describe("hardhat_impersonateAccount", () => {
     assert.deepEqual([frame.from, frame.to, frame.error], [stranger, counter.address, undefined]);
   });
 
+  it("sends from an address that holds code (a Timelock, a Safe), as Hardhat and Anvil do, and mines it", async () => {
+    // The counter contract itself as the sender: EIP-3607 would refuse it on a real chain.
+    const contract = counter.address.toLowerCase();
+    await call(url, "hardhat_setBalance", [contract, `0x${(10n ** 18n).toString(16)}`]);
+    await call(url, "hardhat_impersonateAccount", [contract]);
+    const toBefore = BigInt(await call<string>(url, "eth_getBalance", [TO, "latest"]));
+    const transfer = await call<string>(url, "eth_sendTransaction", [{ from: contract, to: TO, value: "0x5" }]);
+    const receipt = await call<{ status: string; from: string } | null>(url, "eth_getTransactionReceipt", [transfer]);
+    assert.equal(receipt?.status, "0x1");
+    assert.equal(receipt?.from, contract);
+    assert.equal(BigInt(await call<string>(url, "eth_getBalance", [TO, "latest"])), toBefore + 5n);
+    // A call from the contract to itself runs its real code (Incremented names itself as the caller).
+    const before = BigInt(await call<string>(url, "eth_call", [{ to: counter.address, data: counter.iface.encodeFunctionData("count") }, "latest"]));
+    const selfCall = await call<string>(url, "eth_sendTransaction", [{ from: contract, to: contract, data: counter.iface.encodeFunctionData("increment", [2]) }]);
+    const selfReceipt = await call<{ status: string; logs: { topics: string[] }[] }>(url, "eth_getTransactionReceipt", [selfCall]);
+    assert.equal(selfReceipt.status, "0x1");
+    assert.equal(`0x${selfReceipt.logs[0]!.topics[1]!.slice(26)}`, contract);
+    assert.equal(BigInt(await call<string>(url, "eth_call", [{ to: counter.address, data: counter.iface.encodeFunctionData("count") }, "latest"])), before + 2n);
+    // Its code is untouched, and traces replay it.
+    assert.notEqual(await call(url, "eth_getCode", [contract, "latest"]), "0x");
+    const frame = await call<{ from: string; to: string }>(url, "debug_traceTransaction", [selfCall, { tracer: "callTracer" }]);
+    assert.equal(frame.from, contract);
+    await call(url, "hardhat_stopImpersonatingAccount", [contract]);
+  });
+
   it("stops with hardhat_stopImpersonatingAccount: true if it was impersonated, false otherwise", async () => {
     const stranger = await fundedStranger();
     await call(url, "hardhat_impersonateAccount", [stranger]);

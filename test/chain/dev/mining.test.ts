@@ -183,3 +183,29 @@ describe("next-block settings", () => {
     });
   });
 });
+
+describe("a transaction the pool accepted that no block can include", () => {
+  it("is dropped with its reason logged: its hash stops reading as pending and the sender's pending nonce counts back", async () => {
+    const logged: unknown[] = [];
+    const own = await startDevNode({ onError: (error) => logged.push(error) });
+    try {
+      const sender = Wallet.createRandom();
+      await call(own.url, "hardhat_setBalance", [sender.address, hex(10n ** 18n)]);
+      await call(own.url, "evm_setAutomine", [false]);
+      const raw = await sender.signTransaction({ type: 2, chainId: 31337n, nonce: 0, to: TO, value: 1n, gasLimit: 21_000n, maxFeePerGas: 10n ** 11n, maxPriorityFeePerGas: 10n ** 9n });
+      const hash = await call<string>(own.url, "eth_sendRawTransaction", [raw]);
+      assert.equal(await call(own.url, "eth_getTransactionCount", [sender.address, "pending"]), "0x1");
+      // The sender gains code after admission: EIP-3607 now forbids it as a sender.
+      await call(own.url, "hardhat_setCode", [sender.address, "0x60006000f3"]);
+      await call(own.url, "evm_mine");
+      const block = await call<BlockJson>(own.url, "eth_getBlockByNumber", ["latest", false]);
+      assert.deepEqual(block.transactions, []);
+      assert.equal(await call(own.url, "eth_getTransactionByHash", [hash]), null);
+      assert.equal(await call(own.url, "eth_getTransactionCount", [sender.address, "pending"]), "0x0");
+      assert.equal(logged.length, 1);
+      assert.match(String((logged[0] as Error).message), new RegExp(`^transaction ${hash} from ${sender.address.toLowerCase()} dropped: a block could not include it \\(.*EIP-3607`));
+    } finally {
+      await own.close();
+    }
+  });
+});
