@@ -77,6 +77,8 @@ export class SingleValidatorEngine implements ConsensusEngine, OnDemandProductio
   private automineEnabled: boolean;
   /** Transactions that became pending since start (the gathering wait watches it move). */
   private arrivals = 0;
+  /** The last block held several transactions, or more came while it was made: gathering pays. */
+  private lastBlockShared = false;
   private readonly gatherQuietMs: number;
   private readonly gatherMaxMs: number;
   private readonly gatherBurstMaxMs: number;
@@ -228,9 +230,13 @@ export class SingleValidatorEngine implements ConsensusEngine, OnDemandProductio
     while ((this.host?.burstsInProgress?.() ?? 0) > 0 && performance.now() < started + this.gatherBurstMaxMs && this.producing()) {
       await new Promise((resolve) => setTimeout(resolve, 0.5));
     }
+    // A lone client waiting on each transaction gains nothing from a quiet wait (nothing else comes):
+    // it is skipped until a block holds several transactions again. Measured: one-at-a-time send to
+    // answer 3.9 -> 2.5 ms; concurrent senders keep the wait, and their shared blocks.
+    const quiet = this.lastBlockShared ? this.gatherQuietMs : 0;
     for (;;) {
       const seen = this.arrivals;
-      const wait = Math.min(this.gatherQuietMs, deadline - performance.now());
+      const wait = Math.min(quiet, deadline - performance.now());
       if (wait <= 0) return;
       await new Promise((resolve) => setTimeout(resolve, wait));
       if (this.arrivals === seen || !this.producing()) return;
@@ -239,6 +245,7 @@ export class SingleValidatorEngine implements ConsensusEngine, OnDemandProductio
 
   private async produceBlock(host: ConsensusHost, heartbeat: boolean, chosenTimestamp?: bigint): Promise<void> {
     const parent = host.head();
+    const arrivalsAtStart = this.arrivals;
     await this.checkVotingPower(host);
     this.step = "building";
     const now = chosenTimestamp ?? this.now();
@@ -248,6 +255,8 @@ export class SingleValidatorEngine implements ConsensusEngine, OnDemandProductio
       if (this.producing()) this.step = "idle";
       return;
     }
+    // Several transactions in it, or more arriving while it was built: clients send concurrently.
+    this.lastBlockShared = built.block.transactions.length > 1 || this.arrivals > arrivalsAtStart;
     const height = built.block.header.number;
     const blockHash = bytesToHex(built.block.hash()) as Hex;
     const signature = this.options.signer.signCommit(height, 0, blockHash);

@@ -215,10 +215,20 @@ export async function startRpcServer(backend: RpcBackend, options: RpcServerOpti
     // Messages are handled in the order they arrived: each starts once the one before is answered or
     // its transaction admitted (answers may then come out of order, matched by id as JSON-RPC allows).
     let queue: Promise<void> = Promise.resolve();
+    // Transactions sent back to back without waiting are a burst, as a batch is: blocks wait for them.
+    let queuedSubmissions = 0;
+    let burstOver: (() => void) | undefined;
     ws.on("message", (raw: RawData) => {
       const text = rawToBuffer(raw).toString("utf8");
+      const submission = text.includes('"eth_send');
+      if (submission && ++queuedSubmissions > 1) burstOver ??= backend.beginBurst?.();
       queue = queue.then(async () => {
-        const [reply] = await dispatcher.handleTextInTurn(text, context);
+        const [reply] = await dispatcher.handleTextInTurn(text, context).finally(() => {
+          if (submission && --queuedSubmissions <= 1) {
+            burstOver?.();
+            burstOver = undefined;
+          }
+        });
         reply.then(
           (answer) => {
             if (answer !== undefined) send(answer);
@@ -232,7 +242,10 @@ export async function startRpcServer(backend: RpcBackend, options: RpcServerOpti
     });
     ws.on("pong", () => alive.set(ws, true));
     ws.on("error", () => ws.terminate());
-    ws.on("close", () => subscriptions.detach(connectionId));
+    ws.on("close", () => {
+      subscriptions.detach(connectionId);
+      burstOver?.();
+    });
   });
 
   const heartbeat = setInterval(() => {

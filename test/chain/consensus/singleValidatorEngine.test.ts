@@ -204,18 +204,40 @@ test("fake host: transactions arriving while a block is being built wait for the
   }
 });
 
-test("fake host: a burst whose transactions arrive a few milliseconds apart is gathered into one block", async () => {
+test("fake host: once clients send concurrently, a burst arriving a few milliseconds apart is gathered into one block", async () => {
   const host = fakeHost();
   const engine = new SingleValidatorEngine(host, { signer, gatherQuietMs: 100, gatherMaxMs: 5_000 });
   await engine.start();
   try {
+    // Two at once: one block of two, which shows concurrent senders.
+    host.submit();
+    host.submit();
+    await until(() => host.commits.length === 1, "the first commit");
     for (let i = 0; i < 6; i++) {
       host.submit();
       await sleep(5);
     }
-    await until(() => host.commits.length === 1, "the commit");
+    await until(() => host.commits.length === 2, "the second commit");
     await sleep(150);
-    assert.deepEqual(host.commits.map(({ block }) => block.transactions.length), [6]);
+    assert.deepEqual(host.commits.map(({ block }) => block.transactions.length), [2, 6]);
+  } finally {
+    await engine.stop();
+  }
+});
+
+test("fake host: a lone client's transaction is built at once, without the quiet wait", async () => {
+  const host = fakeHost();
+  // A quiet time far above a block's making: a block that waited for it would take over 300 ms.
+  const engine = new SingleValidatorEngine(host, { signer, gatherQuietMs: 300, gatherMaxMs: 5_000 });
+  await engine.start();
+  try {
+    for (let i = 1; i <= 3; i++) {
+      const started = performance.now();
+      host.submit();
+      await until(() => host.commits.length === i, `commit ${i}`);
+      assert.ok(performance.now() - started < 250, `block ${i} waited ${performance.now() - started} ms`);
+    }
+    assert.deepEqual(host.commits.map(({ block }) => block.transactions.length), [1, 1, 1]);
   } finally {
     await engine.stop();
   }
