@@ -10,7 +10,7 @@
  */
 import { Block, type BlockHeader } from "@ethereumjs/block";
 import { createTx, type TypedTransaction, type TypedTxData } from "@ethereumjs/tx";
-import { Address, KECCAK256_NULL, createAddressFromString, createZeroAddress, equalsBytes } from "@ethereumjs/util";
+import { Account, Address, KECCAK256_NULL, createAddressFromString, createZeroAddress, equalsBytes, hexToBytes } from "@ethereumjs/util";
 import { EVMError, type ExecResult } from "@ethereumjs/evm";
 import { runTx } from "@ethereumjs/vm";
 import { contextHeader } from "./header.ts";
@@ -32,6 +32,20 @@ export interface CallRequest {
   nonce?: bigint;
   accessList?: { address: Hex; storageKeys: Hex[] }[];
   type?: number;
+  /** State the call runs on instead of the block's, per account (eth_call's third parameter). */
+  stateOverride?: AccountOverride[];
+}
+
+/** One account of a state override (geth's and Hardhat's shape): what is given replaces what is there. */
+export interface AccountOverride {
+  address: Hex;
+  balance?: bigint;
+  nonce?: bigint;
+  code?: Uint8Array;
+  /** The whole storage: every other slot reads zero. */
+  state?: [slot: Hex, value: Hex][];
+  /** Only these slots change. */
+  stateDiff?: [slot: Hex, value: Hex][];
 }
 
 export type CallFailureKind = "revert" | "outOfGas" | "invalidOpcode" | "other";
@@ -78,6 +92,7 @@ export class CallExecutor {
 
   async call(context: CallContext, request: CallRequest): Promise<CallOutcome> {
     const state = await this.executor.openState(context.stateRoot);
+    await applyStateOverride(state, request.stateOverride);
     return this.run(state, context.header, request, this.gasLimit(context.header, request));
   }
 
@@ -94,6 +109,7 @@ export class CallExecutor {
    */
   async estimateGas(context: CallContext, request: CallRequest): Promise<bigint> {
     const state = await this.executor.openState(context.stateRoot);
+    await applyStateOverride(state, request.stateOverride);
     let cap = this.gasLimit(context.header, request);
     // As geth: with a fee cap, the search stops at the gas the sender can pay for.
     const feeCap = request.gasPrice ?? request.maxFeePerGas ?? 0n;
@@ -225,6 +241,24 @@ export class CallExecutor {
     // The request is not signed: its sender is what it says.
     (tx as { getSenderAddress: () => Address }).getSenderAddress = () => from;
     return tx;
+  }
+}
+
+/** Writes a state override into a call's throwaway state (it is never committed). */
+async function applyStateOverride(state: ExecutionState, overrides: AccountOverride[] | undefined): Promise<void> {
+  if (overrides === undefined) return;
+  const manager = state.stateManager;
+  for (const override of overrides) {
+    const address = createAddressFromString(override.address);
+    const account = (await manager.getAccount(address)) ?? new Account();
+    if (override.balance !== undefined) account.balance = override.balance;
+    if (override.nonce !== undefined) account.nonce = override.nonce;
+    await manager.putAccount(address, account);
+    if (override.code !== undefined) await manager.putCode(address, override.code);
+    if (override.state !== undefined) await manager.clearStorage(address);
+    for (const [slot, value] of override.state ?? override.stateDiff ?? []) {
+      await manager.putStorage(address, hexToBytes(slot), hexToBytes(value));
+    }
   }
 }
 

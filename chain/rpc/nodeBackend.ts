@@ -193,6 +193,7 @@ export class NodeBackend implements RpcBackend, DevModeBackend {
 
   async #isPlainTransfer(request: CallRequest, block: BlockTag): Promise<boolean> {
     if (request.to === undefined || request.to === null || (request.data?.length ?? 0) > 0 || (request.accessList?.length ?? 0) > 0) return false;
+    if (request.stateOverride !== undefined) return false;
     const code = await (await this.parts.view.stateAt(block)).getCode(createAddressFromString(request.to));
     return code.length === 0;
   }

@@ -6,6 +6,7 @@
  * answers -32602. Nothing here trusts sizes: every string and array length is bounded first.
  */
 import type { BlockTag, CallRequest } from "./backend.ts";
+import type { AccountOverride } from "../execution/calls.ts";
 import { hexToBytes } from "./hex.ts";
 import type { Hex } from "../types.ts";
 import { ConcordError } from "../concordError.ts";
@@ -318,3 +319,43 @@ export function shortString(maxLength = 256): Validator<string> {
 
 /** Any JSON value, passed to the method that interprets it (typed data, tracer options). */
 export const anyValue: Validator<unknown> = (value) => value;
+
+/**
+ * eth_call / eth_estimateGas's third parameter, as geth and Hardhat take it: per address, a balance,
+ * nonce, code, and either `state` (the whole storage replaced) or `stateDiff` (slots changed).
+ */
+export const stateOverride: Validator<AccountOverride[]> = (value) => {
+  const fields = object(value);
+  const entries = Object.entries(fields);
+  if (entries.length > MAX_OVERRIDDEN_ACCOUNTS) throw new ParamError(`${entries.length} accounts overridden, at most ${MAX_OVERRIDDEN_ACCOUNTS} allowed`);
+  let slots = 0;
+  return entries.map(([key, raw]) => {
+    const where = field(key, address)(key);
+    return field(key, (entry): AccountOverride => {
+      const account = object(entry);
+      for (const name of Object.keys(account)) {
+        if (!OVERRIDE_FIELDS.has(name)) throw new ParamError(`unknown field ${name} (balance, nonce, code, state, stateDiff)`);
+      }
+      const state = optionalField(account, "state", storageSlots);
+      const stateDiff = optionalField(account, "stateDiff", storageSlots);
+      if (state !== undefined && stateDiff !== undefined) throw new ParamError("has both 'state' and 'stateDiff'");
+      slots += (state ?? stateDiff ?? []).length;
+      if (slots > MAX_OVERRIDDEN_SLOTS) throw new ParamError(`more than ${MAX_OVERRIDDEN_SLOTS} storage slots overridden`);
+      return {
+        address: where,
+        balance: optionalField(account, "balance", quantity),
+        nonce: optionalField(account, "nonce", uint64),
+        code: optionalField(account, "code", data),
+        state,
+        stateDiff,
+      };
+    })(raw);
+  });
+};
+
+const MAX_OVERRIDDEN_ACCOUNTS = 1_000;
+const MAX_OVERRIDDEN_SLOTS = 10_000;
+const OVERRIDE_FIELDS = new Set(["balance", "nonce", "code", "state", "stateDiff"]);
+
+const storageSlots: Validator<[Hex, Hex][]> = (value) =>
+  Object.entries(object(value)).map(([slot, word]) => [field(slot, hash)(slot), field(slot, hash)(word)] as [Hex, Hex]);
