@@ -56,9 +56,10 @@ describe("eth_call", () => {
       code: -32602,
       message: "invalid argument 0: to: hex string has length 2, want 40 for an address",
     });
+    // The third is the state override; block overrides (geth's fourth) are not taken.
     assert.deepEqual(await callError(chain.url, "eth_call", [{ to: counter.address }, "latest", {}, 1]), {
       code: -32602,
-      message: "too many arguments, want at most 2",
+      message: "too many arguments, want at most 3",
     });
   });
 });
