@@ -24,6 +24,8 @@
  *                                                   (ethers' provider batches what a script sends at once)
  *                                    batch10x4      batches of 10 on 4 connections at once
  *                                    one-at-a-time  one client, each transaction answered before the next
+ *                                    ethers         a script's Promise.all of provider.broadcastTransaction through
+ *                                                   an ethers JsonRpcProvider (which batches what is sent within 10 ms)
  *       [--concord-url URL]          measure an already running node (e.g. one under a profiler)
  *       [--concord-cpu-prof DIR]     start the Concord node under V8's profiler (.cpuprofile in DIR)
  *       [--client-cpu-prof DIR]      profile this client during the measured windows only
@@ -37,7 +39,7 @@ import { runInNewContext } from "node:vm";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
 import path from "node:path";
-import { HDNodeWallet, Interface, Mnemonic, Transaction, keccak256, type TransactionRequest } from "ethers";
+import { HDNodeWallet, Interface, JsonRpcProvider, Mnemonic, Transaction, keccak256, type TransactionRequest } from "ethers";
 import secp256k1 from "secp256k1";
 import { HeadSubscription } from "./lib/headSubscription.ts";
 import { JsonRpcHttpClient } from "./lib/jsonRpcHttp.ts";
@@ -59,7 +61,7 @@ const { values: args } = parseArgs({
     pattern: { type: "string", default: "send-and-wait" },
   },
 });
-const ALL_PATTERNS = ["send-and-wait", "batch100", "batch10x4", "one-at-a-time"] as const;
+const ALL_PATTERNS = ["send-and-wait", "batch100", "batch10x4", "one-at-a-time", "ethers"] as const;
 type Pattern = (typeof ALL_PATTERNS)[number];
 const PATTERNS: readonly Pattern[] = args.pattern === "all" ? ALL_PATTERNS : [args.pattern as Pattern];
 if (!PATTERNS.every((pattern) => ALL_PATTERNS.includes(pattern))) throw new RangeError(`--pattern must be one of ${ALL_PATTERNS.join(", ")} or all`);
@@ -202,7 +204,7 @@ function checkHashes(answered: string[], sent: SignedTx[]): void {
 }
 
 /** Sends every transaction the way `pattern` says, each sender's in nonce order. */
-async function send(pattern: Pattern, client: JsonRpcHttpClient, bySender: SignedTx[][], sentAt: Map<string, number>): Promise<void> {
+async function send(pattern: Pattern, client: JsonRpcHttpClient, bySender: SignedTx[][], sentAt: Map<string, number>, url: string): Promise<void> {
   const sendBatches = async (txs: SignedTx[], size: number) => {
     for (let i = 0; i < txs.length; i += size) {
       const batch = txs.slice(i, i + size);
@@ -231,6 +233,20 @@ async function send(pattern: Pattern, client: JsonRpcHttpClient, bySender: Signe
     case "one-at-a-time":
       await sendOneByOne(interleave(bySender));
       return;
+    case "ethers": {
+      // What a script does: fire everything, await all. ethers groups the calls into batches of up to 100.
+      const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true });
+      try {
+        const txs = interleave(bySender);
+        const now = performance.now();
+        for (const tx of txs) sentAt.set(tx.hash, now);
+        const answers = await Promise.all(txs.map((tx) => provider.broadcastTransaction(tx.raw)));
+        checkHashes(answers.map((answer) => answer.hash), txs);
+      } finally {
+        provider.destroy();
+      }
+      return;
+    }
   }
 }
 
@@ -294,7 +310,7 @@ async function runOnce(
   await clientProfiler?.post("Profiler.start");
   const cpuBefore = { client: process.cpuUsage(), node: node.processGroup === undefined ? undefined : processGroupCpu(node.processGroup) };
   const first = performance.now();
-  await send(pattern, client, bySender, sentAt);
+  await send(pattern, client, bySender, sentAt, node.rpcUrl);
   void readNewBlocks(); // heads that arrived before the last send was answered
   await complete;
   heads.onHead(undefined);
