@@ -21,7 +21,7 @@ import type { BlockHashSource } from "../executionState.ts";
 import type { StateNodeSource } from "../stateNodeDb.ts";
 import type { CallFrame, StructLogTrace, TracerName } from "../tracers.ts";
 import type { Hex } from "../../types.ts";
-import type { ExecutionJob, FromWorker, JobResult, SerializedError, ToWorker, WorkerSetup } from "./protocol.ts";
+import type { ExecutionJob, FromWorker, JobResult, SerializedError, ToWorker, WorkerSetup } from "./workerMessages.ts";
 
 /** geth's --rpc.evmtimeout default. */
 export const DEFAULT_CALL_TIMEOUT_MS = 5_000;

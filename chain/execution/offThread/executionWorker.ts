@@ -20,7 +20,7 @@ import { stakingSystemCalls } from "../stakingState.ts";
 import { traceTransaction } from "../tracers.ts";
 import type { BlockHashSource } from "../executionState.ts";
 import type { StateNodeSource } from "../stateNodeDb.ts";
-import type { ExecutionJob, FromWorker, JobResult, SerializedError, ToWorker, WorkerSetup } from "./protocol.ts";
+import type { ExecutionJob, FromWorker, JobResult, SerializedError, ToWorker, WorkerSetup } from "./workerMessages.ts";
 
 const port = parentPort!;
 const setup = workerData as WorkerSetup;
