@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Interface, type InterfaceAbi } from "ethers";
+import { Interface, Wallet, hexlify, type InterfaceAbi } from "ethers";
 import type { Hex } from "../types.ts";
 import { ConcordError } from "../concordError.ts";
 
@@ -71,6 +71,25 @@ export interface InitialValidator {
 export interface ActiveValidators {
   signers: Hex[];
   stakes: bigint[];
+}
+
+/** The EIP-712 domain and type under which a signer key consents to its operator (ValidatorRegistry.register). */
+export function validatorConsentTypedData(chainId: bigint, signer: Hex, operator: Hex, registry: Hex = STAKING_ADDRESS) {
+  return {
+    domain: { name: "Concord ValidatorRegistry", version: "1", chainId, verifyingContract: registry },
+    types: { ValidatorConsent: [{ name: "signer", type: "address" }, { name: "operator", type: "address" }] },
+    message: { signer, operator },
+  };
+}
+
+/**
+ * The signature `register(signer, consent)` needs: the signer key agrees that `operator` registers it
+ * (without it anyone could register someone else's key first and collect its node's rewards).
+ */
+export async function signValidatorConsent(signerKey: Hex | Uint8Array, operator: Hex, chainId: bigint, registry: Hex = STAKING_ADDRESS): Promise<Hex> {
+  const wallet = new Wallet(typeof signerKey === "string" ? signerKey : hexlify(signerKey));
+  const { domain, types, message } = validatorConsentTypedData(chainId, wallet.address as Hex, operator, registry);
+  return (await wallet.signTypedData(domain, types, message)) as Hex;
 }
 
 export function encodeCall(name: string, args: readonly unknown[] = []): Uint8Array {

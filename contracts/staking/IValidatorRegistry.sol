@@ -50,6 +50,9 @@ interface IValidatorRegistry {
         uint256 unbonding;
         /// Rewards credited and not yet claimed (wei).
         uint256 rewards;
+        /// Block from which the current operator answers for this signer (its first registration of it):
+        /// double signs from before it are a previous operator's and do not slash this one.
+        uint64 operatorSince;
     }
 
     /// @notice One unbonding request: funds leaving a validator, withdrawable from `releaseTime`.
@@ -115,6 +118,10 @@ interface IValidatorRegistry {
     error ValidatorRegistryUnbondingNotMature(uint256 requestId, uint64 releaseTime);
     /// @notice This double-sign evidence has already been used to slash.
     error ValidatorRegistryEvidenceAlreadyUsed(bytes32 evidenceHash);
+    /// @notice A double sign cannot be reported at or after the block that reports it.
+    error ValidatorRegistryInvalidOffenceHeight(uint64 offenceHeight, uint256 blockNumber);
+    /// @notice `consent` is not the signer key's EIP-712 signature of ValidatorConsent(signer, operator).
+    error ValidatorRegistryInvalidSignerConsent(address signer, address operator);
     /// @notice A jail release time that is not in the future.
     error ValidatorRegistryInvalidJailRelease(uint64 until, uint256 nowTimestamp);
     /// @notice The validator is not jailed.
@@ -147,6 +154,9 @@ interface IValidatorRegistry {
     event ValidatorUnjailed(address indexed signer);
     /// @notice `amount` (bonded + unbonding) was slashed and burned for the double sign proven by `evidenceHash`.
     event ValidatorSlashed(address indexed signer, bytes32 indexed evidenceHash, uint256 amount);
+    /// @notice Evidence of a double sign at `offenceHeight` was recorded but slashed nobody: the signer's
+    /// operator since `operatorSince` is not the one that ran it then (whose funds had all been withdrawn).
+    event SlashSkippedOperatorChanged(address indexed signer, bytes32 indexed evidenceHash, uint64 offenceHeight, uint64 operatorSince);
     /// @notice The node credited `amount` to the validator's claimable rewards.
     event RewardDistributed(address indexed signer, uint256 amount);
     /// @notice `operator` received the validator's accumulated rewards.
@@ -182,9 +192,13 @@ interface IValidatorRegistry {
 
     /// @notice Slashes `slashFractionBps` of the validator's bonded and unbonding stake for a double sign,
     /// burns it and jails the validator for `jailDuration`. Each evidence hash slashes once. Only the system caller.
+    /// A double sign from before the current operator took the signer slashes nobody (the operator of the
+    /// offence has left with its funds; the new one did not sign it): the evidence is recorded and
+    /// `SlashSkippedOperatorChanged` emitted.
     /// @param signer the validator that double-signed
     /// @param evidenceHash a hash identifying the evidence (two conflicting signed votes)
-    function slash(address signer, bytes32 evidenceHash) external;
+    /// @param offenceHeight the block height at which the conflicting votes were signed
+    function slash(address signer, bytes32 evidenceHash, uint64 offenceHeight) external;
 
     /// @notice Jails the validator until `until` (unix seconds), e.g. for missed blocks. Only the system caller.
     /// @param signer the validator to jail
@@ -197,9 +211,18 @@ interface IValidatorRegistry {
 
     // ---------------------------------------------------------------- operators
 
-    /// @notice Registers a validator with msg.sender as operator and msg.value as self-stake.
+    /// @notice Registers a validator with msg.sender as operator and msg.value as self-stake. The signer key
+    /// must consent: without it anyone could register someone else's key first (the owner's registration
+    /// would then revert) and collect the rewards its node earns.
     /// @param signer the signing address of the validator's node
-    function register(address signer) external payable;
+    /// @param consent the signer key's EIP-712 signature of ValidatorConsent(signer, operator = msg.sender)
+    /// under this registry's domain (name "Concord ValidatorRegistry", version "1", chain id, address)
+    function register(address signer, bytes calldata consent) external payable;
+
+    /// @notice The EIP-712 digest the signer key signs to consent to `operator` registering it.
+    /// @param signer the signing address of the validator's node
+    /// @param operator the account that will register it and own its stake
+    function consentDigest(address signer, address operator) external view returns (bytes32);
 
     /// @notice Adds msg.value to the validator's bonded stake. Only its operator.
     /// @param signer the validator

@@ -5,6 +5,8 @@ import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {Arrays} from "@openzeppelin/contracts/utils/Arrays.sol";
 import {Comparators} from "@openzeppelin/contracts/utils/Comparators.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {IValidatorRegistry} from "./IValidatorRegistry.sol";
 
 /**
@@ -28,8 +30,14 @@ import {IValidatorRegistry} from "./IValidatorRegistry.sol";
  *   (~7.9e10 coins) so a key fits in one word.
  * - If no validator is eligible at an epoch boundary the previous set is kept: an empty set would halt
  *   the chain with no way to recover it from a transaction.
- * - Anyone may register any signer address (the signer does not co-sign). Squatting a signer address
- *   gains nothing (the squatter cannot sign with it) and costs a locked minimum stake.
+ * - The signer key consents to its operator (an EIP-712 signature over signer, operator, chain id and this
+ *   registry's address). Without it anyone could register someone else's key first: the owner's own
+ *   registration would revert, and if the owner's node ran with that key the squatter would collect its
+ *   rewards. The consent names the operator, so only that operator can use it; it does not expire
+ *   (re-registering the same pair after an exit needs no new signature).
+ * - Slashing answers the operator of the offence: each record keeps the block from which its operator
+ *   answers for the signer, and a double sign from before it slashes nobody. Another operator can take a
+ *   signer only once the previous one's funds are all withdrawn, so there is nothing of theirs left to cut.
  * - A slot costs real stake: when the registry is full, a candidate offering more stake than the smallest
  *   registered validator takes its slot, and the displaced validator's stake starts unbonding (slashable
  *   until released). Without it, 100 slots held at dust stake (registered at the minimum, then unbonded
@@ -37,7 +45,7 @@ import {IValidatorRegistry} from "./IValidatorRegistry.sol";
  *
  * Invariant: address(this).balance == sum(stake) + sum(unbonding) + sum(rewards) + totalBurned.
  */
-contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
+contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient, EIP712 {
     /// @notice Cap on registered validators; bounds the per-epoch active-set computation.
     uint256 public constant MAX_REGISTERED_VALIDATORS = 100;
     /// @notice Cap on pending unbonding requests per validator; bounds the slash loop.
@@ -50,6 +58,7 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
 
     uint256 private constant _BPS = 10_000;
     uint256 private constant _SIGNER_MASK = type(uint160).max;
+    bytes32 private constant _CONSENT_TYPEHASH = keccak256("ValidatorConsent(address signer,address operator)");
 
     /// @notice The node's system address: the only caller of advanceEpoch, slash, jail, distributeReward.
     address public immutable systemCaller;
@@ -78,6 +87,7 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
         uint256 stake;
         uint256 unbonding;
         uint256 rewards;
+        uint64 operatorSince;
     }
 
     mapping(address signer => ValidatorRecord) private _validators;
@@ -102,7 +112,11 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
      * @param config_ the network parameters
      * @param initial the genesis validators; msg.value must equal the sum of their stakes
      */
-    constructor(address systemCaller_, Config memory config_, InitialValidator[] memory initial) payable {
+    constructor(
+        address systemCaller_,
+        Config memory config_,
+        InitialValidator[] memory initial
+    ) payable EIP712("Concord ValidatorRegistry", "1") {
         if (systemCaller_ == address(0)) revert ValidatorRegistryInvalidSystemCaller(systemCaller_);
         _validateConfig(config_);
         systemCaller = systemCaller_;
@@ -177,7 +191,8 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
                 jailedUntil: v.jailedUntil,
                 registered: v.registeredIndex != 0,
                 unbonding: v.unbonding,
-                rewards: v.rewards
+                rewards: v.rewards,
+                operatorSince: v.operatorSince
             });
     }
 
@@ -224,10 +239,15 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IValidatorRegistry
-    function slash(address signer, bytes32 evidenceHash) external onlySystemCaller {
+    function slash(address signer, bytes32 evidenceHash, uint64 offenceHeight) external onlySystemCaller {
+        if (offenceHeight >= block.number) revert ValidatorRegistryInvalidOffenceHeight(offenceHeight, block.number);
         if (_usedEvidence[evidenceHash]) revert ValidatorRegistryEvidenceAlreadyUsed(evidenceHash);
         ValidatorRecord storage v = _knownValidator(signer);
         _usedEvidence[evidenceHash] = true;
+        if (offenceHeight < v.operatorSince) {
+            emit SlashSkippedOperatorChanged(signer, evidenceHash, offenceHeight, v.operatorSince);
+            return;
+        }
 
         uint256 fromStake = (v.stake * _slashFractionBps) / _BPS;
         v.stake -= fromStake;
@@ -262,8 +282,12 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
     /// @dev A signer whose previous validator fully unbonded may be registered again: by the same operator
     /// at any time, by another operator only once the previous one's unbonding funds and rewards are gone.
     /// A jail carries over to the new registration.
-    function register(address signer) external payable nonReentrant {
+    function register(address signer, bytes calldata consent) external payable nonReentrant {
         _checkNewSigner(signer);
+        (address recovered, ECDSA.RecoverError failure, ) = ECDSA.tryRecover(_consentDigest(signer, msg.sender), consent);
+        if (failure != ECDSA.RecoverError.NoError || recovered != signer) {
+            revert ValidatorRegistryInvalidSignerConsent(signer, msg.sender);
+        }
         ValidatorRecord storage previous = _validators[signer];
         if (
             previous.operator != address(0) &&
@@ -349,7 +373,16 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
         emit ValidatorUnjailed(signer);
     }
 
+    /// @inheritdoc IValidatorRegistry
+    function consentDigest(address signer, address operator) external view returns (bytes32) {
+        return _consentDigest(signer, operator);
+    }
+
     // ================================================================ internals
+
+    function _consentDigest(address signer, address operator) private view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(_CONSENT_TYPEHASH, signer, operator)));
+    }
 
     function _validateConfig(Config memory c) private pure {
         if (c.minSelfStake == 0 || c.minSelfStake > MAX_STAKE) {
@@ -385,6 +418,8 @@ contract ValidatorRegistry is IValidatorRegistry, ReentrancyGuardTransient {
     /// Registers (or re-registers) `signer`, keeping its jail, pending unbonding and rewards.
     function _addValidator(address signer, address operator, uint256 stake) private {
         ValidatorRecord storage v = _validators[signer];
+        // A new operator answers for the signer from now on; the same operator coming back keeps its history.
+        if (v.operator != operator) v.operatorSince = uint64(block.number);
         v.operator = operator;
         v.stake = stake;
         _registeredSigners.push(signer);

@@ -25,9 +25,9 @@ contract ReentrantOperator {
         registry = registry_;
     }
 
-    /// @notice Registers a validator operated by this contract.
-    function register(address signer) external payable {
-        registry.register{value: msg.value}(signer);
+    /// @notice Registers a validator operated by this contract (`consent`: the signer key's signature for it).
+    function register(address signer, bytes calldata consent) external payable {
+        registry.register{value: msg.value}(signer, consent);
     }
 
     /// @notice Requests unbonding as this validator's operator.

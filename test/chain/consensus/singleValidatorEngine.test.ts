@@ -8,7 +8,7 @@ import { ConcordNode, type NodeOptions } from "../../../chain/node.ts";
 import { createConcordCommon } from "../../../chain/execution/common.ts";
 import { devAccountKeys, validatorKeys } from "../../../chain/execution/devAccounts.ts";
 import { defaultGenesisConfig } from "../../../chain/execution/genesis.ts";
-import { STAKING_ADDRESS, encodeCall } from "../../../chain/execution/staking.ts";
+import { STAKING_ADDRESS, encodeCall, signValidatorConsent } from "../../../chain/execution/staking.ts";
 import { ConsensusError } from "../../../chain/consensus/engine.ts";
 import { recoverCommitSigner, verifyCommitCertificate } from "../../../chain/consensus/commitCertificate.ts";
 import { SingleValidatorEngine } from "../../../chain/consensus/singleValidatorEngine.ts";
@@ -124,8 +124,9 @@ test("the engine follows the staking contract: advanceEpoch at the boundary, the
   const node = await startNode({ genesis: config, onError: (error) => errors.push(error) });
   try {
     // Block 1: another validator registers with as much stake (counted from the next epoch).
+    const consent = await signValidatorConsent(other.privateKey, accounts[0].address, node.chainId);
     const register = await node.backend.sendRawTransaction(
-      rawTransfer(0, 0n, { to: STAKING_ADDRESS, value: 1000n * ETHER, gasLimit: 500_000n, data: encodeCall("register", [other.address]) }),
+      rawTransfer(0, 0n, { to: STAKING_ADDRESS, value: 1000n * ETHER, gasLimit: 500_000n, data: encodeCall("register", [other.address, consent]) }),
     );
     await receiptBlock(node, register);
     assert.equal((await node.backend.getReceipt(register))?.status, 1);

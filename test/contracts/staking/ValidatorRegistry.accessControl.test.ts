@@ -11,7 +11,7 @@ describe("ValidatorRegistry access control: system functions", async () => {
 
   const systemCalls: [string, (registry: Contract, caller: HardhatEthersSigner) => Promise<unknown>][] = [
     ["advanceEpoch", (r, c) => connect(r, c).advanceEpoch()],
-    ["slash", (r, c) => connect(r, c).slash(signerAddress(1), ethers.id("evidence"))],
+    ["slash", (r, c) => connect(r, c).slash(signerAddress(1), ethers.id("evidence"), 1n)],
     ["jail", (r, c) => connect(r, c).jail(signerAddress(1), 2n ** 40n)],
     ["distributeReward", (r, c) => connect(r, c).distributeReward(signerAddress(1), { value: ETHER })],
   ];

@@ -9,6 +9,7 @@ import {
   activeSet,
   deployRegistry,
   deployStandardRegistry,
+  register,
   signerAddress,
   systemCallerSigner,
 } from "./fixture.ts";
@@ -57,8 +58,8 @@ describe("ValidatorRegistry active set (advanceEpoch)", async () => {
   it("orders by stake descending, then by signer ascending on equal stake", async () => {
     const { registry, system, others } = await networkHelpers.loadFixture(standard);
     // Two newcomers tie with validator 2 (200): signers 9 and 5 sort after 2, with 5 before 9.
-    await connect(registry, others[0]!).register(signerAddress(9), { value: 200n * ETHER });
-    await connect(registry, others[1]!).register(signerAddress(5), { value: 200n * ETHER });
+    await register(registry, others[0]!, signerAddress(9), 200n * ETHER);
+    await register(registry, others[1]!, signerAddress(5), 200n * ETHER);
     await connect(registry, system).advanceEpoch();
     assert.deepEqual(await activeSet(registry), [
       [signerAddress(1), signerAddress(2), signerAddress(5), signerAddress(9)],
@@ -68,8 +69,8 @@ describe("ValidatorRegistry active set (advanceEpoch)", async () => {
 
   it("keeps only the top maxValidators (4) and drops the lowest stake", async () => {
     const { registry, system, others } = await networkHelpers.loadFixture(standard);
-    await connect(registry, others[0]!).register(signerAddress(4), { value: 150n * ETHER });
-    await connect(registry, others[1]!).register(signerAddress(5), { value: 250n * ETHER });
+    await register(registry, others[0]!, signerAddress(4), 150n * ETHER);
+    await register(registry, others[1]!, signerAddress(5), 250n * ETHER);
     await connect(registry, system).advanceEpoch();
     assert.deepEqual(await activeSet(registry), [
       [signerAddress(1), signerAddress(5), signerAddress(2), signerAddress(4)],
@@ -127,11 +128,11 @@ describe("ValidatorRegistry active set (advanceEpoch)", async () => {
 
   it("lets a validator outside the top N in when a seat frees up", async () => {
     const { registry, system, operators, others } = await networkHelpers.loadFixture(standard);
-    await connect(registry, others[0]!).register(signerAddress(4), { value: 120n * ETHER });
-    await connect(registry, others[1]!).register(signerAddress(5), { value: 110n * ETHER });
+    await register(registry, others[0]!, signerAddress(4), 120n * ETHER);
+    await register(registry, others[1]!, signerAddress(5), 110n * ETHER);
     await connect(registry, system).advanceEpoch();
     assert.deepEqual((await activeSet(registry))[0], [signerAddress(1), signerAddress(2), signerAddress(4), signerAddress(5)]);
-    await connect(registry, others[2]!).register(signerAddress(6), { value: 115n * ETHER });
+    await register(registry, others[2]!, signerAddress(6), 115n * ETHER);
     await connect(registry, operators[0]!).requestUnbond(signerAddress(1), 300n * ETHER);
     await connect(registry, system).advanceEpoch();
     assert.deepEqual((await activeSet(registry))[0], [signerAddress(2), signerAddress(4), signerAddress(6), signerAddress(5)]);

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { network } from "hardhat";
 import { expectEvent, expectRevert } from "../helpers/errors.ts";
-import { connect, DAY, DEFAULT_CONFIG, ETHER, activeSet, deployRegistry, deployStandardRegistry, signerAddress, systemCallerSigner } from "./fixture.ts";
+import { connect, DAY, DEFAULT_CONFIG, ETHER, activeSet, deployRegistry, deployStandardRegistry, register, offenceHeight, signerAddress, systemCallerSigner } from "./fixture.ts";
 
 describe("ValidatorRegistry discipline: jail, slash, unjail", async () => {
   const { ethers, networkHelpers } = await network.create();
@@ -86,7 +86,7 @@ describe("ValidatorRegistry discipline: jail, slash, unjail", async () => {
 
     it("requires the minimum self-stake, which the operator can top up while jailed", async () => {
       const { registry, system, operators } = await networkHelpers.loadFixture(standard);
-      await connect(registry, system).slash(signerAddress(3), EVIDENCE); // 100 -> 95
+      await connect(registry, system).slash(signerAddress(3), EVIDENCE, await offenceHeight(ethers)); // 100 -> 95
       await networkHelpers.time.increase(DAY);
       await expectRevert(connect(registry, operators[2]!).unjail(signerAddress(3)), registry, "ValidatorRegistryStakeBelowMinimum", [
         95n * ETHER,
@@ -102,7 +102,7 @@ describe("ValidatorRegistry discipline: jail, slash, unjail", async () => {
     it("burns slashFractionBps of the bonded stake and jails for jailDuration", async () => {
       const { registry, system } = await networkHelpers.loadFixture(standard);
       const now = await nextTimestamp();
-      const tx = await connect(registry, system).slash(signerAddress(1), EVIDENCE);
+      const tx = await connect(registry, system).slash(signerAddress(1), EVIDENCE, await offenceHeight(ethers));
       await expectEvent(tx, registry, "ValidatorSlashed", [signerAddress(1), EVIDENCE, 15n * ETHER]);
       await expectEvent(tx, registry, "ValidatorJailed", [signerAddress(1), now + DAY]);
       const v = await registry.validatorBySigner(signerAddress(1));
@@ -115,15 +115,15 @@ describe("ValidatorRegistry discipline: jail, slash, unjail", async () => {
 
     it("keeps the burned coins locked in the contract: its balance does not drop", async () => {
       const { registry, system } = await networkHelpers.loadFixture(standard);
-      await connect(registry, system).slash(signerAddress(1), EVIDENCE);
+      await connect(registry, system).slash(signerAddress(1), EVIDENCE, await offenceHeight(ethers));
       assert.equal(await ethers.provider.getBalance(await registry.getAddress()), 600n * ETHER);
     });
 
     it("uses each evidence hash once", async () => {
       const { registry, system } = await networkHelpers.loadFixture(standard);
-      await connect(registry, system).slash(signerAddress(1), EVIDENCE);
-      await expectRevert(connect(registry, system).slash(signerAddress(2), EVIDENCE), registry, "ValidatorRegistryEvidenceAlreadyUsed", [EVIDENCE]);
-      await connect(registry, system).slash(signerAddress(2), OTHER_EVIDENCE);
+      await connect(registry, system).slash(signerAddress(1), EVIDENCE, await offenceHeight(ethers));
+      await expectRevert(connect(registry, system).slash(signerAddress(2), EVIDENCE, await offenceHeight(ethers)), registry, "ValidatorRegistryEvidenceAlreadyUsed", [EVIDENCE]);
+      await connect(registry, system).slash(signerAddress(2), OTHER_EVIDENCE, await offenceHeight(ethers));
       assert.equal((await registry.validatorBySigner(signerAddress(2))).stake, 190n * ETHER);
     });
 
@@ -134,7 +134,7 @@ describe("ValidatorRegistry discipline: jail, slash, unjail", async () => {
       await networkHelpers.time.increase(7n * DAY);
       await connect(registry, operator).requestUnbond(signerAddress(1), 100n * ETHER); // id 2, immature
       // Stake 100 -> 5 slashed; request 1 matured (untouched); request 2: 100 -> 5 slashed.
-      const tx = await connect(registry, system).slash(signerAddress(1), EVIDENCE);
+      const tx = await connect(registry, system).slash(signerAddress(1), EVIDENCE, await offenceHeight(ethers));
       await expectEvent(tx, registry, "ValidatorSlashed", [signerAddress(1), EVIDENCE, 10n * ETHER]);
       assert.equal((await registry.unbondingRequest(1n)).amount, 100n * ETHER);
       assert.equal((await registry.unbondingRequest(2n)).amount, 95n * ETHER);
@@ -147,7 +147,7 @@ describe("ValidatorRegistry discipline: jail, slash, unjail", async () => {
       const { registry, system, operators } = await networkHelpers.loadFixture(standard);
       const operator = operators[0]!;
       await connect(registry, operator).requestUnbond(signerAddress(1), 300n * ETHER);
-      await connect(registry, system).slash(signerAddress(1), EVIDENCE);
+      await connect(registry, system).slash(signerAddress(1), EVIDENCE, await offenceHeight(ethers));
       await networkHelpers.time.increase(7n * DAY);
       const tx = await connect(registry, operator).withdraw(1n);
       await expectEvent(tx, registry, "StakeWithdrawn", [signerAddress(1), 1n, operator.address, 285n * ETHER]);
@@ -156,7 +156,7 @@ describe("ValidatorRegistry discipline: jail, slash, unjail", async () => {
 
     it("removes from the next set a validator that the slash leaves below the minimum, and it stays out after the jail", async () => {
       const { registry, system, operators } = await networkHelpers.loadFixture(standard);
-      await connect(registry, system).slash(signerAddress(3), EVIDENCE); // 100 -> 95 < 100
+      await connect(registry, system).slash(signerAddress(3), EVIDENCE, await offenceHeight(ethers)); // 100 -> 95 < 100
       await connect(registry, system).advanceEpoch();
       assert.deepEqual((await activeSet(registry))[0], [signerAddress(1), signerAddress(2)]);
       await networkHelpers.time.increase(DAY);
@@ -169,16 +169,16 @@ describe("ValidatorRegistry discipline: jail, slash, unjail", async () => {
     it("reaches an exited validator's unbonding funds", async () => {
       const { registry, system, operators } = await networkHelpers.loadFixture(standard);
       await connect(registry, operators[2]!).requestUnbond(signerAddress(3), 100n * ETHER);
-      const tx = await connect(registry, system).slash(signerAddress(3), EVIDENCE);
+      const tx = await connect(registry, system).slash(signerAddress(3), EVIDENCE, await offenceHeight(ethers));
       await expectEvent(tx, registry, "ValidatorSlashed", [signerAddress(3), EVIDENCE, 5n * ETHER]);
       assert.equal((await registry.unbondingRequest(1n)).amount, 95n * ETHER);
     });
 
     it("a jail survives exit and re-registration", async () => {
       const { registry, system, operators } = await networkHelpers.loadFixture(standard);
-      await connect(registry, system).slash(signerAddress(3), EVIDENCE);
+      await connect(registry, system).slash(signerAddress(3), EVIDENCE, await offenceHeight(ethers));
       await connect(registry, operators[2]!).requestUnbond(signerAddress(3), 95n * ETHER);
-      await connect(registry, operators[2]!).register(signerAddress(3), { value: 200n * ETHER });
+      await register(registry, operators[2]!, signerAddress(3), 200n * ETHER);
       assert.equal((await registry.validatorBySigner(signerAddress(3))).jailed, true);
       await connect(registry, system).advanceEpoch();
       assert.deepEqual((await activeSet(registry))[0], [signerAddress(1), signerAddress(2)]);
@@ -195,7 +195,7 @@ describe("ValidatorRegistry discipline: jail, slash, unjail", async () => {
         { ...DEFAULT_CONFIG, slashFractionBps: 10_000n },
       );
       const system = await systemCallerSigner(ethers, networkHelpers);
-      const tx = await connect(registry, system).slash(signerAddress(1), EVIDENCE);
+      const tx = await connect(registry, system).slash(signerAddress(1), EVIDENCE, await offenceHeight(ethers));
       await expectEvent(tx, registry, "ValidatorExited", [signerAddress(1)]);
       const v = await registry.validatorBySigner(signerAddress(1));
       assert.equal(v.stake, 0n);
@@ -210,7 +210,7 @@ describe("ValidatorRegistry discipline: jail, slash, unjail", async () => {
         slashFractionBps: 0n,
       });
       const system = await systemCallerSigner(ethers, networkHelpers);
-      const tx = await connect(registry, system).slash(signerAddress(1), EVIDENCE);
+      const tx = await connect(registry, system).slash(signerAddress(1), EVIDENCE, await offenceHeight(ethers));
       await expectEvent(tx, registry, "ValidatorSlashed", [signerAddress(1), EVIDENCE, 0n]);
       assert.equal((await registry.validatorBySigner(signerAddress(1))).jailed, true);
     });
@@ -222,13 +222,13 @@ describe("ValidatorRegistry discipline: jail, slash, unjail", async () => {
         jailDuration: 2n ** 64n - 1n,
       });
       const system = await systemCallerSigner(ethers, networkHelpers);
-      await connect(registry, system).slash(signerAddress(1), EVIDENCE);
+      await connect(registry, system).slash(signerAddress(1), EVIDENCE, await offenceHeight(ethers));
       assert.equal((await registry.validatorBySigner(signerAddress(1))).jailedUntil, 2n ** 64n - 1n);
     });
 
     it("rejects an unknown signer", async () => {
       const { registry, system } = await networkHelpers.loadFixture(standard);
-      await expectRevert(connect(registry, system).slash(signerAddress(99), EVIDENCE), registry, "ValidatorRegistryUnknownValidator", [signerAddress(99)]);
+      await expectRevert(connect(registry, system).slash(signerAddress(99), EVIDENCE, await offenceHeight(ethers)), registry, "ValidatorRegistryUnknownValidator", [signerAddress(99)]);
     });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { network } from "hardhat";
-import { DEFAULT_CONFIG, ETHER, activeSet, connect, deployRegistry, signerAddress, systemCallerSigner } from "./fixture.ts";
+import { DEFAULT_CONFIG, ETHER, activeSet, connect, deployRegistry, signerAddress, signerConsent, systemCallerSigner } from "./fixture.ts";
 
 /** A small seeded generator (xorshift32): the same sequence on every run, so a failure reproduces. */
 function random(seed: number): (below: number) => number {
@@ -84,10 +84,10 @@ describe("ValidatorRegistry active set against a model (seeded random histories)
               v.jailed = false;
               break;
             case 4: {
-              const signer = signerAddress(5000 + epoch * 10 + op);
+              const signer = signerAddress(1300 + epoch * 20 + op);
               if ((await registry.registeredValidators()).length >= 100) break;
               const stake = MIN + BigInt(next(4)) * ETHER;
-              await asOperator.register(signer, { value: stake });
+              await asOperator.register(signer, await signerConsent(registry, signer, operator!.address), { value: stake });
               model.set(signer, { signer, stake, jailed: false, registered: true });
               break;
             }

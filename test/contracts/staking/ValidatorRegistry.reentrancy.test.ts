@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { network } from "hardhat";
 import type { Interface } from "ethers";
 import { expectRevert } from "../helpers/errors.ts";
-import { connect, DAY, ETHER, deployStandardRegistry, signerAddress } from "./fixture.ts";
+import { connect, DAY, ETHER, deployStandardRegistry, signerAddress, signerConsent } from "./fixture.ts";
 
 describe("ValidatorRegistry reentrancy: a malicious operator contract", async () => {
   const { ethers, networkHelpers } = await network.create();
@@ -14,8 +14,10 @@ describe("ValidatorRegistry reentrancy: a malicious operator contract", async ()
     const base = await deployStandardRegistry(ethers, networkHelpers);
     const { registry, system } = base;
     const attacker = await ethers.deployContract("ReentrantOperator", [await registry.getAddress()]);
-    await attacker.register(ATTACKER_SIGNER, { value: 100n * ETHER });
-    await attacker.register(SECOND_SIGNER, { value: 100n * ETHER });
+    const attackerAddress = await attacker.getAddress();
+    for (const signer of [ATTACKER_SIGNER, SECOND_SIGNER]) {
+      await attacker.register(signer, await signerConsent(registry, signer, attackerAddress), { value: 100n * ETHER });
+    }
     await attacker.requestUnbond(ATTACKER_SIGNER, 100n * ETHER); // request 1
     await connect(registry, system).distributeReward(ATTACKER_SIGNER, { value: 5n * ETHER });
     await networkHelpers.time.increase(7n * DAY);

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { network } from "hardhat";
 import { expectEvent, expectRevert } from "../helpers/errors.ts";
-import { connect, DAY, ETHER, deployStandardRegistry, signerAddress } from "./fixture.ts";
+import { connect, DAY, ETHER, deployStandardRegistry, register, offenceHeight, signerAddress } from "./fixture.ts";
 
 describe("ValidatorRegistry rewards: distributeReward, claimRewards", async () => {
   const { ethers, networkHelpers } = await network.create();
@@ -75,21 +75,21 @@ describe("ValidatorRegistry rewards: distributeReward, claimRewards", async () =
     await connect(registry, operator).requestUnbond(signerAddress(3), 100n * ETHER);
     await networkHelpers.time.increase(7n * DAY);
     await connect(registry, operator).withdraw(1n);
-    await expectRevert(connect(registry, others[0]!).register(signerAddress(3), { value: 100n * ETHER }), registry, "ValidatorRegistrySignerAlreadyRegistered", [
+    await expectRevert(register(registry, others[0]!, signerAddress(3), 100n * ETHER), registry, "ValidatorRegistrySignerAlreadyRegistered", [
       signerAddress(3),
     ]);
     const tx = await connect(registry, operator).claimRewards(signerAddress(3));
     await expectEvent(tx, registry, "RewardsClaimed", [signerAddress(3), operator.address, ETHER]);
-    await connect(registry, others[0]!).register(signerAddress(3), { value: 100n * ETHER });
+    await register(registry, others[0]!, signerAddress(3), 100n * ETHER);
   });
 
   it("keeps the balance equal to stake + unbonding + rewards + burned through a mixed history", async () => {
     const { registry, system, operators, others } = await networkHelpers.loadFixture(standard);
-    await connect(registry, others[0]!).register(signerAddress(4), { value: 130n * ETHER });
+    await register(registry, others[0]!, signerAddress(4), 130n * ETHER);
     await connect(registry, system).distributeReward(signerAddress(1), { value: 7n * ETHER });
     await connect(registry, system).distributeReward(signerAddress(4), { value: 3n * ETHER });
     await connect(registry, operators[0]!).requestUnbond(signerAddress(1), 40n * ETHER);
-    await connect(registry, system).slash(signerAddress(1), ethers.id("evidence"));
+    await connect(registry, system).slash(signerAddress(1), ethers.id("evidence"), await offenceHeight(ethers));
     await connect(registry, operators[1]!).addStake(signerAddress(2), { value: 11n * ETHER });
     await connect(registry, operators[0]!).claimRewards(signerAddress(1));
     await networkHelpers.time.increase(7n * DAY);

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { network } from "hardhat";
 import { expectEvent, expectRevert } from "../helpers/errors.ts";
-import { connect, DAY, ETHER, activeSet, deployStandardRegistry, signerAddress } from "./fixture.ts";
+import { connect, DAY, ETHER, activeSet, deployStandardRegistry, register, signerAddress } from "./fixture.ts";
 
 describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", async () => {
   const { ethers, networkHelpers } = await network.create();
@@ -16,7 +16,7 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
   describe("register", () => {
     it("registers msg.sender as operator with msg.value as stake", async () => {
       const { registry, others } = await networkHelpers.loadFixture(standard);
-      const tx = await connect(registry, others[0]!).register(NEW, { value: 120n * ETHER });
+      const tx = await register(registry, others[0]!, NEW, 120n * ETHER);
       await expectEvent(tx, registry, "ValidatorRegistered", [NEW, others[0]!.address, 120n * ETHER]);
       const v = await registry.validatorBySigner(NEW);
       assert.equal(v.operator, others[0]!.address);
@@ -28,13 +28,13 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
     it("does not change the current epoch's active set", async () => {
       const { registry, others } = await networkHelpers.loadFixture(standard);
       const before = await activeSet(registry);
-      await connect(registry, others[0]!).register(NEW, { value: 500n * ETHER });
+      await register(registry, others[0]!, NEW, 500n * ETHER);
       assert.deepEqual(await activeSet(registry), before);
     });
 
     it("rejects a stake below the minimum", async () => {
       const { registry, others } = await networkHelpers.loadFixture(standard);
-      await expectRevert(connect(registry, others[0]!).register(NEW, { value: 100n * ETHER - 1n }), registry, "ValidatorRegistryStakeBelowMinimum", [
+      await expectRevert(register(registry, others[0]!, NEW, 100n * ETHER - 1n), registry, "ValidatorRegistryStakeBelowMinimum", [
         100n * ETHER - 1n,
         100n * ETHER,
       ]);
@@ -42,17 +42,17 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
 
     it("rejects the zero signer", async () => {
       const { registry, others } = await networkHelpers.loadFixture(standard);
-      await expectRevert(connect(registry, others[0]!).register(ethers.ZeroAddress, { value: 100n * ETHER }), registry, "ValidatorRegistryInvalidSigner", [
+      await expectRevert(connect(registry, others[0]!).register(ethers.ZeroAddress, "0x", { value: 100n * ETHER }), registry, "ValidatorRegistryInvalidSigner", [
         ethers.ZeroAddress,
       ]);
     });
 
     it("rejects a signer that is already registered, whoever asks", async () => {
       const { registry, operators, others } = await networkHelpers.loadFixture(standard);
-      await expectRevert(connect(registry, others[0]!).register(signerAddress(1), { value: 100n * ETHER }), registry, "ValidatorRegistrySignerAlreadyRegistered", [
+      await expectRevert(register(registry, others[0]!, signerAddress(1), 100n * ETHER), registry, "ValidatorRegistrySignerAlreadyRegistered", [
         signerAddress(1),
       ]);
-      await expectRevert(connect(registry, operators[0]!).register(signerAddress(1), { value: 100n * ETHER }), registry, "ValidatorRegistrySignerAlreadyRegistered", [
+      await expectRevert(register(registry, operators[0]!, signerAddress(1), 100n * ETHER), registry, "ValidatorRegistrySignerAlreadyRegistered", [
         signerAddress(1),
       ]);
     });
@@ -61,7 +61,7 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
       const { registry, others } = await networkHelpers.loadFixture(standard);
       const max = 2n ** 96n - 1n;
       await networkHelpers.setBalance(others[0]!.address, max * 2n);
-      await expectRevert(connect(registry, others[0]!).register(NEW, { value: max + 1n }), registry, "ValidatorRegistryStakeTooLarge", [max + 1n, max]);
+      await expectRevert(register(registry, others[0]!, NEW, max + 1n), registry, "ValidatorRegistryStakeTooLarge", [max + 1n, max]);
     });
 
     it("caps the registry at 100 validators: a newcomer must offer more than the smallest stake", async () => {
@@ -69,10 +69,10 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
       const operator = others[0]!;
       await networkHelpers.setBalance(operator.address, 20_000n * ETHER);
       for (let i = 0; i < 97; i++) {
-        await connect(registry, operator).register(signerAddress(100 + i), { value: 100n * ETHER });
+        await register(registry, operator, signerAddress(100 + i), 100n * ETHER);
       }
       assert.equal((await registry.registeredValidators()).length, 100);
-      await expectRevert(connect(registry, operator).register(signerAddress(300), { value: 100n * ETHER }), registry, "ValidatorRegistryFull", [
+      await expectRevert(register(registry, operator, signerAddress(300), 100n * ETHER), registry, "ValidatorRegistryFull", [
         100n,
         100n * ETHER,
         100n * ETHER,
@@ -88,7 +88,7 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
       const requests: bigint[] = [];
       for (let i = 0; i < 97; i++) {
         const signer = signerAddress(100 + i);
-        await connect(registry, attacker).register(signer, { value: 100n * ETHER });
+        await register(registry, attacker, signer, 100n * ETHER);
         await connect(registry, attacker).requestUnbond(signer, 100n * ETHER - 1n);
         requests.push((await registry.pendingUnbondingRequests(signer))[0]!);
       }
@@ -96,7 +96,7 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
       for (const id of requests) await connect(registry, attacker).withdraw(id);
       assert.equal((await registry.registeredValidators()).length, 100);
 
-      const tx = await connect(registry, newcomer).register(signerAddress(400), { value: 10_000n * ETHER });
+      const tx = await register(registry, newcomer, signerAddress(400), 10_000n * ETHER);
       await expectEvent(tx, registry, "ValidatorRegistered", [signerAddress(400), newcomer.address, 10_000n * ETHER]);
       const registered = await registry.registeredValidators();
       assert.equal(registered.length, 100);
@@ -111,7 +111,7 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
       assert.equal(request.operator, attacker.address);
       assert.equal((await registry.validatorBySigner(displaced)).stake, 0n);
       // A slot now costs real stake: taking one back needs at least the minimum, and displaces dust, never the newcomer.
-      await connect(registry, attacker).register(displaced, { value: 100n * ETHER });
+      await register(registry, attacker, displaced, 100n * ETHER);
       assert.ok((await registry.registeredValidators()).includes(signerAddress(400)));
       assert.ok(!(await registry.registeredValidators()).includes(signerAddress(195)), "the next dust slot went instead");
     });
@@ -323,7 +323,7 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
 
     it("exits in any order keep the registry list consistent (swap-and-pop)", async () => {
       const { registry, operators, others } = await networkHelpers.loadFixture(standard);
-      await connect(registry, others[0]!).register(signerAddress(4), { value: 100n * ETHER });
+      await register(registry, others[0]!, signerAddress(4), 100n * ETHER);
       // [1, 2, 3, 4]: exiting 1 moves 4 to the front; then exit 4 (the moved one), then 3 (the last).
       await connect(registry, operators[0]!).requestUnbond(signerAddress(1), 300n * ETHER);
       assert.deepEqual([...(await registry.registeredValidators())], [signerAddress(4), signerAddress(2), signerAddress(3)]);
@@ -332,7 +332,7 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
       await connect(registry, operators[2]!).requestUnbond(signerAddress(3), 100n * ETHER);
       assert.deepEqual([...(await registry.registeredValidators())], [signerAddress(2)]);
       // Re-registering appends and the moved entries still resolve to the right validator.
-      await connect(registry, operators[0]!).register(signerAddress(1), { value: 150n * ETHER });
+      await register(registry, operators[0]!, signerAddress(1), 150n * ETHER);
       await connect(registry, operators[1]!).requestUnbond(signerAddress(2), 200n * ETHER);
       assert.deepEqual([...(await registry.registeredValidators())], [signerAddress(1)]);
       assert.equal((await registry.validatorBySigner(signerAddress(1))).registered, true);
@@ -344,10 +344,10 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
       const operator = others[0]!;
       await networkHelpers.setBalance(operator.address, 20_000n * ETHER);
       for (let i = 0; i < 97; i++) {
-        await connect(registry, operator).register(signerAddress(100 + i), { value: 100n * ETHER });
+        await register(registry, operator, signerAddress(100 + i), 100n * ETHER);
       }
       await connect(registry, operators[2]!).requestUnbond(signerAddress(3), 100n * ETHER);
-      await connect(registry, operator).register(signerAddress(300), { value: 100n * ETHER });
+      await register(registry, operator, signerAddress(300), 100n * ETHER);
       assert.equal((await registry.registeredValidators()).length, 100);
     });
   });
@@ -356,7 +356,7 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
     it("the same operator may re-register a signer it fully unbonded, even with funds still unbonding", async () => {
       const { registry, operators } = await networkHelpers.loadFixture(standard);
       await connect(registry, operators[2]!).requestUnbond(signerAddress(3), 100n * ETHER);
-      await connect(registry, operators[2]!).register(signerAddress(3), { value: 150n * ETHER });
+      await register(registry, operators[2]!, signerAddress(3), 150n * ETHER);
       const v = await registry.validatorBySigner(signerAddress(3));
       assert.equal(v.registered, true);
       assert.equal(v.stake, 150n * ETHER);
@@ -366,7 +366,7 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
     it("another operator may not take a signer whose previous operator still has funds unbonding", async () => {
       const { registry, operators, others } = await networkHelpers.loadFixture(standard);
       await connect(registry, operators[2]!).requestUnbond(signerAddress(3), 100n * ETHER);
-      await expectRevert(connect(registry, others[0]!).register(signerAddress(3), { value: 100n * ETHER }), registry, "ValidatorRegistrySignerAlreadyRegistered", [
+      await expectRevert(register(registry, others[0]!, signerAddress(3), 100n * ETHER), registry, "ValidatorRegistrySignerAlreadyRegistered", [
         signerAddress(3),
       ]);
     });
@@ -376,7 +376,7 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
       await connect(registry, operators[2]!).requestUnbond(signerAddress(3), 100n * ETHER);
       await networkHelpers.time.increase(7n * DAY);
       await connect(registry, operators[2]!).withdraw(1n);
-      await connect(registry, others[0]!).register(signerAddress(3), { value: 100n * ETHER });
+      await register(registry, others[0]!, signerAddress(3), 100n * ETHER);
       assert.equal((await registry.validatorBySigner(signerAddress(3))).operator, others[0]!.address);
     });
   });

@@ -46,12 +46,59 @@ export const ConfigParameter = {
   JailDuration: 5n,
 } as const;
 
+/** How many test signer keys exist: `signerAddress(n)` takes 1 <= n <= SIGNER_POOL_SIZE. */
+export const SIGNER_POOL_SIZE = 1536;
+let signerPool: ethersLib.Wallet[] | undefined;
+let walletBySigner: Map<string, ethersLib.Wallet> | undefined;
+
 /**
- * A deterministic signing address for validator `n` (1-based). Signers are only identities to the
- * registry (it never calls them), and numeric ones make the signer-ascending tie-break easy to read.
+ * The signing key of validator `n` (1-based). The registry needs each signer key's consent to register
+ * it, so signers are real keys; the pool is sorted by address so that `signerAddress(n)` ascends with
+ * `n`, which keeps the signer-ascending tie-breaks of the tests readable.
  */
+export function signerWallet(n: number): ethersLib.Wallet {
+  if (!Number.isInteger(n) || n < 1 || n > SIGNER_POOL_SIZE) throw new RangeError(`signer ${n} is outside the pool 1..${SIGNER_POOL_SIZE}`);
+  signerPool ??= Array.from({ length: SIGNER_POOL_SIZE }, (_, i) => new ethersLib.Wallet(ethersLib.id(`concord test validator signer ${i}`))).sort(
+    (a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1),
+  );
+  return signerPool[n - 1]!;
+}
+
+/** The address of validator `n`'s signing key (ascending with `n`). */
 export function signerAddress(n: number): string {
-  return ethersLib.getAddress(ethersLib.zeroPadValue(ethersLib.toBeHex(0x5100n + BigInt(n)), 20));
+  return signerWallet(n).address;
+}
+
+/** The EIP-712 domain the registry's signer consent is signed under. */
+export async function consentDomain(registry: Contract): Promise<ethersLib.TypedDataDomain> {
+  const { chainId } = await registry.runner!.provider!.getNetwork();
+  return { name: "Concord ValidatorRegistry", version: "1", chainId, verifyingContract: await registry.getAddress() };
+}
+
+export const CONSENT_TYPES = {
+  ValidatorConsent: [
+    { name: "signer", type: "address" },
+    { name: "operator", type: "address" },
+  ],
+};
+
+/** The signer key's consent to `operator` registering it, signed with the pool key of `signer`. */
+export async function signerConsent(registry: Contract, signer: string, operator: string): Promise<string> {
+  walletBySigner ??= new Map(Array.from({ length: SIGNER_POOL_SIZE }, (_, i) => [signerAddress(i + 1), signerWallet(i + 1)]));
+  const wallet = walletBySigner.get(ethersLib.getAddress(signer));
+  if (!wallet) throw new Error(`${signer} is not a test signer key; pass the consent by hand`);
+  return wallet.signTypedData(await consentDomain(registry), CONSENT_TYPES, { signer, operator });
+}
+
+/** `operator` registers `signer` with `value` as stake, with the signer key's consent. */
+export async function register(
+  registry: Contract,
+  operator: { address: string } & HardhatEthersSigner,
+  signer: string,
+  value: bigint,
+): Promise<ethersLib.ContractTransactionResponse> {
+  const consent = await signerConsent(registry, signer, operator.address);
+  return connect(registry, operator).register(signer, consent, { value });
 }
 
 export function configTuple(config: RegistryConfig): bigint[] {
@@ -126,6 +173,11 @@ export async function deployStandardRegistry(
   const registry = await deployRegistry(ethers, initial);
   const system = await systemCallerSigner(ethers, networkHelpers);
   return { registry, system, operators, others: accounts.slice(3), deployer: deployer!, initial };
+}
+
+/** A height for a double sign reported in the next block: the latest block's. */
+export async function offenceHeight(ethers: HardhatEthers): Promise<bigint> {
+  return BigInt(await ethers.provider.getBlockNumber());
 }
 
 /** The active set as plain values: [signers, stakes]. */
