@@ -44,6 +44,9 @@ export async function startChain(options: NodeCommandOptions, progress: Progress
     genesis = pinStakingArtifact(
       defaultGenesisConfig({
         chainId: options.chainId,
+        // Dated now, as Hardhat's and Anvil's genesis: block explorers and `block.timestamp` arithmetic in
+        // tests read block 0 as a real date, not 1970.
+        timestamp: BigInt(Math.floor(Date.now() / 1000)),
         validators: [{ operator: validator.address, signer: validator.address, stake: GENESIS_VALIDATOR_STAKE }],
       }),
     );

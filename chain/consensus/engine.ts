@@ -124,6 +124,9 @@ export type MinedTimestamp = (index: number, parent: Block) => bigint | undefine
 export interface OnDemandProduction {
   readonly automine: boolean;
   setAutomine(enabled: boolean): void;
+  /** Interval mining: a block after this long without one (undefined: only on demand / automine). */
+  readonly intervalMining: { minMs: number; maxMs: number } | undefined;
+  setIntervalMining(interval: { minMs: number; maxMs: number } | undefined): void;
   /** Runs `task` while no block is being built or committed, holding production until it settles. */
   exclusive<T>(task: () => Promise<T>): Promise<T>;
   /** Produces `count` blocks now (empty ones too); resolves once all are committed. */

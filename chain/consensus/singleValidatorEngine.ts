@@ -42,7 +42,7 @@ import type { Hex } from "../types.ts";
 
 export interface SingleValidatorEngineOptions {
   signer: ConsensusSigner;
-  /** Produce an empty block after this many milliseconds without one; undefined: never. */
+  /** Produce a block (empty if nothing waits) after this many milliseconds without one; undefined: never. */
   heartbeatMs?: number;
   /** Unix time in seconds (injectable for tests). */
   now?: () => bigint;
@@ -60,6 +60,12 @@ export interface SingleValidatorEngineOptions {
 
 type Step = "idle" | "building" | "committing" | "halted" | "stopped";
 
+/** Interval mining: a block after a quiet time drawn in [minMs, maxMs] (Hardhat's evm_setIntervalMining range). */
+export interface BlockInterval {
+  minMs: number;
+  maxMs: number;
+}
+
 export class SingleValidatorEngine implements ConsensusEngine, OnDemandProduction {
   readonly name = "single-validator";
   /** A lone validator decides every block, so it can also make them on request (dev mode). */
@@ -75,6 +81,7 @@ export class SingleValidatorEngine implements ConsensusEngine, OnDemandProductio
   private validatorCount = 0;
   private readonly now: () => bigint;
   private automineEnabled: boolean;
+  private interval: BlockInterval | undefined;
   /** Transactions that became pending since start (the gathering wait watches it move). */
   private arrivals = 0;
   /** The last block held several transactions, or more came while it was made: gathering pays. */
@@ -98,6 +105,7 @@ export class SingleValidatorEngine implements ConsensusEngine, OnDemandProductio
     }
     this.now = options.now ?? (() => BigInt(Math.floor(Date.now() / 1000)));
     this.automineEnabled = options.automine ?? true;
+    this.interval = options.heartbeatMs === undefined ? undefined : { minMs: options.heartbeatMs, maxMs: options.heartbeatMs };
     this.gatherQuietMs = options.gatherQuietMs ?? 1;
     this.gatherMaxMs = options.gatherMaxMs ?? 5;
     this.gatherBurstMaxMs = options.gatherBurstMaxMs ?? 50;
@@ -111,6 +119,19 @@ export class SingleValidatorEngine implements ConsensusEngine, OnDemandProductio
   setAutomine(enabled: boolean): void {
     this.automineEnabled = enabled;
     if (enabled && this.host?.hasPendingTransactions() === true) this.trigger();
+  }
+
+  get intervalMining(): BlockInterval | undefined {
+    return this.interval === undefined ? undefined : { ...this.interval };
+  }
+
+  /** Changes interval mining (undefined: off); the next block comes after the new interval. */
+  setIntervalMining(interval: BlockInterval | undefined): void {
+    if (interval !== undefined && !(interval.minMs > 0 && interval.maxMs >= interval.minMs && Number.isFinite(interval.maxMs))) {
+      throw new RangeError(`a block interval needs 0 < min <= max, got [${interval.minMs}, ${interval.maxMs}]`);
+    }
+    this.interval = interval === undefined ? undefined : { ...interval };
+    this.armHeartbeat();
   }
 
   /**
@@ -285,11 +306,13 @@ export class SingleValidatorEngine implements ConsensusEngine, OnDemandProductio
 
   private armHeartbeat(): void {
     clearTimeout(this.heartbeatTimer);
-    if (this.options.heartbeatMs === undefined || !this.producing()) return;
+    const interval = this.interval;
+    if (interval === undefined || !this.producing()) return;
+    const ms = interval.minMs + Math.floor(Math.random() * (interval.maxMs - interval.minMs + 1));
     this.heartbeatTimer = setTimeout(() => {
       this.heartbeatDue = true;
       this.trigger();
-    }, this.options.heartbeatMs);
+    }, ms);
     this.heartbeatTimer.unref();
   }
 }

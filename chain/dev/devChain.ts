@@ -291,6 +291,15 @@ export class DevChain {
     this.#started().engine.setAutomine(enabled);
   }
 
+  /** evm_setIntervalMining: the --block-interval of a running devnet (undefined: off). */
+  get intervalMining(): { minMs: number; maxMs: number } | undefined {
+    return this.#started().engine.intervalMining;
+  }
+
+  setIntervalMining(interval: { minMs: number; maxMs: number } | undefined): void {
+    this.#started().engine.setIntervalMining(interval);
+  }
+
   // ------------------------------------------------------------------ state
 
   async setBalance(address: Hex, balance: bigint): Promise<void> {

@@ -144,6 +144,8 @@ export interface RpcBackend {
   // --- fees ---
   /** Base fee the next block will have. */
   nextBaseFee(): bigint;
+  /** eth_blobBaseFee: the next block's price per unit of blob gas. */
+  nextBlobBaseFee(): bigint;
   suggestedPriorityFee(): bigint;
   feeHistory(blockCount: number, newest: BlockTag, rewardPercentiles: number[]): Promise<FeeHistory>;
 

@@ -71,6 +71,14 @@ export class DevSigner {
     return key.sign(keccak256(concat(parts))).serialized as Hex;
   }
 
+  /**
+   * Refuses a sender the node holds no key for, before anything else looks at it: a wallet or script
+   * sending from the wrong account must hear "unknown account", not a balance or gas error from filling.
+   */
+  requireAccount(address: Hex | undefined): void {
+    if (address !== undefined) this.#privateKey(address);
+  }
+
   /** Signs a filled transaction with the dev key of `from`. */
   signTransaction(from: Hex, unsigned: TypedTransaction): TypedTransaction {
     return unsigned.sign(this.#privateKey(from));

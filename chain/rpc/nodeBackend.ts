@@ -214,6 +214,12 @@ export class NodeBackend implements RpcBackend, DevModeBackend {
     return this.parts.state.nextBaseFee(this.parts.view.head());
   }
 
+  /** The blob base fee of the next block (EIP-4844: from the head's excess blob gas); 1 wei on a blob-free chain. */
+  nextBlobBaseFee(): bigint {
+    const head = this.parts.view.head();
+    return head.header.excessBlobGas === undefined ? 1n : head.header.calcNextBlobGasPrice(head.common);
+  }
+
   /** Hardhat's answer to eth_maxPriorityFeePerGas (1 gwei): enough to be included on a quiet devnet. */
   suggestedPriorityFee(): bigint {
     return ONE_GWEI;

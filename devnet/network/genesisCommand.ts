@@ -99,6 +99,8 @@ export async function writeNetwork(options: GenesisCommandOptions): Promise<Gene
   const genesis = pinStakingArtifact(
     defaultGenesisConfig({
       chainId: options.chainId,
+      // Dated now, as Hardhat's and Anvil's genesis (block 0 reads as a real date, not 1970).
+      timestamp: BigInt(Math.floor(Date.now() / 1000)),
       validators: addresses.map((address) => ({ operator: address as `0x${string}`, signer: address as `0x${string}`, stake: GENESIS_STAKE })),
     }),
   );

@@ -37,6 +37,9 @@ describe("concord devnet (what `npm start` runs)", () => {
       assert.match(devnet.output(), /#1\s+0x70997970C51812dc3A010C7d01b50e0d17dc79C8\s+0x59c6\w+\s+10000 ETH\n/);
 
       assert.equal(await rpc<string>(rpcUrl, "eth_chainId"), "0x7a69");
+      // Genesis is dated when the chain was created, as Hardhat's and Anvil's (not 1970).
+      const genesis = await rpc<{ timestamp: string }>(rpcUrl, "eth_getBlockByNumber", ["0x0", false]);
+      assert.ok(Math.abs(Number(genesis.timestamp) - Date.now() / 1000) < 900, `genesis timestamp ${Number(genesis.timestamp)}`);
       deployed = JSON.parse(await readFile(path.join(dataDir, "deployed-addresses.json"), "utf8"));
       for (const future of ["Governance#ConcordGovernor", "Identity#EthereumDIDRegistry", "Content#ContentRegistry"]) {
         const address = deployed[future];

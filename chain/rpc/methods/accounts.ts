@@ -51,6 +51,7 @@ export const accountMethods: MethodTable = {
       () =>
         new Promise<void>((admitted, failed) => {
           sent = (async () => {
+            context.signer.requireAccount(request.from);
             const { from, tx } = await fillTransaction(context, context.signer, request);
             const signed = context.signer.signTransaction(from, tx);
             return context.backend.sendRawTransaction(signed.serialize(), () => {
@@ -64,6 +65,7 @@ export const accountMethods: MethodTable = {
     return sent!;
   }),
   eth_signTransaction: defineMethod([transactionRequest], async (context, [request]) => {
+    context.signer.requireAccount(request.from);
     const { from, tx } = await fillTransaction(context, context.signer, request);
     return bytesToHex(context.signer.signTransaction(from, tx).serialize());
   }),

@@ -61,6 +61,25 @@ const gasLimit: Validator<bigint> = (value) => {
   return limit;
 };
 
+/**
+ * evm_setIntervalMining's argument, as Hardhat takes it: milliseconds between blocks (0 turns interval
+ * mining off), or a [min, max] range each gap is drawn from.
+ */
+const blockInterval: Validator<{ minMs: number; maxMs: number } | undefined> = (value) => {
+  const milliseconds = (entry: unknown, name: string): number => {
+    if (typeof entry !== "number" || !Number.isSafeInteger(entry) || entry < 0) throw new ParamError(`${name} must be a non-negative integer number of milliseconds, got ${JSON.stringify(entry)}`);
+    return entry;
+  };
+  if (Array.isArray(value)) {
+    if (value.length !== 2) throw new ParamError(`expected [min, max] milliseconds, got ${value.length} values`);
+    const [minMs, maxMs] = [milliseconds(value[0], "min"), milliseconds(value[1], "max")];
+    if (minMs === 0 || maxMs < minMs) throw new ParamError(`the range must have 0 < min <= max, got [${minMs}, ${maxMs}]`);
+    return { minMs, maxMs };
+  }
+  const ms = milliseconds(value, "interval");
+  return ms === 0 ? undefined : { minMs: ms, maxMs: ms };
+};
+
 /** evm_mine's optional argument: a timestamp (Hardhat), or Anvil's { timestamp?, blocks? }. */
 interface MineRequest {
   timestamp?: bigint;
@@ -161,12 +180,20 @@ export const devMethods: MethodTable = Object.fromEntries([
   ...withAlias(["evm_revert", "anvil_revert"], [quantity], (dev, [id]) => dev.revert(id), sameResult),
 
   // ------------------------------------------------------------------ time and mining
-  ...withAlias(["evm_increaseTime", "anvil_increaseTime"], [seconds], (dev, [amount]) => Number(dev.increaseTime(amount)), sameResult),
+  // Hardhat answers both as decimal strings (the total clock offset; the timestamp set), Anvil as a
+  // number and nothing.
+  ...withAlias(["evm_increaseTime", "anvil_increaseTime"], [seconds], (dev, [amount]) => dev.increaseTime(amount), {
+    hardhat: (total) => String(total),
+    anvil: (total) => Number(total),
+  }),
   ...withAlias(
     ["evm_setNextBlockTimestamp", "anvil_setNextBlockTimestamp"],
     [seconds],
-    (dev, [timestamp]) => dev.setNextBlockTimestamp(timestamp),
-    { hardhat: () => null, anvil: () => null },
+    async (dev, [timestamp]) => {
+      await dev.setNextBlockTimestamp(timestamp);
+      return timestamp;
+    },
+    { hardhat: (timestamp) => String(timestamp), anvil: () => null },
   ),
   devMethod("evm_mine", [optional(mineRequest)], async (dev, [request]) => {
     await dev.mine(request?.blocks ?? 1, 1n, request?.timestamp);
@@ -184,6 +211,15 @@ export const devMethods: MethodTable = Object.fromEntries([
   }),
   devMethod("anvil_setAutomine", [bool], (dev, [enabled]) => {
     dev.setAutomine(enabled);
+    return null;
+  }),
+  devMethod("evm_setIntervalMining", [blockInterval], (dev, [interval]) => {
+    dev.setIntervalMining(interval);
+    return true;
+  }),
+  // Anvil counts interval mining in seconds.
+  devMethod("anvil_setIntervalMining", [seconds], (dev, [secondsApart]) => {
+    dev.setIntervalMining(secondsApart === 0n ? undefined : { minMs: Number(secondsApart) * 1000, maxMs: Number(secondsApart) * 1000 });
     return null;
   }),
   devMethod("hardhat_getAutomine", [], (dev) => dev.automine),

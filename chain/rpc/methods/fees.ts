@@ -9,6 +9,7 @@ export const feeMethods: MethodTable = {
   // Legacy-priced wallets pay the next base fee plus the suggested tip, as geth suggests.
   eth_gasPrice: defineMethod([], ({ backend }) => quantity(backend.nextBaseFee() + backend.suggestedPriorityFee())),
   eth_maxPriorityFeePerGas: defineMethod([], ({ backend }) => quantity(backend.suggestedPriorityFee())),
+  eth_blobBaseFee: defineMethod([], ({ backend }) => quantity(backend.nextBlobBaseFee())),
   eth_feeHistory: defineMethod(
     [blockCount, blockTag, optional(rewardPercentiles)],
     async ({ backend, limits }, [count, newest, percentiles]) => {

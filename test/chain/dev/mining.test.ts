@@ -77,6 +77,52 @@ describe("automine", () => {
   });
 });
 
+describe("interval mining (evm_setIntervalMining, the --block-interval of a running devnet)", () => {
+  const blockNumber = async () => BigInt(await call<string>(url, "eth_blockNumber"));
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it("mines a block every interval, with what waits in the pool, until set to 0", async () => {
+    await withoutAutomine(async () => {
+      const hash = await sendSigned(url, DEV[8]!.key, { to: TO, value: 1n });
+      const before = await blockNumber();
+      assert.equal(await call(url, "evm_setIntervalMining", [150]), true);
+      try {
+        for (let i = 0; i < 100 && (await call(url, "eth_getTransactionReceipt", [hash])) === null; i++) await sleep(20);
+        assert.notEqual(await call(url, "eth_getTransactionReceipt", [hash]), null, "interval mining included the waiting transaction");
+        await sleep(500);
+        assert.ok((await blockNumber()) >= before + 3n, "empty blocks keep coming while nothing waits");
+      } finally {
+        assert.equal(await call(url, "evm_setIntervalMining", [0]), true);
+      }
+      const stopped = await blockNumber();
+      await sleep(400);
+      assert.equal(await blockNumber(), stopped, "0 turns interval mining off");
+    });
+  });
+
+  it("takes Hardhat's [min, max] range and Anvil's seconds", async () => {
+    await withoutAutomine(async () => {
+      const before = await blockNumber();
+      assert.equal(await call(url, "evm_setIntervalMining", [[100, 200]]), true);
+      await sleep(700);
+      assert.equal(await call(url, "anvil_setIntervalMining", [0]), null);
+      const mined = (await blockNumber()) - before;
+      assert.ok(mined >= 2n && mined <= 8n, `${mined} blocks in 700 ms at 100-200 ms apart`);
+    });
+  });
+
+  it("names a malformed interval", async () => {
+    for (const [params, message] of [
+      [[-1], "invalid argument 0: interval must be a non-negative integer number of milliseconds, got -1"],
+      [["1000"], 'invalid argument 0: interval must be a non-negative integer number of milliseconds, got "1000"'],
+      [[[300, 100]], "invalid argument 0: the range must have 0 < min <= max, got [300, 100]"],
+      [[[1, 2, 3]], "invalid argument 0: expected [min, max] milliseconds, got 3 values"],
+    ] as const) {
+      assert.deepEqual(await callError(url, "evm_setIntervalMining", [...params]), { code: -32602, message });
+    }
+  });
+});
+
 describe("a mined transaction that reverted", () => {
   it("fails its submission with code 3 and the revert data, and stays mined", async () => {
     const wallet = new Wallet(DEV[8]!.key);

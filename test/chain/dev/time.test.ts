@@ -38,9 +38,11 @@ describe("block timestamps", () => {
 describe("evm_increaseTime", () => {
   it("moves the next blocks ahead and answers the total offset in seconds", async () => {
     const clockBefore = wallClock();
-    const first = await call<number>(url, "evm_increaseTime", [3600]);
-    const total = await call<number>(url, "evm_increaseTime", ["0xe10"]);
+    // Hardhat's shape: the total offset as a decimal string (Anvil's alias: a number).
+    const first = Number(await call<string>(url, "evm_increaseTime", [3600]));
+    const total = Number(await call<string>(url, "evm_increaseTime", ["0xe10"]));
     assert.equal(total, first + 3600);
+    assert.equal(await call<number>(url, "anvil_increaseTime", [0]), total);
     await call(url, "evm_mine");
     const after = await timestampOf(latest());
     assert.ok(after >= clockBefore + BigInt(total), `${after} is not ${total} s past the wall clock ${clockBefore}`);
@@ -61,7 +63,7 @@ describe("evm_increaseTime", () => {
 describe("evm_setNextBlockTimestamp", () => {
   it("dates the next block exactly, and the clock continues from there", async () => {
     const target = (await timestampOf(latest())) + 10_000n;
-    assert.equal(await call(url, "evm_setNextBlockTimestamp", [Number(target)]), null);
+    assert.equal(await call(url, "evm_setNextBlockTimestamp", [Number(target)]), String(target)); // Hardhat answers the timestamp, in decimal
     await sendSigned(url, DEV_KEYS[0], { to: "0x00000000000000000000000000000000000000bb", value: 1n });
     assert.equal(await timestampOf(latest()), target);
     await call(url, "evm_mine");

@@ -90,6 +90,13 @@ describe("eth_sendTransaction", () => {
       code: -32000,
       message: `unknown account ${STRANGER}: this node signs only for its dev accounts (eth_accounts)`,
     });
+    // As Hardhat: the unknown sender is named before filling would meet its empty balance.
+    for (const method of ["eth_sendTransaction", "eth_signTransaction"]) {
+      assert.deepEqual(await callError(chain.url, method, [{ from: STRANGER, to: DEV_ADDRESSES[1], value: "0xde0b6b3a7640000" }]), {
+        code: -32000,
+        message: `unknown account ${STRANGER}: this node signs only for its dev accounts (eth_accounts)`,
+      });
+    }
     assert.deepEqual(await callError(chain.url, "eth_sendTransaction", [{ to: DEV_ADDRESSES[1] }]), {
       code: -32602,
       message: 'invalid argument 0: missing "from": the account to send from',

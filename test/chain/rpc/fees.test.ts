@@ -23,6 +23,15 @@ describe("fee suggestions", () => {
   });
 });
 
+describe("eth_blobBaseFee", () => {
+  it("answers the next block's blob base fee from the head's excess blob gas (1 wei while no blobs were sent)", async () => {
+    const head = await call<{ excessBlobGas: string }>(chain.url, "eth_getBlockByNumber", ["latest", false]);
+    assert.equal(head.excessBlobGas, "0x0");
+    assert.equal(await call(chain.url, "eth_blobBaseFee"), "0x1");
+    assert.deepEqual(await callError(chain.url, "eth_blobBaseFee", ["latest"]), { code: -32602, message: "too many arguments, want at most 0" });
+  });
+});
+
 describe("eth_feeHistory", () => {
   it("returns base fees (one more than blocks), used ratios and reward percentiles", async () => {
     const head = BigInt(await call<string>(chain.url, "eth_blockNumber"));

@@ -16,6 +16,8 @@ export const MALFORMED_DEV_PARAMS: [method: string, params: unknown[], message: 
   ["hardhat_mine", ["0x1", "0x0"], "invalid argument 1: interval must be at least 1 second (block timestamps strictly increase)"],
   ["anvil_mine", ["0x186a1"], "invalid argument 0: block count 100001 is above the limit of 100000 blocks per call"],
   ["evm_setAutomine", ["true"], "invalid argument 0: expected a boolean, got a string"],
+  ["evm_setIntervalMining", [[0, 10]], "invalid argument 0: the range must have 0 < min <= max, got [0, 10]"],
+  ["anvil_setIntervalMining", [-2], "invalid argument 0: expected a non-negative integer number of seconds, got -2"],
   ["anvil_setAutomine", [1], "invalid argument 0: expected a boolean, got a number"],
   ["hardhat_setBalance", [ADDRESS, "100"], "invalid argument 1: hex string without 0x prefix"],
   ["anvil_setBalance", ["0x1234", "0x1"], "invalid argument 0: hex string has length 4, want 40 for an address"],
