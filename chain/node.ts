@@ -235,7 +235,7 @@ export class ConcordNode {
       });
       if (dev !== undefined) {
         if (engine?.onDemand === undefined) throw new NodeOptionsError("devMode", "needs an engine that produces blocks on request");
-        const trace = async (hash: Hex) => (await backend.traceTransaction(hash, "callTracer")) as CallFrame;
+        const trace = async (hash: Hex) => (await backend.traceTransaction(hash, { tracer: "callTracer" })) as CallFrame;
         dev.attach(nodeDevHost({ chainId, store, executor, view, pipeline, pools, state, trace }), engine.onDemand);
       }
       if (engine !== undefined) {

@@ -372,6 +372,17 @@ export class BlockRun {
     return result;
   }
 
+  /** Where the run's accounting stands, to `rewind` to after a transaction was rolled back (tracing). */
+  mark(): { gasUsed: bigint; receiptGasUsed: bigint; results: number } {
+    return { gasUsed: this.gasUsed, receiptGasUsed: this.receiptGasUsed, results: this.results.length };
+  }
+
+  rewind(mark: { gasUsed: bigint; receiptGasUsed: bigint; results: number }): void {
+    this.gasUsed = mark.gasUsed;
+    this.receiptGasUsed = mark.receiptGasUsed;
+    this.results.length = mark.results;
+  }
+
   async finish(transactions: readonly TypedTransaction[]): Promise<RunOutcome> {
     const { vm, stateManager, db } = this.state;
     const requests = await collectRequests(vm, this.context);

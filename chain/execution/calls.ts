@@ -17,6 +17,8 @@ import { contextHeader } from "./header.ts";
 import { CallError, CallErrorCode } from "./errors.ts";
 import type { BlockExecutor } from "./blockExecutor.ts";
 import type { ExecutionState } from "./executionState.ts";
+import { createTracer, runTraced } from "./tracing/traceRun.ts";
+import type { TraceConfig } from "./tracing/traceConfig.ts";
 import type { Hex } from "../types.ts";
 
 /** An eth_call / eth_estimateGas / eth_sendTransaction request after parameter validation (the RPC layer uses this one). */
@@ -34,6 +36,19 @@ export interface CallRequest {
   type?: number;
   /** State the call runs on instead of the block's, per account (eth_call's third parameter). */
   stateOverride?: AccountOverride[];
+  /** The block context the call sees instead of its block's (eth_call's fourth parameter). */
+  blockOverride?: BlockOverride;
+}
+
+/** geth's block overrides: each given field replaces the block's in the call's context. */
+export interface BlockOverride {
+  number?: bigint;
+  /** Seconds. */
+  time?: bigint;
+  gasLimit?: bigint;
+  feeRecipient?: Hex;
+  prevRandao?: Hex;
+  baseFeePerGas?: bigint;
 }
 
 /** One account of a state override (geth's and Hardhat's shape): what is given replaces what is there. */
@@ -93,7 +108,26 @@ export class CallExecutor {
   async call(context: CallContext, request: CallRequest): Promise<CallOutcome> {
     const state = await this.executor.openState(context.stateRoot);
     await applyStateOverride(state, request.stateOverride);
-    return this.run(state, context.header, request, this.gasLimit(context.header, request));
+    const header = applyBlockOverride(context.header, request.blockOverride);
+    return this.run(state, header, request, this.gasLimit(header, request));
+  }
+
+  /** debug_traceCall: the call with a tracer listening (same gas cap, state override and context as eth_call). */
+  async traceCall(callContext: CallContext, request: CallRequest, config: TraceConfig): Promise<unknown> {
+    const state = await this.executor.openState(callContext.stateRoot);
+    await applyStateOverride(state, request.stateOverride);
+    const context = { ...callContext, header: applyBlockOverride(callContext.header, request.blockOverride) };
+    const gasLimit = this.gasLimit(context.header, request);
+    const tracer = createTracer(config, {
+      from: request.from ?? createZeroAddress().toString(),
+      to: request.to ?? undefined,
+      coinbase: context.header.coinbase.toString(),
+    });
+    const { result } = await runTraced(state, tracer, async () => {
+      const outcome = await this.run(state, context.header, request, gasLimit);
+      return { gasLimit, gasUsed: outcome.gasUsed, failed: outcome.error !== undefined, returnValue: outcome.returnData };
+    });
+    return result;
   }
 
   /** The request's gas (the block gas limit when it names none), capped as geth caps it: silently. */
@@ -107,9 +141,10 @@ export class CallExecutor {
    * The smallest gas limit at which `request` succeeds (binary search; each probe starts from the
    * same state). Throws `CallError` REVERTED with the revert data when it fails even at the cap.
    */
-  async estimateGas(context: CallContext, request: CallRequest): Promise<bigint> {
-    const state = await this.executor.openState(context.stateRoot);
+  async estimateGas(callContext: CallContext, request: CallRequest): Promise<bigint> {
+    const state = await this.executor.openState(callContext.stateRoot);
     await applyStateOverride(state, request.stateOverride);
+    const context = { ...callContext, header: applyBlockOverride(callContext.header, request.blockOverride) };
     let cap = this.gasLimit(context.header, request);
     // As geth: with a fee cap, the search stops at the gas the sender can pay for.
     const feeCap = request.gasPrice ?? request.maxFeePerGas ?? 0n;
@@ -260,6 +295,22 @@ async function applyStateOverride(state: ExecutionState, overrides: AccountOverr
       await manager.putStorage(address, hexToBytes(slot), hexToBytes(value));
     }
   }
+}
+
+function applyBlockOverride(header: BlockHeader, override: BlockOverride | undefined): BlockHeader {
+  if (override === undefined) return header;
+  return contextHeader(
+    {
+      ...headerFields(header),
+      baseFeePerGas: override.baseFeePerGas ?? header.baseFeePerGas,
+      number: override.number ?? header.number,
+      timestamp: override.time ?? header.timestamp,
+      gasLimit: override.gasLimit ?? header.gasLimit,
+      coinbase: override.feeRecipient === undefined ? header.coinbase : createAddressFromString(override.feeRecipient),
+      mixHash: override.prevRandao === undefined ? header.mixHash : hexToBytes(override.prevRandao),
+    },
+    header.common,
+  );
 }
 
 async function isDelegated(state: ExecutionState, address: Address): Promise<boolean> {

@@ -13,12 +13,16 @@ import type { Block } from "@ethereumjs/block";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import type { EngineStatus } from "../consensus/engine.ts";
 import type { CallOutcome, CallRequest } from "../execution/calls.ts";
-import type { CallFrame, StructLogTrace } from "../execution/tracers.ts";
+import type { CallFrame } from "../execution/tracing/callTracer.ts";
+import type { StructLogTrace } from "../execution/tracing/structLogger.ts";
+import type { PrestateTrace } from "../execution/tracing/prestateTracer.ts";
+import type { TraceConfig } from "../execution/tracing/traceConfig.ts";
+import type { BlockTraceEntry } from "../execution/tracing/traceRun.ts";
 import type { LogQuery } from "../storage/logQuery.ts";
 import type { CommitCertificate, Hex } from "../types.ts";
 
 // Types the RPC layer shares with the parts that produce them, defined there once.
-export type { CallFrame, CallRequest, CommitCertificate, Hex, StructLogTrace };
+export type { BlockTraceEntry, CallFrame, CallRequest, CommitCertificate, Hex, PrestateTrace, StructLogTrace, TraceConfig };
 
 /** What eth_call answers: the outcome without the refund detail estimation uses. */
 export type CallResult = Omit<CallOutcome, "gasRefund">;
@@ -138,8 +142,12 @@ export interface RpcBackend {
    * (chain/rpc/errors.ts) with the revert data, so clients decode the reason as they do for eth_call.
    */
   estimateGas(request: CallRequest, block: BlockTag): Promise<bigint>;
-  /** A `CallFrame` for "callTracer", a `StructLogTrace` for "structLogs". */
-  traceTransaction(hash: Hex, tracer: "callTracer" | "structLogs"): Promise<unknown>;
+  /** A `CallFrame` for "callTracer", a `StructLogTrace` for "structLogs", a `PrestateTrace` for "prestateTracer". */
+  traceTransaction(hash: Hex, config: TraceConfig): Promise<unknown>;
+  /** Every transaction of a committed block, traced in order; undefined for an unknown block. */
+  traceBlock(blockHash: Hex, config: TraceConfig): Promise<BlockTraceEntry[] | undefined>;
+  /** The call as eth_call runs it (same block context and state override), traced. */
+  traceCall(request: CallRequest, block: BlockTag, config: TraceConfig): Promise<unknown>;
 
   // --- fees ---
   /** Base fee the next block will have. */

@@ -30,6 +30,7 @@ import { findLogs, findLogsInBlock } from "../storage/logQuery.ts";
 import type {
   BackendEvents,
   BlockTag,
+  BlockTraceEntry,
   CallRequest,
   CallResult,
   ConsensusStatus,
@@ -39,6 +40,7 @@ import type {
   LogRecord,
   ReceiptRecord,
   RpcBackend,
+  TraceConfig,
   ValidatorInfo,
 } from "./backend.ts";
 import { ExecutionRevertedError } from "./errors.ts";
@@ -198,14 +200,30 @@ export class NodeBackend implements RpcBackend, DevModeBackend {
     return code.length === 0;
   }
 
-  async traceTransaction(hash: Hex, tracer: "callTracer" | "structLogs"): Promise<unknown> {
-    const { store, state } = this.parts;
-    const location = await store.getTransactionLocation(hexToBytes(hash));
+  async traceTransaction(hash: Hex, config: TraceConfig): Promise<unknown> {
+    const location = await this.parts.store.getTransactionLocation(hexToBytes(hash));
     if (location === undefined) throw new CallError(CallErrorCode.UnknownTransaction, `transaction ${hash} not found`);
-    const stored = (await store.getBlock(location.blockHash))!;
+    const [entry] = (await this.#traceStoredBlock(location.blockHash, config, location.index))!;
+    return entry!.result;
+  }
+
+  async traceBlock(blockHash: Hex, config: TraceConfig): Promise<BlockTraceEntry[] | undefined> {
+    return this.#traceStoredBlock(hexToBytes(blockHash), config);
+  }
+
+  async #traceStoredBlock(blockHash: Uint8Array, config: TraceConfig, index?: number): Promise<BlockTraceEntry[] | undefined> {
+    const { store, state } = this.parts;
+    const stored = await store.getBlock(blockHash);
+    if (stored === undefined) return undefined;
+    if (stored.block.header.number === 0n) return [];
     const parent = (await store.getBlock(stored.block.header.parentHash))!.block;
+    // A dev chain's block may start from the parent's state plus pending changes (hardhat_setBalance...).
     const { block, preStateRoot } = await state.replayable(stored, parent);
-    return this.parts.calls.traceTransaction(parent, block, stored.senders, location.index, tracer, preStateRoot ?? parent.header.stateRoot);
+    return this.parts.calls.traceBlock(parent, block, stored.senders, config, preStateRoot ?? parent.header.stateRoot, index);
+  }
+
+  async traceCall(request: CallRequest, block: BlockTag, config: TraceConfig): Promise<unknown> {
+    return this.parts.calls.traceCall(await this.parts.view.callContext(block), request, config);
   }
 
   // ------------------------------------------------------------------ fees

@@ -6,7 +6,7 @@
  * answers -32602. Nothing here trusts sizes: every string and array length is bounded first.
  */
 import type { BlockTag, CallRequest } from "./backend.ts";
-import type { AccountOverride } from "../execution/calls.ts";
+import type { AccountOverride, BlockOverride } from "../execution/calls.ts";
 import { hexToBytes } from "./hex.ts";
 import type { Hex } from "../types.ts";
 import { ConcordError } from "../concordError.ts";
@@ -352,6 +352,29 @@ export const stateOverride: Validator<AccountOverride[]> = (value) => {
     })(raw);
   });
 };
+
+/**
+ * eth_call's fourth parameter (and debug_traceCall's `blockOverrides`), as geth takes it: the block
+ * context the call sees instead of the block's own.
+ */
+export const blockOverride: Validator<BlockOverride> = (value) => {
+  const fields = object(value);
+  for (const name of Object.keys(fields)) {
+    if (!BLOCK_OVERRIDE_FIELDS.has(name)) {
+      throw new ParamError(`unknown or unsupported block override field ${name} (number, time, gasLimit, feeRecipient, prevRandao, baseFeePerGas)`);
+    }
+  }
+  return {
+    number: optionalField(fields, "number", uint64),
+    time: optionalField(fields, "time", uint64),
+    gasLimit: optionalField(fields, "gasLimit", uint64),
+    feeRecipient: optionalField(fields, "feeRecipient", address),
+    prevRandao: optionalField(fields, "prevRandao", hash),
+    baseFeePerGas: optionalField(fields, "baseFeePerGas", quantity),
+  };
+};
+
+const BLOCK_OVERRIDE_FIELDS = new Set(["number", "time", "gasLimit", "feeRecipient", "prevRandao", "baseFeePerGas"]);
 
 const MAX_OVERRIDDEN_ACCOUNTS = 1_000;
 const MAX_OVERRIDDEN_SLOTS = 10_000;

@@ -19,7 +19,8 @@ import { DEFAULT_CALL_GAS_CAP } from "../calls.ts";
 import { CallError, CallErrorCode } from "../errors.ts";
 import type { BlockHashSource } from "../executionState.ts";
 import type { StateNodeSource } from "../stateNodeDb.ts";
-import type { CallFrame, StructLogTrace, TracerName } from "../tracers.ts";
+import type { TraceConfig } from "../tracing/traceConfig.ts";
+import type { BlockTraceEntry } from "../tracing/traceRun.ts";
 import type { Hex } from "../../types.ts";
 import type { ExecutionJob, FromWorker, JobResult, SerializedError, ToWorker, WorkerSetup } from "./workerMessages.ts";
 
@@ -48,9 +49,9 @@ export interface ExecutionPoolOptions {
 export interface OffThreadExecution {
   call(context: CallContext, request: CallRequest): Promise<CallOutcome>;
   estimateGas(context: CallContext, request: CallRequest): Promise<bigint>;
-  traceTransaction(parent: Block, block: Block, senders: Hex[], index: number, tracer: "callTracer", preStateRoot: Uint8Array): Promise<CallFrame>;
-  traceTransaction(parent: Block, block: Block, senders: Hex[], index: number, tracer: "structLogs", preStateRoot: Uint8Array): Promise<StructLogTrace>;
-  traceTransaction(parent: Block, block: Block, senders: Hex[], index: number, tracer: TracerName, preStateRoot: Uint8Array): Promise<CallFrame | StructLogTrace>;
+  traceCall(context: CallContext, request: CallRequest, config: TraceConfig): Promise<unknown>;
+  /** Traces transaction `index` of `block`, or every transaction when `index` is undefined. */
+  traceBlock(parent: Block, block: Block, senders: Hex[], config: TraceConfig, preStateRoot: Uint8Array, index?: number): Promise<BlockTraceEntry[]>;
   close(): Promise<void>;
 }
 
@@ -104,13 +105,12 @@ export class ExecutionPool implements OffThreadExecution {
     return this.#submit({ kind: "estimateGas", header: context.header.toJSON(), stateRoot: context.stateRoot, request }) as Promise<bigint>;
   }
 
-  traceTransaction(parent: Block, block: Block, senders: Hex[], index: number, tracer: "callTracer", preStateRoot: Uint8Array): Promise<CallFrame>;
-  traceTransaction(parent: Block, block: Block, senders: Hex[], index: number, tracer: "structLogs", preStateRoot: Uint8Array): Promise<StructLogTrace>;
-  traceTransaction(parent: Block, block: Block, senders: Hex[], index: number, tracer: TracerName, preStateRoot: Uint8Array): Promise<CallFrame | StructLogTrace>;
-  traceTransaction(parent: Block, block: Block, senders: Hex[], index: number, tracer: TracerName, preStateRoot: Uint8Array): Promise<CallFrame | StructLogTrace> {
-    return this.#submit({ kind: "trace", parent: parent.serialize(), block: block.serialize(), senders, index, tracer, preStateRoot }) as Promise<
-      CallFrame | StructLogTrace
-    >;
+  traceCall(context: CallContext, request: CallRequest, config: TraceConfig): Promise<unknown> {
+    return this.#submit({ kind: "traceCall", header: context.header.toJSON(), stateRoot: context.stateRoot, request, config });
+  }
+
+  traceBlock(parent: Block, block: Block, senders: Hex[], config: TraceConfig, preStateRoot: Uint8Array, index?: number): Promise<BlockTraceEntry[]> {
+    return this.#submit({ kind: "traceBlock", parent: parent.serialize(), block: block.serialize(), senders, index, config, preStateRoot }) as Promise<BlockTraceEntry[]>;
   }
 
   /** Workers running now (tests and the soak benchmark look). */

@@ -17,7 +17,7 @@ import { CallExecutor } from "../calls.ts";
 import { createConcordCommon } from "../common.ts";
 import { contextHeader } from "../header.ts";
 import { stakingSystemCalls } from "../stakingState.ts";
-import { traceTransaction } from "../tracers.ts";
+import { traceBlockTransactions } from "../tracing/traceRun.ts";
 import type { BlockHashSource } from "../executionState.ts";
 import type { StateNodeSource } from "../stateNodeDb.ts";
 import type { ExecutionJob, FromWorker, JobResult, SerializedError, ToWorker, WorkerSetup } from "./workerMessages.ts";
@@ -73,13 +73,15 @@ async function run(job: ExecutionJob): Promise<JobResult> {
       return calls.call({ header: contextHeader(job.header, common), stateRoot: job.stateRoot }, job.request);
     case "estimateGas":
       return calls.estimateGas({ header: contextHeader(job.header, common), stateRoot: job.stateRoot }, job.request);
-    case "trace": {
+    case "traceCall":
+      return calls.traceCall({ header: contextHeader(job.header, common), stateRoot: job.stateRoot }, job.request, job.config);
+    case "traceBlock": {
       const parent = createBlockFromRLP(job.parent, { common });
       // Senders as the node recorded them: an impersonated transaction (dev chain) has no real signature.
       const decoded = createBlockFromRLP(job.block, { common });
       const transactions = decoded.transactions.map((tx, i) => bindSender(unfrozenCopy(tx), job.senders[i]!));
       const block = new Block(decoded.header, transactions, [], decoded.withdrawals, { common });
-      return traceTransaction(executor, parent, block, job.index, job.tracer, job.preStateRoot);
+      return traceBlockTransactions(executor, parent, block, job.config, job.preStateRoot, job.index);
     }
   }
 }

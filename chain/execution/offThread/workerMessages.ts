@@ -8,7 +8,7 @@
  */
 import type { JSONHeader } from "@ethereumjs/block";
 import type { CallOutcome, CallRequest } from "../calls.ts";
-import type { TracerName } from "../tracers.ts";
+import type { TraceConfig } from "../tracing/traceConfig.ts";
 import type { Hex } from "../../types.ts";
 
 /** What a worker needs to build the same EVM as the node's (chain id, staking epochs for traces). */
@@ -22,7 +22,9 @@ export interface WorkerSetup {
 export type ExecutionJob =
   | { kind: "call"; header: JSONHeader; stateRoot: Uint8Array; request: CallRequest }
   | { kind: "estimateGas"; header: JSONHeader; stateRoot: Uint8Array; request: CallRequest }
-  | { kind: "trace"; parent: Uint8Array; block: Uint8Array; senders: Hex[]; index: number; tracer: TracerName; preStateRoot: Uint8Array };
+  | { kind: "traceCall"; header: JSONHeader; stateRoot: Uint8Array; request: CallRequest; config: TraceConfig }
+  /** One transaction of a block (`index`), or all of them. */
+  | { kind: "traceBlock"; parent: Uint8Array; block: Uint8Array; senders: Hex[]; index?: number; config: TraceConfig; preStateRoot: Uint8Array };
 
 export type JobResult = CallOutcome | bigint | unknown;
 

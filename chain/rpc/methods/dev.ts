@@ -279,10 +279,10 @@ export const devMethods: MethodTable = Object.fromEntries([
    */
   [
     "eth_estimateGas",
-    defineMethod(executionMethods.eth_estimateGas!.params, (context, [request, selector]) => {
+    defineMethod(executionMethods.eth_estimateGas!.params, (context, [request, selector, ...overrides]) => {
       const dev = asDevModeBackend(context.backend)?.dev;
       const block = selector ?? (dev === undefined ? undefined : { tag: "pending" });
-      return executionMethods.eth_estimateGas!.handler(context, [request, block]);
+      return executionMethods.eth_estimateGas!.handler(context, [request, block, ...overrides]);
     }),
   ],
 

@@ -4,7 +4,7 @@ import { stateReference } from "../blockResolution.ts";
 import { ExecutionRevertedError, InvalidParamsError, RpcError, RpcErrorCode, hasRpcCode } from "../errors.ts";
 import { bytesToHex, quantity } from "../hex.ts";
 import { defineMethod, type MethodTable } from "../method.ts";
-import { blockSelector, data, optional, stateOverride, transactionRequest, type TransactionRequest } from "../validation.ts";
+import { blockOverride, blockSelector, data, optional, stateOverride, transactionRequest, type TransactionRequest } from "../validation.ts";
 
 /** The error eth_call answers for a failed execution: code 3 with revert data, or geth's -32000 words. */
 export function executionError(result: CallResult): RpcError | undefined {
@@ -44,17 +44,22 @@ export async function estimateGas(backend: RpcBackend, call: CallRequest, block:
 }
 
 export const executionMethods: MethodTable = {
-  eth_call: defineMethod([transactionRequest, optional(blockSelector), optional(stateOverride)], async ({ backend }, [request, selector, overrides]) => {
-    const call = { ...checkChainId(backend, request), stateOverride: overrides };
+  eth_call: defineMethod(
+    [transactionRequest, optional(blockSelector), optional(stateOverride), optional(blockOverride)],
+    async ({ backend }, [request, selector, overrides, blockOverrides]) => {
+    const call = { ...checkChainId(backend, request), stateOverride: overrides, blockOverride: blockOverrides };
     const result = await backend.call(call, await stateReference(backend, selector ?? { tag: "latest" }));
     const error = executionError(result);
     if (error !== undefined) throw error;
     return bytesToHex(result.returnData);
   }),
-  eth_estimateGas: defineMethod([transactionRequest, optional(blockSelector), optional(stateOverride)], async ({ backend }, [request, selector, overrides]) => {
-    const block = await stateReference(backend, selector ?? { tag: "latest" });
-    return quantity(await estimateGas(backend, { ...checkChainId(backend, request), stateOverride: overrides }, block));
-  }),
+  eth_estimateGas: defineMethod(
+    [transactionRequest, optional(blockSelector), optional(stateOverride), optional(blockOverride)],
+    async ({ backend }, [request, selector, overrides, blockOverrides]) => {
+      const block = await stateReference(backend, selector ?? { tag: "latest" });
+      return quantity(await estimateGas(backend, { ...checkChainId(backend, request), stateOverride: overrides, blockOverride: blockOverrides }, block));
+    },
+  ),
   eth_sendRawTransaction: defineMethod([data], async ({ backend, admitted }, [raw]) => {
     if (raw.length === 0) throw new InvalidParamsError(0, "empty transaction");
     return backend.sendRawTransaction(raw, admitted);

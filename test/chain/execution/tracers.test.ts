@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { traceTransaction } from "../../../chain/execution/tracers.ts";
+import { traceTransaction } from "../../../chain/execution/tracing/traceRun.ts";
+import type { CallFrame } from "../../../chain/execution/tracing/callTracer.ts";
+import type { StructLogTrace } from "../../../chain/execution/tracing/structLogger.ts";
 import { CALLER, NOPE_REVERT_DATA, RETURNS_42, REVERTS_NOPE, TEST_CONTRACTS } from "./contracts.ts";
 import { executionFixture } from "./fixture.ts";
 
@@ -16,7 +18,7 @@ async function committedCall() {
 
 test("callTracer reports nested CALL, STATICCALL, DELEGATECALL and a reverted CALL with its reason", async () => {
   const { f, built, sender } = await committedCall();
-  const root = await traceTransaction(f.executor, f.genesis, built.block, 1, "callTracer");
+  const root = (await traceTransaction(f.executor, f.genesis, built.block, 1, { tracer: "callTracer" })) as CallFrame;
   const word42 = `0x${"2a".padStart(64, "0")}`;
   assert.equal(root.type, "CALL");
   assert.equal(root.from, sender.address);
@@ -44,13 +46,13 @@ test("callTracer reports nested CALL, STATICCALL, DELEGATECALL and a reverted CA
 
 test("callTracer of a plain transfer is one CALL frame with the receipt's gas", async () => {
   const { f, built, sender } = await committedCall();
-  const root = await traceTransaction(f.executor, f.genesis, built.block, 0, "callTracer");
+  const root = (await traceTransaction(f.executor, f.genesis, built.block, 0, { tracer: "callTracer" })) as CallFrame;
   assert.deepEqual(root, { type: "CALL", from: sender.address, to: f.accounts[1].address, value: 5n, gas: 21_000n, gasUsed: 21_000n, input: "0x", output: "0x" });
 });
 
 test("structLogs lists every executed opcode with depth, gas left and stack", async () => {
   const { f, built } = await committedCall();
-  const trace = await traceTransaction(f.executor, f.genesis, built.block, 1, "structLogs");
+  const trace = (await traceTransaction(f.executor, f.genesis, built.block, 1, { tracer: "structLogs" })) as StructLogTrace;
   assert.equal(trace.failed, false);
   assert.equal(trace.gas, built.receipts[1].gasUsed);
   assert.equal(trace.returnValue, `0x${"2a".padStart(64, "0")}`);

@@ -56,10 +56,18 @@ describe("eth_call", () => {
       code: -32602,
       message: "invalid argument 0: to: hex string has length 2, want 40 for an address",
     });
-    // The third is the state override; block overrides (geth's fourth) are not taken.
+    // The third is the state override, the fourth geth's block overrides; no fifth.
     assert.deepEqual(await callError(chain.url, "eth_call", [{ to: counter.address }, "latest", {}, 1]), {
       code: -32602,
-      message: "too many arguments, want at most 3",
+      message: "invalid argument 3: expected an object, got a number",
+    });
+    assert.deepEqual(await callError(chain.url, "eth_call", [{ to: counter.address }, "latest", {}, { blobBaseFee: "0x1" }]), {
+      code: -32602,
+      message: "invalid argument 3: unknown or unsupported block override field blobBaseFee (number, time, gasLimit, feeRecipient, prevRandao, baseFeePerGas)",
+    });
+    assert.deepEqual(await callError(chain.url, "eth_call", [{ to: counter.address }, "latest", {}, {}, {}]), {
+      code: -32602,
+      message: "too many arguments, want at most 4",
     });
   });
 });
