@@ -77,9 +77,9 @@ describe("debug_traceTransaction", () => {
     assert.ok(trace.structLogs.some((log) => log.op === "SSTORE"));
   });
   it("refuses unknown tracers and unknown transactions", async () => {
-    assert.deepEqual(await callError(chain.url, "debug_traceTransaction", [increment.transactionHash, { tracer: "prestateTracer" }]), {
+    assert.deepEqual(await callError(chain.url, "debug_traceTransaction", [increment.transactionHash, { tracer: "4byteTracer" }]), {
       code: -32602,
-      message: 'invalid argument 1: tracer "prestateTracer" is not supported: use "callTracer", or no tracer for struct logs',
+      message: 'invalid argument 1: tracer "4byteTracer" is not supported: use "callTracer", "prestateTracer", or no tracer for struct logs (JavaScript tracers are not)',
     });
     const unknown = `0x${"42".repeat(32)}`;
     assert.deepEqual(await callError(chain.url, "debug_traceTransaction", [unknown, { tracer: "callTracer" }]), {
