@@ -162,17 +162,30 @@ export class ConcordNode {
       if (dev !== undefined) state = devStatePort(state, dev, { store, common });
 
       // execution
-      let executor = new BlockExecutor({ common, stateNodes: state.stateNodes, blockHashes: store });
+      const consoleLog = options.consoleLog !== undefined;
+      let executor = new BlockExecutor({ common, stateNodes: state.stateNodes, blockHashes: store, consoleLog });
       let staking = new StakingState(executor);
       let epochLength: bigint | undefined;
       if (await staking.isDeployed(genesis.block.header)) await checkStakingPredeploy(staking, genesis.block.header);
       if (options.genesis.staking !== undefined) {
         epochLength = (await staking.config(genesis.block.header)).epochLength;
-        executor = new BlockExecutor({ common, stateNodes: state.stateNodes, blockHashes: store, systemCalls: stakingSystemCalls(epochLength) });
+        executor = new BlockExecutor({ common, stateNodes: state.stateNodes, blockHashes: store, systemCalls: stakingSystemCalls(epochLength), consoleLog });
         staking = new StakingState(executor);
       }
       // eth_call, estimates and traces run on worker threads over the same state (never on this one).
-      const calls = new ExecutionPool({ chainId, stateNodes: state.stateNodes, blockHashes: store, epochLength, ...options.calls });
+      const calls = new ExecutionPool({
+        chainId,
+        stateNodes: state.stateNodes,
+        blockHashes: store,
+        epochLength,
+        ...options.calls,
+        onConsoleLog: consoleLog ? (source, lines) => this.events.emit("consoleLog", { source, lines }) : undefined,
+      });
+      const printConsole = options.consoleLog;
+      if (printConsole !== undefined) {
+        this.events.on("consoleLog", printConsole);
+        teardown.push(async () => void this.events.off("consoleLog", printConsole));
+      }
       const plainTransfers = new CallExecutor(executor, { gasCap: options.calls?.gasCap });
       teardown.push(() => calls.close());
       const view = new ChainView({ common, store, executor, state, coinbase: this.coinbase }, head);

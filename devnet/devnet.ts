@@ -2,6 +2,7 @@
  * `concord devnet` and `concord node`: start the parts in order, tell the developer what is running
  * where, and stop everything cleanly on Ctrl-C (the next start resumes the same chain).
  */
+import { formatConsoleOutput } from "./consoleOutput.ts";
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -65,6 +66,7 @@ export async function startChain(options: NodeCommandOptions, progress: Progress
     // A lone validator may rewrite its own history: Hardhat/Anvil methods (snapshots, time travel,
     // impersonation) work, so Hardhat's network helpers and Ignition's restart detection do too.
     devMode: true,
+    consoleLog: (output) => process.stdout.write(formatConsoleOutput(output)),
     onError: (error) => progress.warn(`block production: ${error instanceof Error ? error.message : String(error)}`),
   });
   try {

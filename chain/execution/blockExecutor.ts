@@ -21,6 +21,7 @@ import { Capability, TransactionType, type TypedTransaction } from "@ethereumjs/
 import { CLRequest, CLRequestType, KECCAK256_NULL, bytesToHex, createAccountFromRLP, equalsBytes, type Account, type Address } from "@ethereumjs/util";
 import { Bloom, runTx, type RunTxResult } from "@ethereumjs/vm";
 import type { Common } from "@ethereumjs/common";
+import { ConsoleCapture } from "./consoleLog.ts";
 import { BlockVerificationError, BlockVerificationErrorCode as Code, SystemCallError } from "./errors.ts";
 import { childHeaderFields, contextHeader, validateChildHeader, type NextHeaderOptions } from "./header.ts";
 import { openExecutionState, openStateReader, type BlockHashSource, type ExecutionState } from "./executionState.ts";
@@ -49,6 +50,8 @@ export interface ExecutedBlock {
   stateNodes: ReadonlyMap<string, Uint8Array>;
   /** Logs emitted by the block's system calls (not part of any receipt). */
   systemLogs: RawLog[];
+  /** Solidity console.log lines per transaction (by index), when the executor collects them. */
+  consoleLogs?: { index: number; lines: string[] }[];
 }
 
 export type SkipReason = "invalid" | "blockFull";
@@ -84,6 +87,8 @@ export interface BlockExecutorOptions {
   systemCalls?: SystemCallPolicy;
   /** Let the event loop run every this many transactions (RPC, timers, p2p). Default 64. */
   yieldEvery?: number;
+  /** Collect each transaction's Solidity console.log lines (consoleLog.ts) into the executed block. */
+  consoleLog?: boolean;
 }
 
 const MIN_TX_GAS = 21_000n;
@@ -106,6 +111,11 @@ export class BlockExecutor {
   private warm: WarmState | undefined;
   /** How often a block ran on the state its parent left behind, and how often on a fresh one. */
   readonly stateReuse = { warm: 0, fresh: 0 };
+
+  /** Whether blocks run here collect their transactions' console.log lines. */
+  get collectsConsoleLog(): boolean {
+    return this.options.consoleLog === true;
+  }
 
   constructor(private readonly options: BlockExecutorOptions) {
     this.common = options.common;
@@ -211,7 +221,7 @@ export class BlockExecutor {
       this.common,
     );
     const block = new Block(header, included, [], [], { common: this.common });
-    return { block, senders, receipts: outcome.receipts, stateNodes: outcome.stateNodes, systemLogs: run.systemLogs, skipped };
+    return { block, senders, receipts: outcome.receipts, stateNodes: outcome.stateNodes, systemLogs: run.systemLogs, consoleLogs: run.consoleLogs, skipped };
   }
 
   /**
@@ -296,7 +306,7 @@ export class BlockExecutor {
     compare(Code.LogsBloomMismatch, "logs bloom", bytesToHex(header.logsBloom), bytesToHex(outcome.logsBloom));
     compare(Code.RequestsHashMismatch, "requests hash", bytesToHex(header.requestsHash ?? new Uint8Array()), bytesToHex(outcome.requestsHash));
     compare(Code.StateRootMismatch, "state root", bytesToHex(header.stateRoot), bytesToHex(outcome.stateRoot));
-    return { block, senders, receipts: outcome.receipts, stateNodes: outcome.stateNodes, systemLogs: run.systemLogs };
+    return { block, senders, receipts: outcome.receipts, stateNodes: outcome.stateNodes, systemLogs: run.systemLogs, consoleLogs: run.consoleLogs };
   }
 
   /** The system calls `header`'s block makes (the policy given at construction). */
@@ -324,16 +334,21 @@ export class BlockRun {
   private receiptGasUsed = 0n;
   readonly results: RunTxResult[] = [];
   readonly systemLogs: RawLog[] = [];
+  /** Console.log lines of the transactions run so far (by index), when collected. */
+  readonly consoleLogs: { index: number; lines: string[] }[] | undefined;
 
   private constructor(
     readonly state: ExecutionState,
     readonly context: Block,
-  ) {}
+    captureConsole: boolean,
+  ) {
+    this.consoleLogs = captureConsole ? [] : undefined;
+  }
 
   /** `parentState`: a state at the parent's root (or a dev chain's pending root), see `openState`. */
   static async start(executor: BlockExecutor, parentState: ExecutionState, context: Block): Promise<BlockRun> {
     const state = parentState;
-    const run = new BlockRun(state, context);
+    const run = new BlockRun(state, context, executor.collectsConsoleLog);
     await state.vm.evm.journal.checkpoint();
     await runBlockPrologue(state.vm, context);
     for (const call of executor.systemCallsFor(context.header)) {
@@ -355,6 +370,8 @@ export class BlockRun {
 
   async runTransaction(tx: TypedTransaction): Promise<RunTxResult> {
     const lifted = hasBoundSender(tx) ? await liftEip3607Once(this.state, tx.getSenderAddress()) : undefined;
+    const capture = this.consoleLogs === undefined ? undefined : new ConsoleCapture();
+    capture?.attach(this.state.vm.evm.events!);
     let result: RunTxResult;
     try {
       result = await runTx(this.state.vm, {
@@ -365,7 +382,9 @@ export class BlockRun {
       });
     } finally {
       lifted?.();
+      capture?.detach(this.state.vm.evm.events!);
     }
+    if (capture !== undefined && capture.lines.length > 0) this.consoleLogs!.push({ index: this.results.length, lines: capture.lines });
     this.gasUsed += result.blockGasSpent;
     this.receiptGasUsed += result.totalGasSpent;
     this.results.push(result);
@@ -381,6 +400,7 @@ export class BlockRun {
     this.gasUsed = mark.gasUsed;
     this.receiptGasUsed = mark.receiptGasUsed;
     this.results.length = mark.results;
+    while (this.consoleLogs !== undefined && (this.consoleLogs.at(-1)?.index ?? -1) >= mark.results) this.consoleLogs.pop();
   }
 
   async finish(transactions: readonly TypedTransaction[]): Promise<RunOutcome> {

@@ -17,6 +17,7 @@ import { contextHeader } from "./header.ts";
 import { CallError, CallErrorCode } from "./errors.ts";
 import type { BlockExecutor } from "./blockExecutor.ts";
 import type { ExecutionState } from "./executionState.ts";
+import { ConsoleCapture } from "./consoleLog.ts";
 import { createTracer, runTraced } from "./tracing/traceRun.ts";
 import type { TraceConfig } from "./tracing/traceConfig.ts";
 import type { Hex } from "../types.ts";
@@ -93,23 +94,40 @@ export interface CallExecutorOptions {
    * block gas limit where that is higher, so that anything a block could run, a call can.
    */
   gasCap?: bigint;
+  /** Receives the Solidity console.log lines of each call, and of each estimate's first run. */
+  onConsoleLog?: (lines: string[]) => void;
 }
 
 export class CallExecutor {
   private readonly gasCap: bigint;
+  private readonly onConsoleLog: ((lines: string[]) => void) | undefined;
 
   constructor(
     private readonly executor: BlockExecutor,
     options: CallExecutorOptions = {},
   ) {
     this.gasCap = options.gasCap ?? DEFAULT_CALL_GAS_CAP;
+    this.onConsoleLog = options.onConsoleLog;
   }
 
   async call(context: CallContext, request: CallRequest): Promise<CallOutcome> {
     const state = await this.executor.openState(context.stateRoot);
     await applyStateOverride(state, request.stateOverride);
     const header = applyBlockOverride(context.header, request.blockOverride);
-    return this.run(state, header, request, this.gasLimit(header, request));
+    return this.withConsole(state, () => this.run(state, header, request, this.gasLimit(header, request)));
+  }
+
+  /** Runs `task` with console.log collected (when someone listens) and handed over once it ends. */
+  private async withConsole<T>(state: ExecutionState, task: () => Promise<T>): Promise<T> {
+    if (this.onConsoleLog === undefined) return task();
+    const capture = new ConsoleCapture();
+    capture.attach(state.vm.evm.events!);
+    try {
+      return await task();
+    } finally {
+      capture.detach(state.vm.evm.events!);
+      if (capture.lines.length > 0) this.onConsoleLog(capture.lines);
+    }
   }
 
   /** debug_traceCall: the call with a tracer listening (same gas cap, state override and context as eth_call). */
@@ -166,7 +184,8 @@ export class CallExecutor {
         await state.vm.evm.journal.revert();
       }
     };
-    const atCap = await probe(cap);
+    // Only the first run prints console.log: the search runs the same code a dozen times.
+    const atCap = await this.withConsole(state, () => probe(cap));
     if (atCap.error !== undefined) {
       if (atCap.error.kind === "revert") throw new CallError(CallErrorCode.Reverted, "execution reverted", atCap.returnData);
       throw new CallError(CallErrorCode.InvalidRequest, `gas required exceeds allowance (${cap}): ${atCap.error.message}`);

@@ -116,6 +116,7 @@ export class BlockPipeline implements ConsensusHost {
     const included = block.transactions.map((tx) => bytesToHex(tx.hash()) as Hex);
     await pools.current.onBlockCommitted(included, block.header.calcNextBaseFee());
     events.emit("newHead", block);
+    for (const { index, lines } of executed.consoleLogs ?? []) events.emit("consoleLog", { source: "transaction", txHash: included[index]!, lines });
     const logs = blockLogRecords(block, await store.getReceipts(block.hash()));
     if (logs.length > 0) events.emit("logs", logs);
   }

@@ -7,6 +7,7 @@ import type { ConsensusNetwork } from "../consensus/engine.ts";
 import type { GenesisConfig } from "../execution/genesis.ts";
 import type { RpcServerOptions } from "../rpc/server.ts";
 import type { TxPoolOptions } from "../txpool/index.ts";
+import type { ConsoleOutput } from "../execution/consoleLog.ts";
 import { NodeOptionsError } from "./errors.ts";
 
 export const CLIENT_VERSION = `Concord/v0.1.0/node-${process.version}`;
@@ -55,6 +56,11 @@ export interface NodeOptions {
    * per call (--rpc.evmtimeout, default 5 s), worker count.
    */
   calls?: { gasCap?: bigint; timeoutMs?: number; workers?: number; maxQueued?: number };
+  /**
+   * Receives Solidity console.log output (hardhat/console.sol) of committed transactions and of
+   * eth_call / eth_estimateGas, as Hardhat's node prints it. Unset: not collected (no cost).
+   */
+  consoleLog?: (output: ConsoleOutput) => void;
   /** Called with errors of background block production. */
   onError?: (error: unknown) => void;
   /**

@@ -19,6 +19,7 @@ import type { PrestateTrace } from "../execution/tracing/prestateTracer.ts";
 import type { TraceConfig } from "../execution/tracing/traceConfig.ts";
 import type { BlockTraceEntry } from "../execution/tracing/traceRun.ts";
 import type { LogQuery } from "../storage/logQuery.ts";
+import type { ConsoleOutput } from "../execution/consoleLog.ts";
 import type { CommitCertificate, Hex } from "../types.ts";
 
 // Types the RPC layer shares with the parts that produce them, defined there once.
@@ -108,6 +109,8 @@ export interface BackendEvents {
   logs: [logs: LogRecord[]];
   /** A transaction entered the pending pool. */
   pendingTransaction: [hash: Hex];
+  /** Solidity console.log output of a committed transaction or a call (when the node collects it). */
+  consoleLog: [output: ConsoleOutput];
 }
 
 export interface RpcBackend {

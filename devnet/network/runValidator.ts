@@ -14,6 +14,7 @@ import { readGenesisFrom } from "../genesisFile.ts";
 import { DevnetOptionsError } from "../options.ts";
 import { rpcPolicyNodeOptions, type RpcClientPolicy } from "../rpcPolicy.ts";
 import { readValidatorConfig } from "./validatorConfig.ts";
+import { formatConsoleOutput } from "../consoleOutput.ts";
 
 /** The line a supervisor (the devnet, a test) waits for: everything after it is serving. */
 export const READY_LINE = "Concord validator ready";
@@ -45,6 +46,8 @@ export async function runValidator(configFile: string, signal: Promise<void>, po
     // single-validator devnet's are (its --fsync); a real network's validators fsync every block.
     syncWrites: !config.devnet,
     answerAfterCommit: config.devnet,
+    // Solidity console.log, as Hardhat's node prints it (a devnet's supervisor passes the lines on).
+    consoleLog: config.devnet ? (output) => process.stdout.write(formatConsoleOutput(output)) : undefined,
     onError: (error) => process.stderr.write(`consensus: ${error instanceof Error ? error.message : String(error)}\n`),
   });
   try {

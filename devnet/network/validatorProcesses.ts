@@ -6,6 +6,7 @@
  * output goes to <dataDir>/validators/validator-<i>/validator.log. Stopping sends SIGTERM to all and
  * waits for them (SIGKILL after 15 s); the next start resumes the same network.
  */
+import { parseConsoleLine } from "../consoleOutput.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { access, readFile, writeFile } from "node:fs/promises";
@@ -112,6 +113,7 @@ async function startValidator(dir: string, index: number, progress: Progress, no
   });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
+  passConsoleLines(child, index);
   let output = "";
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`validator ${index} did not start within 120 s; see ${path.join(dir, "validator.log")}`)), 120_000);
@@ -131,6 +133,23 @@ async function startValidator(dir: string, index: number, progress: Progress, no
       if (!/Stopped\./.test(output)) progress.warn(`validator ${index} stopped unexpectedly (exit code ${code}); see ${path.join(dir, "validator.log")}`);
       reject(new Error(`validator ${index} exited with code ${code} before it was ready:\n${output.trim().split("\n").slice(-5).join("\n")}`));
     });
+  });
+}
+
+/**
+ * Shows the validator's console.log lines on the devnet's console: every validator runs every
+ * transaction, so a transaction's lines come from validator 0 only; a call's from whichever validator
+ * served it.
+ */
+function passConsoleLines(child: ChildProcess, index: number): void {
+  let partial = "";
+  child.stdout!.on("data", (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split("\n");
+    partial = lines.pop()!;
+    for (const line of lines) {
+      const parsed = parseConsoleLine(line);
+      if (parsed !== undefined && (!parsed.transaction || index === 0)) process.stdout.write(`${line}\n`);
+    }
   });
 }
 

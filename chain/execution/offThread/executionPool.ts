@@ -43,6 +43,8 @@ export interface ExecutionPoolOptions {
   idleMs?: number;
   /** The staking contract's epoch length, for traces of blocks that run its system calls. */
   epochLength?: bigint;
+  /** Receives the Solidity console.log lines of each eth_call and eth_estimateGas that printed any. */
+  onConsoleLog?: (source: "eth_call" | "eth_estimateGas", lines: string[]) => void;
 }
 
 /** What the RPC backend runs without committing: the same signatures as CallExecutor and traceTransaction. */
@@ -77,7 +79,7 @@ const WORKER_URL = new URL("./executionWorker.ts", import.meta.url);
 const WORKER_HEAP_MB = 512;
 
 export class ExecutionPool implements OffThreadExecution {
-  readonly #options: Required<Omit<ExecutionPoolOptions, "epochLength">> & { epochLength?: bigint };
+  readonly #options: Required<Omit<ExecutionPoolOptions, "epochLength" | "onConsoleLog">> & Pick<ExecutionPoolOptions, "epochLength" | "onConsoleLog">;
   readonly #idle: PoolWorker[] = [];
   readonly #busy = new Set<PoolWorker>();
   readonly #queue: Job[] = [];
@@ -150,7 +152,12 @@ export class ExecutionPool implements OffThreadExecution {
   }
 
   #spawn(): PoolWorker {
-    const setup: WorkerSetup = { chainId: this.#options.chainId, gasCap: this.#options.gasCap, epochLength: this.#options.epochLength };
+    const setup: WorkerSetup = {
+      chainId: this.#options.chainId,
+      gasCap: this.#options.gasCap,
+      epochLength: this.#options.epochLength,
+      consoleLog: this.#options.onConsoleLog !== undefined,
+    };
     // A heap limit per worker: a call that allocates without end fails alone instead of the node.
     const thread = new Worker(WORKER_URL, { workerData: setup, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
     // A worker must not keep the process alive: the node decides when it stops.
@@ -205,6 +212,9 @@ export class ExecutionPool implements OffThreadExecution {
         const job = worker.current;
         if (job === undefined || job.id !== message.id) return;
         this.#finish(worker);
+        if (message.type === "done" && message.consoleLines !== undefined && (job.job.kind === "call" || job.job.kind === "estimateGas")) {
+          this.#options.onConsoleLog?.(job.job.kind === "call" ? "eth_call" : "eth_estimateGas", message.consoleLines);
+        }
         if (message.type === "done") job.resolve(message.result);
         else job.reject(deserializeError(message.error));
       }

@@ -65,7 +65,12 @@ const executor = new BlockExecutor({
   blockHashes: remoteBlockHashes,
   systemCalls: setup.epochLength === undefined ? undefined : stakingSystemCalls(setup.epochLength),
 });
-const calls = new CallExecutor(executor, { gasCap: setup.gasCap });
+/** Console.log lines of the job running now (one job at a time per worker). */
+let consoleLines: string[] = [];
+const calls = new CallExecutor(executor, {
+  gasCap: setup.gasCap,
+  onConsoleLog: setup.consoleLog === true ? (lines) => consoleLines.push(...lines) : undefined,
+});
 
 async function run(job: ExecutionJob): Promise<JobResult> {
   switch (job.kind) {
@@ -100,8 +105,9 @@ function serializeError(error: unknown): SerializedError {
 port.on("message", (message: ToWorker) => {
   switch (message.type) {
     case "job":
+      consoleLines = [];
       run(message.job).then(
-        (result) => send({ type: "done", id: message.id, result }),
+        (result) => send({ type: "done", id: message.id, result, consoleLines: consoleLines.length > 0 ? consoleLines : undefined }),
         (error: unknown) => send({ type: "failed", id: message.id, error: serializeError(error) }),
       );
       return;

@@ -17,6 +17,8 @@ export interface WorkerSetup {
   gasCap: bigint;
   /** The staking contract's epoch length when the chain has one (its system calls run in traced blocks). */
   epochLength?: bigint;
+  /** Collect Solidity console.log lines of calls and estimates (sent back with the job's result). */
+  consoleLog?: boolean;
 }
 
 export type ExecutionJob =
@@ -46,7 +48,7 @@ export type ToWorker =
 /** Worker -> node thread. */
 export type FromWorker =
   | { type: "ready" }
-  | { type: "done"; id: number; result: JobResult }
+  | { type: "done"; id: number; result: JobResult; consoleLines?: string[] }
   | { type: "failed"; id: number; error: SerializedError }
   | { type: "stateNode"; requestId: number; key: string }
   | { type: "blockHash"; requestId: number; number: bigint };
