@@ -36,7 +36,11 @@ export const DEVNET_USAGE = `Usage: concord devnet [options]     (npm start -- [
   --validators <n>          Validators of the chain (default: 4), each its own process, agreeing on every block
                             (Tendermint BFT over libp2p on loopback). 1: a single in-process validator with
                             Hardhat/Anvil dev methods (snapshots, time travel, impersonation).
-  --block-interval <ms>     Also produce empty blocks this often (default: only when transactions wait).
+  --block-interval <ms>     Also produce empty blocks this often (default: only when transactions wait);
+                            evm_setIntervalMining changes it while the devnet runs.
+  --load-state <file>       Start from a state saved by --dump-state or anvil_dumpState (Anvil's account
+                            dumps load too). Needs --validators 1.
+  --dump-state <file>       Save the state to this file when the devnet stops. Needs --validators 1.
   --chain-id <id>           Chain id of a new chain (default: 31337, as Hardhat's and Anvil's nodes).
   --fsync                   Make each block durable against power loss before answering (default:
                             durable against the process being killed; an OS crash may lose the last blocks).
@@ -49,6 +53,8 @@ export const NODE_USAGE = `Usage: concord node [options]
   --host <address>          Interface to listen on (default: 127.0.0.1).
   --port <port>             JSON-RPC over HTTP and WebSocket (default: 8545; 0 picks a free port).
   --block-interval <ms>     Also produce empty blocks this often.
+  --load-state <file>       Start from a state saved by --dump-state or anvil_dumpState.
+  --dump-state <file>       Save the state to this file when the node stops.
   --chain-id <id>           Chain id of a new chain (default: 31337).
   --fsync                   Make each block durable against power loss before answering.
 ${RPC_POLICY_USAGE}

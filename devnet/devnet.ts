@@ -2,6 +2,7 @@
  * `concord devnet` and `concord node`: start the parts in order, tell the developer what is running
  * where, and stop everything cleanly on Ctrl-C (the next start resumes the same chain).
  */
+import { dumpStateFile, loadStateFile } from "./stateFiles.ts";
 import { formatConsoleOutput } from "./consoleOutput.ts";
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -77,7 +78,27 @@ export async function startChain(options: NodeCommandOptions, progress: Progress
     }
     throw error;
   }
+  if (options.loadState !== undefined) {
+    const file = options.loadState;
+    try {
+      await progress.step(`Loading the state in ${file} (--load-state)`, async () => progress.detail(`loaded ${await loadStateFile(node, file)}`));
+    } catch (error) {
+      await node.stop();
+      throw error;
+    }
+  }
   return { node, created };
+}
+
+/** Stops a chain started by `startChain`, writing its state first when --dump-state asks. */
+export async function stopChain(node: ConcordNode, options: NodeCommandOptions, progress: Progress): Promise<void> {
+  const file = options.dumpState;
+  if (file !== undefined) {
+    await progress.step(`Writing the state to ${file} (--dump-state)`, () => dumpStateFile(node, file)).catch((error: Error) =>
+      progress.warn(`the state was not written: ${error.message}`),
+    );
+  }
+  await node.stop();
 }
 
 export async function runNode(options: NodeCommandOptions): Promise<number> {
@@ -88,7 +109,7 @@ export async function runNode(options: NodeCommandOptions): Promise<number> {
   console.log(`\nConcord node ${created ? "created a new chain" : "resumed the chain"} at block ${node.backend.latestBlockNumber()}`);
   console.log(`  JSON-RPC   ${rpc.url}   WebSocket ${rpc.wsUrl}   chain id ${node.chainId}\n`);
   await untilInterrupted();
-  await progress.step("Stopping the node", () => node.stop());
+  await progress.step("Stopping the node", () => stopChain(node, options, progress));
   return 0;
 }
 
@@ -272,7 +293,7 @@ async function startDevnetChain(options: DevnetCommandOptions, progress: Progres
     );
   }
   const { node, created } = await startChain({ ...options, dataDir: options.dataDir }, progress);
-  return { chain: inProcessChain(node), created };
+  return { chain: { ...inProcessChain(node), stop: () => stopChain(node, options, progress) }, created };
 }
 
 /** Whole ether with up to 4 decimals, never rounded up to a balance the account does not have. */

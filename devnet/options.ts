@@ -23,6 +23,10 @@ export interface NodeCommandOptions extends RpcClientPolicy {
    * keep nothing at all. The fsync costs each block a few milliseconds of latency.
    */
   fsync: boolean;
+  /** A state dump to start from (Anvil's --load-state): applied after the chain starts. */
+  loadState?: string;
+  /** Where to write the state when the chain stops (Anvil's --dump-state). */
+  dumpState?: string;
 }
 
 export interface DevnetCommandOptions extends NodeCommandOptions {
@@ -49,6 +53,8 @@ const common = {
   "block-interval": { type: "string" },
   "chain-id": { type: "string", default: "31337" },
   fsync: { type: "boolean", default: false },
+  "load-state": { type: "string" },
+  "dump-state": { type: "string" },
 } as const;
 
 /** `concord node --config <file>` and the policy flags that may follow it. */
@@ -68,6 +74,14 @@ export function parseNodeOptions(args: string[]): NodeCommandOptions {
     blockIntervalMs: values["block-interval"] === undefined ? undefined : positiveInteger(values["block-interval"], "--block-interval"),
     chainId: chainId(values["chain-id"]),
     fsync: values.fsync,
+    ...stateFiles(values),
+  };
+}
+
+function stateFiles(values: { "load-state"?: string; "dump-state"?: string }): Pick<NodeCommandOptions, "loadState" | "dumpState"> {
+  return {
+    loadState: values["load-state"] === undefined ? undefined : path.resolve(values["load-state"]),
+    dumpState: values["dump-state"] === undefined ? undefined : path.resolve(values["dump-state"]),
   };
 }
 
@@ -89,6 +103,9 @@ export function parseDevnetOptions(args: string[]): DevnetCommandOptions {
   if (!/^\d+$/.test(values.validators) || validators < 1 || validators > 20) {
     throw new DevnetOptionsError(`--validators must be an integer from 1 to 20, got '${values.validators}'`);
   }
+  if (validators > 1 && (values["load-state"] !== undefined || values["dump-state"] !== undefined)) {
+    throw new DevnetOptionsError("--load-state and --dump-state need a single-validator dev chain: add --validators 1");
+  }
   return {
     ...parseRpcPolicy(values),
     dataDir: path.resolve(values["data-dir"] ?? process.env.CONCORD_DATA_DIR ?? DEFAULT_DATA_DIR),
@@ -97,6 +114,7 @@ export function parseDevnetOptions(args: string[]): DevnetCommandOptions {
     blockIntervalMs: values["block-interval"] === undefined ? undefined : positiveInteger(values["block-interval"], "--block-interval"),
     chainId: chainId(values["chain-id"]),
     fsync: values.fsync,
+    ...stateFiles(values),
     fresh: values.fresh,
     ipfs: !values["no-ipfs"],
     ipfsApiPort: port(values["ipfs-api-port"], "--ipfs-api-port"),

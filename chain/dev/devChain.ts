@@ -34,6 +34,8 @@ import { ImpersonatedPool, type AccountView, type ImpersonatedEntry } from "./im
 import { impersonatedTransaction } from "./impersonation.ts";
 import { PendingState, type PendingStateVersion } from "./pendingState.ts";
 import { SnapshotRegistry } from "./snapshots.ts";
+import { applyAnvilAccount } from "./anvilAccounts.ts";
+import { collectStateNodes, createStateDump, dumpNodes, type LoadableState, type StateDump } from "./stateDump.ts";
 import type { Hex } from "../types.ts";
 
 /** The engine controls dev mode needs (an engine that produces blocks on request). */
@@ -242,6 +244,57 @@ export class DevChain {
       await this.#resyncImpersonated();
       for (const entry of this.#impersonatedPool.executable()) host.announcePending(entry.hash);
       return true;
+    });
+  }
+
+  /**
+   * hardhat_reset / anvil_reset: back to the genesis block, as a fresh chain: history, pending
+   * changes, both pools, snapshots, impersonations, time offset and next-block settings are dropped.
+   * Mining settings (automine, interval) stay, as on Hardhat's node.
+   */
+  async reset(): Promise<void> {
+    const { host, engine } = this.#started();
+    await engine.exclusive(async () => {
+      await host.truncate(0n);
+      this.pendingState.clear();
+      this.clock.restore({ offset: 0n, nextTimestamp: undefined, capturedAtMs: Date.now() });
+      this.#next = {};
+      this.#gasLimit = undefined;
+      this.#chosenTimestamp = undefined;
+      this.#snapshots.clear();
+      this.#impersonated.clear();
+      this.#impersonatedPool.restore([]);
+      await host.stateChanged();
+      await host.replacePool([]);
+    });
+  }
+
+  /** anvil_dumpState / --dump-state: the state "latest" reads (pending changes included), as a trie dump. */
+  async dumpState(): Promise<StateDump> {
+    const { host, engine } = this.#started();
+    return engine.exclusive(async () => {
+      const head = host.head();
+      const root = this.pendingState.rootOver(head.header.stateRoot);
+      return createStateDump(head.common.chainId(), head.header.number, root, await collectStateNodes(this.pendingState, root));
+    });
+  }
+
+  /**
+   * anvil_loadState / --load-state: a trie dump becomes the state the next block is built on (reads
+   * at "latest" see it at once); an Anvil account dump is applied account by account over the state.
+   */
+  async loadState(state: LoadableState): Promise<void> {
+    if (state.kind === "accounts") {
+      await this.#changeState(async (manager) => {
+        for (const [address, fields] of state.accounts) await applyAnvilAccount(manager, address, fields);
+      });
+      return;
+    }
+    const { host, engine } = this.#started();
+    await engine.exclusive(async () => {
+      this.pendingState.replace(hexToBytes(state.dump.stateRoot), dumpNodes(state.dump));
+      await host.stateChanged();
+      await this.#resyncImpersonated();
     });
   }
 

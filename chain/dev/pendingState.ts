@@ -23,10 +23,10 @@ export interface PendingStateVersion {
   readonly nodes: ReadonlyMap<string, Uint8Array>;
 }
 
-const EMPTY: PendingStateVersion = { root: undefined, nodes: new Map() };
+export const EMPTY_PENDING_STATE: PendingStateVersion = { root: undefined, nodes: new Map() };
 
 export class PendingState implements StateNodeSource {
-  #version: PendingStateVersion = EMPTY;
+  #version: PendingStateVersion = EMPTY_PENDING_STATE;
 
   constructor(private readonly committed: StateNodeSource) {}
 
@@ -57,9 +57,16 @@ export class PendingState implements StateNodeSource {
     this.#version = { root, nodes };
   }
 
+  /** Makes `root` (whose nodes are in `nodes` or committed) the state the next block is built on. */
+  replace(root: Uint8Array, nodes: ReadonlyMap<string, Uint8Array>): void {
+    const merged = new Map(this.#version.nodes);
+    for (const [key, value] of nodes) merged.set(key, value);
+    this.#version = { root, nodes: merged };
+  }
+
   /** The block built on this version was committed (its nodes went with it). */
   clear(): void {
-    this.#version = EMPTY;
+    this.#version = EMPTY_PENDING_STATE;
   }
 
   restore(version: PendingStateVersion): void {

@@ -22,6 +22,11 @@ export class SnapshotRegistry<T> {
     return snapshot;
   }
 
+  /** Forgets every snapshot (hardhat_reset); ids keep counting up, so an old id never means a new snapshot. */
+  clear(): void {
+    this.#snapshots.clear();
+  }
+
   /** Live snapshots by id, oldest first (anvil_metadata lists them). */
   entries(): [bigint, T][] {
     return [...this.#snapshots.entries()];

@@ -24,6 +24,7 @@ import { address, bool, data, hash, object, optional, ParamError, quantity, stor
 import { accountMethods } from "./accounts.ts";
 import { executionMethods } from "./execution.ts";
 import { asDevModeBackend, type ChainMetadata } from "../../dev/devModeBackend.ts";
+import { encodeDumpForRpc, parseStateDump } from "../../dev/stateDump.ts";
 import { MAX_BLOCKS_PER_MINE, type DevChain } from "../../dev/devChain.ts";
 
 /** Seconds, as Hardhat takes them: a JSON number or a hex quantity. */
@@ -78,6 +79,18 @@ const blockInterval: Validator<{ minMs: number; maxMs: number } | undefined> = (
   }
   const ms = milliseconds(value, "interval");
   return ms === 0 ? undefined : { minMs: ms, maxMs: ms };
+};
+
+/**
+ * hardhat_reset's optional argument: Hardhat's `{ forking: { jsonRpcUrl, blockNumber } }` asks for a
+ * fork, which a Concord devnet cannot be (nothing is downloaded); an empty object or none resets.
+ */
+const resetOptions: Validator<undefined> = (value) => {
+  const fields = object(value);
+  if (fields.forking !== undefined && fields.forking !== null) {
+    throw new ParamError("forking is not supported: a Concord devnet is its own chain (reset without options to go back to its genesis)");
+  }
+  return undefined;
 };
 
 /** evm_mine's optional argument: a timestamp (Hardhat), or Anvil's { timestamp?, blocks? }. */
@@ -250,6 +263,15 @@ export const devMethods: MethodTable = Object.fromEntries([
   }),
   devMethod("evm_setBlockGasLimit", [gasLimit], async (dev, [limit]) => {
     await dev.setBlockGasLimit(limit);
+    return true;
+  }),
+
+  // ------------------------------------------------------------------ whole chain
+  ...withAlias(["hardhat_reset", "anvil_reset"], [optional(resetOptions)], (dev) => dev.reset(), setterResults),
+  // Anvil's encoding: the dump as gzipped JSON, hex-encoded (Concord's dump is the state trie; see stateDump.ts).
+  devMethod("anvil_dumpState", [], async (dev) => encodeDumpForRpc(await dev.dumpState())),
+  devMethod("anvil_loadState", [data], async (dev, [dump]) => {
+    await dev.loadState(parseStateDump(dump));
     return true;
   }),
 
