@@ -29,6 +29,7 @@ const VALID_PARAMS: Record<string, unknown[]> = {
   evm_setAutomine: [true],
   anvil_setAutomine: [true],
   evm_setIntervalMining: [0],
+  anvil_loadState: ["0x00"],
   anvil_setIntervalMining: [0],
   hardhat_setBalance: ["0x00000000000000000000000000000000000000aa", "0x1"],
   anvil_setBalance: ["0x00000000000000000000000000000000000000aa", "0x1"],
@@ -54,7 +55,7 @@ const VALID_PARAMS: Record<string, unknown[]> = {
 const DEV_METHOD_NAMES = [
   "hardhat_metadata", "anvil_metadata", "evm_snapshot", "anvil_snapshot", "evm_revert", "anvil_revert",
   "evm_increaseTime", "anvil_increaseTime", "evm_setNextBlockTimestamp", "anvil_setNextBlockTimestamp",
-  "evm_mine", "hardhat_mine", "anvil_mine", "evm_setAutomine", "anvil_setAutomine", "hardhat_getAutomine", "evm_setIntervalMining", "anvil_setIntervalMining", "anvil_getAutomine",
+  "evm_mine", "hardhat_mine", "anvil_mine", "evm_setAutomine", "anvil_setAutomine", "hardhat_getAutomine", "evm_setIntervalMining", "anvil_setIntervalMining", "hardhat_reset", "anvil_reset", "anvil_dumpState", "anvil_loadState", "anvil_getAutomine",
   "hardhat_setBalance", "anvil_setBalance", "hardhat_setCode", "anvil_setCode", "hardhat_setNonce", "anvil_setNonce",
   "hardhat_setStorageAt", "anvil_setStorageAt", "hardhat_setCoinbase", "anvil_setCoinbase",
   "hardhat_setNextBlockBaseFeePerGas", "anvil_setNextBlockBaseFeePerGas", "hardhat_setPrevRandao", "evm_setBlockGasLimit",
