@@ -31,6 +31,16 @@ export type CallResult = Omit<CallOutcome, "gasRefund">;
 /** A block tag as JSON-RPC clients send it, already resolved by the RPC layer where it can be. */
 export type BlockTag = bigint | "latest" | "pending" | "earliest" | "safe" | "finalized";
 
+/** eth_getProof's answer before formatting: proofs are the RLP trie nodes from the root down. */
+export interface AccountProof {
+  balance: bigint;
+  nonce: bigint;
+  codeHash: Hex;
+  storageHash: Hex;
+  accountProof: Hex[];
+  storageProof: { slot: Hex; value: bigint; proof: Hex[] }[];
+}
+
 /** A log as stored and served (eth_getLogs, receipts, subscriptions). */
 export interface LogRecord {
   address: Hex;
@@ -137,6 +147,8 @@ export interface RpcBackend {
   getTransactionCount(address: Hex, block: BlockTag): Promise<bigint>;
   getCode(address: Hex, block: BlockTag): Promise<Uint8Array>;
   getStorageAt(address: Hex, slot: Hex, block: BlockTag): Promise<Hex>;
+  /** EIP-1186: the account and the given storage slots (32-byte hex) with their Merkle proofs. */
+  getProof(address: Hex, slots: Hex[], block: BlockTag): Promise<AccountProof>;
 
   // --- execution without commit ---
   call(request: CallRequest, block: BlockTag): Promise<CallResult>;

@@ -5,6 +5,7 @@
  * reads resolve their tag in the chain view, submissions go through the transaction port, records
  * are formatted by format/records.ts.
  */
+import { getMerkleStateProof } from "@ethereumjs/statemanager";
 import type { ConsensusNetwork } from "../consensus/engine.ts";
 import type { EventEmitter } from "node:events";
 import type { Block } from "@ethereumjs/block";
@@ -28,6 +29,7 @@ import type { TransactionPort } from "../node/transactionPort.ts";
 import type { ChainStore } from "../storage/chainStore.ts";
 import { findLogs, findLogsInBlock } from "../storage/logQuery.ts";
 import type {
+  AccountProof,
   BackendEvents,
   BlockTag,
   BlockTraceEntry,
@@ -170,6 +172,19 @@ export class NodeBackend implements RpcBackend, DevModeBackend {
   async getStorageAt(address: Hex, slot: Hex, block: BlockTag): Promise<Hex> {
     const value = await (await this.parts.view.stateAt(block)).getStorage(createAddressFromString(address), setLengthLeft(hexToBytes(slot), 32));
     return bytesToHex(setLengthLeft(value, 32)) as Hex;
+  }
+
+  async getProof(address: Hex, slots: Hex[], block: BlockTag): Promise<AccountProof> {
+    const state = await this.parts.view.stateAt(block);
+    const proof = await getMerkleStateProof(state, createAddressFromString(address), slots.map((slot) => hexToBytes(slot)));
+    return {
+      balance: BigInt(proof.balance),
+      nonce: BigInt(proof.nonce),
+      codeHash: proof.codeHash as Hex,
+      storageHash: proof.storageHash as Hex,
+      accountProof: proof.accountProof as Hex[],
+      storageProof: proof.storageProof.map((entry, i) => ({ slot: slots[i]!, value: BigInt(entry.value), proof: entry.proof as Hex[] })),
+    };
   }
 
   // ------------------------------------------------------------------ execution without commit
