@@ -10,14 +10,15 @@
  */
 import { Block, type BlockHeader } from "@ethereumjs/block";
 import { createTx, type TypedTransaction, type TypedTxData } from "@ethereumjs/tx";
-import { Account, Address, KECCAK256_NULL, createAddressFromString, createZeroAddress, equalsBytes, hexToBytes } from "@ethereumjs/util";
-import { EVMError, type ExecResult } from "@ethereumjs/evm";
+import { Account, Address, KECCAK256_NULL, bigIntToBytes, createAddressFromString, createZeroAddress, equalsBytes, generateAddress, hexToBytes } from "@ethereumjs/util";
+import { EVMError, type ExecResult, type InterpreterStep } from "@ethereumjs/evm";
 import { runTx } from "@ethereumjs/vm";
 import { contextHeader } from "./header.ts";
 import { CallError, CallErrorCode } from "./errors.ts";
 import type { BlockExecutor } from "./blockExecutor.ts";
 import type { ExecutionState } from "./executionState.ts";
 import { ConsoleCapture } from "./consoleLog.ts";
+import { AccessListTracer, type AccessListEntry } from "./tracing/accessListTracer.ts";
 import { createTracer, runTraced } from "./tracing/traceRun.ts";
 import type { TraceConfig } from "./tracing/traceConfig.ts";
 import type { Hex } from "../types.ts";
@@ -85,6 +86,17 @@ export interface CallContext {
 
 const MIN_TRANSACTION_GAS = 21_000n;
 
+/** Runs of eth_createAccessList before giving up (a call whose accesses depend on gas left may not settle). */
+const MAX_ACCESS_LIST_ROUNDS = 10;
+
+/** eth_createAccessList's answer. */
+export interface AccessListResult {
+  accessList: AccessListEntry[];
+  gasUsed: bigint;
+  /** Why the call failed with that list, if it did. */
+  error?: string;
+}
+
 /** geth's --rpc.gascap default: the most gas one call, estimate or trace may burn. */
 export const DEFAULT_CALL_GAS_CAP = 50_000_000n;
 
@@ -146,6 +158,46 @@ export class CallExecutor {
       return { gasLimit, gasUsed: outcome.gasUsed, failed: outcome.error !== undefined, returnValue: outcome.returnData };
     });
     return result;
+  }
+
+  /**
+   * eth_createAccessList, as geth computes it: run the call with an access-list tracer, run it again
+   * with what it found declared, until the list stops changing; the answer's gas is that of the last
+   * run (with the list), and a failed call reports its error beside the list.
+   */
+  async createAccessList(callContext: CallContext, request: CallRequest): Promise<AccessListResult> {
+    const state = await this.executor.openState(callContext.stateRoot);
+    await applyStateOverride(state, request.stateOverride);
+    const header = applyBlockOverride(callContext.header, request.blockOverride);
+    const gasLimit = this.gasLimit(header, request);
+    const from = request.from === undefined ? createZeroAddress() : createAddressFromString(request.from);
+    const recipient =
+      request.to === undefined || request.to === null
+        ? createContractAddress(from, request.nonce ?? (await state.stateManager.getAccount(from))?.nonce ?? 0n)
+        : createAddressFromString(request.to);
+    const excluded = new Set<Hex>([from.toString(), recipient.toString(), ...[...state.vm.evm.precompiles.keys()].map((key) => `0x${key}`)].map((a) => a.toLowerCase() as Hex));
+    const events = state.vm.evm.events!;
+    let previous = new AccessListTracer(request.accessList ?? [], excluded);
+    for (let round = 0; round < MAX_ACCESS_LIST_ROUNDS; round++) {
+      const accessList = previous.list();
+      const tracer = new AccessListTracer(accessList, excluded);
+      const onStep = (step: InterpreterStep) => tracer.step(step);
+      await state.vm.evm.journal.checkpoint();
+      events.on("step", onStep);
+      let outcome: CallOutcome;
+      try {
+        outcome = await this.run(state, header, { ...request, accessList }, gasLimit);
+      } finally {
+        events.off("step", onStep);
+        await state.vm.evm.journal.revert();
+      }
+      if (tracer.equals(previous)) {
+        const error = outcome.error === undefined ? undefined : outcome.error.kind === "revert" ? "execution reverted" : outcome.error.message;
+        return { accessList, gasUsed: outcome.gasUsed, error };
+      }
+      previous = tracer;
+    }
+    throw new CallError(CallErrorCode.InvalidRequest, `the access list did not settle within ${MAX_ACCESS_LIST_ROUNDS} runs (the call touches different state each time)`);
   }
 
   /** The request's gas (the block gas limit when it names none), capped as geth caps it: silently. */
@@ -314,6 +366,10 @@ async function applyStateOverride(state: ExecutionState, overrides: AccountOverr
       await manager.putStorage(address, hexToBytes(slot), hexToBytes(value));
     }
   }
+}
+
+function createContractAddress(from: Address, nonce: bigint): Address {
+  return new Address(generateAddress(from.bytes, bigIntToBytes(nonce)));
 }
 
 function applyBlockOverride(header: BlockHeader, override: BlockOverride | undefined): BlockHeader {

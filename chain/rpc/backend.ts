@@ -12,7 +12,7 @@ import type { EventEmitter } from "node:events";
 import type { Block } from "@ethereumjs/block";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import type { EngineStatus } from "../consensus/engine.ts";
-import type { CallOutcome, CallRequest } from "../execution/calls.ts";
+import type { AccessListResult, CallOutcome, CallRequest } from "../execution/calls.ts";
 import type { CallFrame } from "../execution/tracing/callTracer.ts";
 import type { StructLogTrace } from "../execution/tracing/structLogger.ts";
 import type { PrestateTrace } from "../execution/tracing/prestateTracer.ts";
@@ -161,6 +161,8 @@ export interface RpcBackend {
   traceTransaction(hash: Hex, config: TraceConfig): Promise<unknown>;
   /** Every transaction of a committed block, traced in order; undefined for an unknown block. */
   traceBlock(blockHash: Hex, config: TraceConfig): Promise<BlockTraceEntry[] | undefined>;
+  /** eth_createAccessList: the slots and addresses the call touches, and its gas with them declared. */
+  createAccessList(request: CallRequest, block: BlockTag): Promise<AccessListResult>;
   /** The call as eth_call runs it (same block context and state override), traced. */
   traceCall(request: CallRequest, block: BlockTag, config: TraceConfig): Promise<unknown>;
 

@@ -16,7 +16,7 @@ import type { ConsensusEngine } from "../consensus/engine.ts";
 import type { DevChain } from "../dev/devChain.ts";
 import type { ChainMetadata, DevModeBackend } from "../dev/devModeBackend.ts";
 import type { BlockExecutor } from "../execution/blockExecutor.ts";
-import type { CallExecutor } from "../execution/calls.ts";
+import type { AccessListResult, CallExecutor } from "../execution/calls.ts";
 import type { OffThreadExecution } from "../execution/offThread/executionPool.ts";
 import { CallError, CallErrorCode } from "../execution/errors.ts";
 import { feeHistory } from "../execution/feeHistory.ts";
@@ -235,6 +235,10 @@ export class NodeBackend implements RpcBackend, DevModeBackend {
     // A dev chain's block may start from the parent's state plus pending changes (hardhat_setBalance...).
     const { block, preStateRoot } = await state.replayable(stored, parent);
     return this.parts.calls.traceBlock(parent, block, stored.senders, config, preStateRoot ?? parent.header.stateRoot, index);
+  }
+
+  async createAccessList(request: CallRequest, block: BlockTag): Promise<AccessListResult> {
+    return this.parts.calls.createAccessList(await this.parts.view.callContext(block), request);
   }
 
   async traceCall(request: CallRequest, block: BlockTag, config: TraceConfig): Promise<unknown> {

@@ -14,7 +14,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { Block } from "@ethereumjs/block";
-import type { CallContext, CallOutcome, CallRequest } from "../calls.ts";
+import type { AccessListResult, CallContext, CallOutcome, CallRequest } from "../calls.ts";
 import { DEFAULT_CALL_GAS_CAP } from "../calls.ts";
 import { CallError, CallErrorCode } from "../errors.ts";
 import type { BlockHashSource } from "../executionState.ts";
@@ -52,6 +52,7 @@ export interface OffThreadExecution {
   call(context: CallContext, request: CallRequest): Promise<CallOutcome>;
   estimateGas(context: CallContext, request: CallRequest): Promise<bigint>;
   traceCall(context: CallContext, request: CallRequest, config: TraceConfig): Promise<unknown>;
+  createAccessList(context: CallContext, request: CallRequest): Promise<AccessListResult>;
   /** Traces transaction `index` of `block`, or every transaction when `index` is undefined. */
   traceBlock(parent: Block, block: Block, senders: Hex[], config: TraceConfig, preStateRoot: Uint8Array, index?: number): Promise<BlockTraceEntry[]>;
   close(): Promise<void>;
@@ -105,6 +106,10 @@ export class ExecutionPool implements OffThreadExecution {
 
   estimateGas(context: CallContext, request: CallRequest): Promise<bigint> {
     return this.#submit({ kind: "estimateGas", header: context.header.toJSON(), stateRoot: context.stateRoot, request }) as Promise<bigint>;
+  }
+
+  createAccessList(context: CallContext, request: CallRequest): Promise<AccessListResult> {
+    return this.#submit({ kind: "createAccessList", header: context.header.toJSON(), stateRoot: context.stateRoot, request }) as Promise<AccessListResult>;
   }
 
   traceCall(context: CallContext, request: CallRequest, config: TraceConfig): Promise<unknown> {

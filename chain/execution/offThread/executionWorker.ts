@@ -78,6 +78,8 @@ async function run(job: ExecutionJob): Promise<JobResult> {
       return calls.call({ header: contextHeader(job.header, common), stateRoot: job.stateRoot }, job.request);
     case "estimateGas":
       return calls.estimateGas({ header: contextHeader(job.header, common), stateRoot: job.stateRoot }, job.request);
+    case "createAccessList":
+      return calls.createAccessList({ header: contextHeader(job.header, common), stateRoot: job.stateRoot }, job.request);
     case "traceCall":
       return calls.traceCall({ header: contextHeader(job.header, common), stateRoot: job.stateRoot }, job.request, job.config);
     case "traceBlock": {

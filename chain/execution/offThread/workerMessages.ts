@@ -24,6 +24,7 @@ export interface WorkerSetup {
 export type ExecutionJob =
   | { kind: "call"; header: JSONHeader; stateRoot: Uint8Array; request: CallRequest }
   | { kind: "estimateGas"; header: JSONHeader; stateRoot: Uint8Array; request: CallRequest }
+  | { kind: "createAccessList"; header: JSONHeader; stateRoot: Uint8Array; request: CallRequest }
   | { kind: "traceCall"; header: JSONHeader; stateRoot: Uint8Array; request: CallRequest; config: TraceConfig }
   /** One transaction of a block (`index`), or all of them. */
   | { kind: "traceBlock"; parent: Uint8Array; block: Uint8Array; senders: Hex[]; index?: number; config: TraceConfig; preStateRoot: Uint8Array };

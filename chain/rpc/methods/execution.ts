@@ -60,6 +60,17 @@ export const executionMethods: MethodTable = {
       return quantity(await estimateGas(backend, { ...checkChainId(backend, request), stateOverride: overrides, blockOverride: blockOverrides }, block));
     },
   ),
+  // geth's shape: the list, the gas the call uses with it declared, and the call's error if it failed.
+  eth_createAccessList: defineMethod(
+    [transactionRequest, optional(blockSelector), optional(stateOverride)],
+    async ({ backend }, [request, selector, overrides]) => {
+      const block = await stateReference(backend, selector ?? { tag: "latest" });
+      const result = await backend.createAccessList({ ...checkChainId(backend, request), stateOverride: overrides }, block);
+      const answer: Record<string, unknown> = { accessList: result.accessList, gasUsed: quantity(result.gasUsed) };
+      if (result.error !== undefined) answer.error = result.error;
+      return answer;
+    },
+  ),
   eth_sendRawTransaction: defineMethod([data], async ({ backend, admitted }, [raw]) => {
     if (raw.length === 0) throw new InvalidParamsError(0, "empty transaction");
     return backend.sendRawTransaction(raw, admitted);

@@ -63,6 +63,7 @@ const MALFORMED: [string, unknown[], string][] = [
   ["personal_sign", ["0x00", "0x1234"], "invalid argument 1: hex string has length 4, want 40 for an address"],
   ["eth_signTypedData_v4", [A, 5], "invalid argument 1: typed data needs types, primaryType, domain and message"],
   ["debug_traceTransaction", [H, { tracer: 5 }], "invalid argument 1: tracer: expected a string, got a number"],
+  ["eth_createAccessList", [{ to: "0x12" }], "invalid argument 0: to: hex string has length 2, want 40 for an address"],
   ["eth_getProof", ["0x00000000000000000000000000000000000000aa", "0x0"], "invalid argument 1: expected an array of storage keys"],
   ["debug_traceBlockByNumber", ["0x1", { tracerConfig: [] }], "invalid argument 1: tracerConfig: expected an object, got an array"],
   ["debug_traceBlockByHash", ["0x01"], "invalid argument 0: hex string has length 2, want 64 for a 32-byte hash"],
