@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { MutableFileSystem } from "./mfs.ts";
 import { rm, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -98,6 +99,7 @@ export async function startIpfsNode(options: IpfsNodeOptions = {}): Promise<Ipfs
       libp2p: node.libp2p,
       blocks,
       pins: new PinStore(node.helia, blocks),
+      mfs: await MutableFileSystem.open(node.helia, settings.dataDir),
       maxUploadBytes: settings.maxUploadBytes,
     };
     const api = await listen(createApiHandler(services, { allowedOrigins: settings.apiAllowedOrigins }), settings.host, settings.apiPort, "IPFS RPC API", "apiPort");

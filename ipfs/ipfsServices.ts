@@ -2,6 +2,7 @@ import type { Helia } from "@helia/interface";
 import type { Libp2p } from "@libp2p/interface";
 import type { BlockFetcher } from "./blockFetcher.ts";
 import type { PinStore } from "./pinStore.ts";
+import type { MutableFileSystem } from "./mfs.ts";
 
 /** What the RPC API and the gateway share of a running node. */
 export interface IpfsServices {
@@ -9,5 +10,7 @@ export interface IpfsServices {
   libp2p: Libp2p;
   blocks: BlockFetcher;
   pins: PinStore;
+  /** The Mutable File System (files/*), saved in the data directory. */
+  mfs: MutableFileSystem;
   maxUploadBytes: number;
 }

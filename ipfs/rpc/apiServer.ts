@@ -8,6 +8,17 @@ import { blockGetCommand, blockStatCommand } from "./commands/block.ts";
 import { catCommand } from "./commands/cat.ts";
 import { getCommand } from "./commands/get.ts";
 import { idCommand } from "./commands/id.ts";
+import {
+  filesCpCommand,
+  filesFlushCommand,
+  filesLsCommand,
+  filesMkdirCommand,
+  filesMvCommand,
+  filesReadCommand,
+  filesRmCommand,
+  filesStatCommand,
+  filesWriteCommand,
+} from "./commands/files.ts";
 import { pinAddCommand, pinLsCommand, pinRmCommand } from "./commands/pin.ts";
 import { swarmConnectCommand, swarmPeersCommand } from "./commands/swarm.ts";
 import { versionCommand } from "./commands/version.ts";
@@ -28,6 +39,15 @@ export const RPC_COMMANDS: Readonly<Record<string, Command>> = {
   "block/get": blockGetCommand,
   "block/stat": blockStatCommand,
   id: idCommand,
+  "files/mkdir": filesMkdirCommand,
+  "files/write": filesWriteCommand,
+  "files/read": filesReadCommand,
+  "files/ls": filesLsCommand,
+  "files/stat": filesStatCommand,
+  "files/rm": filesRmCommand,
+  "files/cp": filesCpCommand,
+  "files/mv": filesMvCommand,
+  "files/flush": filesFlushCommand,
   version: versionCommand,
   "swarm/peers": swarmPeersCommand,
   "swarm/connect": swarmConnectCommand,

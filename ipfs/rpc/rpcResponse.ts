@@ -27,6 +27,12 @@ export class RpcResponse {
     return this.#res.headersSent;
   }
 
+  /** 200 with nothing in it: what Kubo answers for commands without output (files/mkdir, files/rm...). */
+  empty(): void {
+    this.#begin(200, "text/plain");
+    this.#res.end();
+  }
+
   json(value: unknown): void {
     this.#begin(200, "application/json");
     this.#res.end(`${JSON.stringify(value)}\n`);

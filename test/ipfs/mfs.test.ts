@@ -1,0 +1,99 @@
+/** Kubo's Mutable File System API (`ipfs files`) through kubo-rpc-client, as a script uses it. */
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import all from "it-all";
+import { create, type KuboRPCClient } from "kubo-rpc-client";
+import { type IpfsNode, startIpfsNode } from "../../ipfs/ipfsNode.ts";
+
+const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
+const text = async (chunks: AsyncIterable<Uint8Array>) => Buffer.concat(await all(chunks)).toString("utf8");
+/** Kubo's empty MFS root, and "hello world\n" as `ipfs files write` stores it (CIDv0, no raw leaves). */
+const EMPTY_DIRECTORY = "QmUNLLsPACCz1vLxQVkXqqLX5R1X345qqfHbsf67hvA3Nn";
+const HELLO_CID = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o";
+
+describe("files/* (MFS)", () => {
+  let dataDir: string;
+  let node: IpfsNode;
+  let ipfs: KuboRPCClient;
+
+  before(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), "concord-mfs-"));
+    node = await startIpfsNode({ apiPort: 0, gatewayPort: 0, swarmPort: 0, dataDir });
+    ipfs = create({ url: node.apiUrl });
+  });
+  after(async () => {
+    await node.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("starts as Kubo's empty directory", async () => {
+    assert.equal((await ipfs.files.stat("/")).cid.toString(), EMPTY_DIRECTORY);
+  });
+
+  it("makes directories (with parents), writes and reads files with Kubo's CIDs", async () => {
+    await ipfs.files.mkdir("/docs/drafts", { parents: true });
+    await ipfs.files.write("/docs/hello.txt", encode("hello world\n"), { create: true });
+    assert.equal(await text(ipfs.files.read("/docs/hello.txt")), "hello world\n");
+    const stat = await ipfs.files.stat("/docs/hello.txt");
+    assert.equal(stat.cid.toString(), HELLO_CID);
+    assert.equal(stat.type, "file");
+    assert.equal(stat.size, 12);
+    assert.equal(await text(ipfs.files.read("/docs/hello.txt", { offset: 6, length: 5 })), "world");
+    const listing = await all(ipfs.files.ls("/docs"));
+    assert.deepEqual(listing.map((entry) => [entry.name, entry.type, entry.size]).sort(), [["drafts", "directory", 0], ["hello.txt", "file", 12]]);
+  });
+
+  it("writes at an offset, and truncates", async () => {
+    await ipfs.files.write("/notes.txt", encode("aaaaaa"), { create: true });
+    await ipfs.files.write("/notes.txt", encode("BB"), { offset: 2 });
+    assert.equal(await text(ipfs.files.read("/notes.txt")), "aaBBaa");
+    await ipfs.files.write("/notes.txt", encode("c"), { truncate: true });
+    assert.equal(await text(ipfs.files.read("/notes.txt")), "c");
+  });
+
+  it("copies from /ipfs/<cid> and within MFS, moves and removes", async () => {
+    const { cid } = await ipfs.add(encode("pinned content\n"));
+    await ipfs.files.cp(`/ipfs/${cid}`, "/copied.txt");
+    assert.equal(await text(ipfs.files.read("/copied.txt")), "pinned content\n");
+    await ipfs.files.cp("/copied.txt", "/docs/drafts/copy.txt");
+    await ipfs.files.mv("/copied.txt", "/moved.txt");
+    assert.deepEqual((await all(ipfs.files.ls("/"))).map((entry) => entry.name).sort(), ["docs", "moved.txt", "notes.txt"]);
+    await ipfs.files.rm("/docs", { recursive: true });
+    assert.deepEqual((await all(ipfs.files.ls("/"))).map((entry) => entry.name).sort(), ["moved.txt", "notes.txt"]);
+    // The root CID is what flush answers and stat reports.
+    assert.equal((await ipfs.files.flush("/")).toString(), (await ipfs.files.stat("/")).cid.toString());
+  });
+
+  it("answers Kubo's errors", async () => {
+    const message = async (work: Promise<unknown>) => {
+      try {
+        await work;
+      } catch (error) {
+        return (error as Error).message;
+      }
+      assert.fail(`succeeded: ${String(work)}`);
+    };
+    assert.equal(await message(ipfs.files.stat("/nothing-here")), "file does not exist");
+    assert.equal(await message(ipfs.files.write("/missing.txt", encode("x"))), "file does not exist");
+    assert.equal(await message(ipfs.files.mkdir("/a/b/c")), "file does not exist");
+    assert.equal(await message(ipfs.files.mkdir("/moved.txt")), "file already exists");
+    await ipfs.files.mkdir("/full");
+    await ipfs.files.write("/full/x", encode("x"), { create: true });
+    assert.equal(await message(ipfs.files.rm("/full")), "/full is a directory, use -r to remove directories");
+    assert.equal(await message(ipfs.files.rm("/")), "cannot delete root");
+    assert.equal(await message(text(ipfs.files.read("/full"))), "/full is a directory, not a file");
+    assert.equal(await message(ipfs.files.stat("relative/path")), "paths must start with a leading slash: relative/path");
+  });
+
+  it("keeps the tree across a restart", async () => {
+    const before = (await ipfs.files.stat("/")).cid.toString();
+    await node.stop();
+    node = await startIpfsNode({ apiPort: 0, gatewayPort: 0, swarmPort: 0, dataDir });
+    ipfs = create({ url: node.apiUrl });
+    assert.equal((await ipfs.files.stat("/")).cid.toString(), before);
+    assert.equal(await text(ipfs.files.read("/notes.txt")), "c");
+  });
+});
