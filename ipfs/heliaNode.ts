@@ -2,6 +2,8 @@ import { join } from "node:path";
 import { noise } from "@chainsafe/libp2p-noise";
 import { yamux } from "@chainsafe/libp2p-yamux";
 import { bitswap } from "@helia/block-brokers";
+import * as dagCbor from "@ipld/dag-cbor";
+import * as dagJson from "@ipld/dag-json";
 import type { Helia } from "@helia/interface";
 import { identify } from "@libp2p/identify";
 import type { Libp2p } from "@libp2p/interface";
@@ -61,6 +63,8 @@ export async function createConcordHelia(options: ConcordHeliaOptions): Promise<
     const helia = createHeliaLight({
       blockstore: stores.blockstore,
       datastore: stores.datastore,
+      // Beyond dag-pb and raw: the IPLD codecs dag/put stores, so pins and gc can walk their links.
+      codecs: [dagCbor, dagJson],
       blockBrokers: [bitswap()],
       routers: [],
       components: { libp2p },

@@ -98,6 +98,7 @@ export async function startIpfsNode(options: IpfsNodeOptions = {}): Promise<Ipfs
       helia: node.helia,
       libp2p: node.libp2p,
       blocks,
+      localBlocks: node.localBlockstore,
       pins: new PinStore(node.helia, blocks),
       mfs: await MutableFileSystem.open(node.helia, settings.dataDir),
       maxUploadBytes: settings.maxUploadBytes,

@@ -1,5 +1,6 @@
 import type { Helia } from "@helia/interface";
 import type { Libp2p } from "@libp2p/interface";
+import type { Blockstore } from "interface-blockstore";
 import type { BlockFetcher } from "./blockFetcher.ts";
 import type { PinStore } from "./pinStore.ts";
 import type { MutableFileSystem } from "./mfs.ts";
@@ -9,6 +10,8 @@ export interface IpfsServices {
   helia: Helia;
   libp2p: Libp2p;
   blocks: BlockFetcher;
+  /** The blocks held here (never fetched from peers): what repo/gc sweeps. */
+  localBlocks: Blockstore;
   pins: PinStore;
   /** The Mutable File System (files/*), saved in the data directory. */
   mfs: MutableFileSystem;

@@ -118,3 +118,22 @@ class ByteLimit extends Transform {
     callback(null, chunk);
   }
 }
+
+/**
+ * The first file of a multipart body, whole (files/write, dag/put: one small payload), bounded by
+ * `maxBytes` as it arrives. `argument` names the missing argument when the body holds no file.
+ */
+export async function readSingleUpload(request: IncomingMessage, maxBytes: number, argument: string): Promise<Uint8Array> {
+  const upload = readMultipartImport(request, maxBytes);
+  const chunks: Uint8Array[] = [];
+  let found = false;
+  for await (const candidate of upload.candidates) {
+    if (found || !("content" in candidate) || candidate.content === undefined) continue;
+    found = true;
+    const content = candidate.content as AsyncIterable<Uint8Array> | Uint8Array;
+    if (content instanceof Uint8Array) chunks.push(content);
+    else for await (const chunk of content) chunks.push(chunk);
+  }
+  if (!found) throw new IpfsError("IPFS_INVALID_ARGUMENT", `argument "${argument}" is required`);
+  return Buffer.concat(chunks);
+}

@@ -8,6 +8,9 @@ import { blockGetCommand, blockStatCommand } from "./commands/block.ts";
 import { catCommand } from "./commands/cat.ts";
 import { getCommand } from "./commands/get.ts";
 import { idCommand } from "./commands/id.ts";
+import { dagGetCommand, dagPutCommand } from "./commands/dag.ts";
+import { lsCommand } from "./commands/ls.ts";
+import { repoGcCommand } from "./commands/repo.ts";
 import {
   filesCpCommand,
   filesFlushCommand,
@@ -19,7 +22,7 @@ import {
   filesStatCommand,
   filesWriteCommand,
 } from "./commands/files.ts";
-import { pinAddCommand, pinLsCommand, pinRmCommand } from "./commands/pin.ts";
+import { pinAddCommand, pinLsCommand, pinRmCommand, pinUpdateCommand } from "./commands/pin.ts";
 import { swarmConnectCommand, swarmPeersCommand } from "./commands/swarm.ts";
 import { versionCommand } from "./commands/version.ts";
 import { parseGoDuration, parseRequestParams } from "./kuboOptions.ts";
@@ -36,6 +39,11 @@ export const RPC_COMMANDS: Readonly<Record<string, Command>> = {
   "pin/add": pinAddCommand,
   "pin/rm": pinRmCommand,
   "pin/ls": pinLsCommand,
+  "pin/update": pinUpdateCommand,
+  ls: lsCommand,
+  "dag/put": dagPutCommand,
+  "dag/get": dagGetCommand,
+  "repo/gc": repoGcCommand,
   "block/get": blockGetCommand,
   "block/stat": blockStatCommand,
   id: idCommand,

@@ -3,9 +3,9 @@
  * mkdir, write, read, ls, stat, rm, cp, mv, flush.
  */
 import type { MfsEntry } from "../../mfs.ts";
-import { readMultipartImport } from "../../multipartImport.ts";
+import { readSingleUpload } from "../../multipartImport.ts";
 import { IpfsError } from "../../errors.ts";
-import type { Command, CommandContext } from "../command.ts";
+import type { Command } from "../command.ts";
 import { resolveToCid } from "./pin.ts";
 
 const path = { name: "path", required: true, variadic: false } as const;
@@ -36,7 +36,7 @@ export const filesWriteCommand: Command = {
     const { services, args, options, response, signal } = context;
     const offset = options.int64("offset") ?? 0n;
     if (offset < 0n) throw new IpfsError("IPFS_INVALID_ARGUMENT", "cannot have negative write offset");
-    let content = await uploadedFile(context);
+    let content = await readSingleUpload(context.request, services.maxUploadBytes, "data");
     const count = options.int64("count");
     if (count !== undefined) {
       if (count < 0n) throw new IpfsError("IPFS_INVALID_ARGUMENT", "cannot have negative byte count");
@@ -136,18 +136,3 @@ function twoPaths(args: string[], command: string): [string, string] {
   return [args[0]!, args[1]!];
 }
 
-/** The one file of a files/write upload, bounded by the node's upload limit as it arrives. */
-async function uploadedFile({ services, request }: CommandContext): Promise<Uint8Array> {
-  const upload = readMultipartImport(request, services.maxUploadBytes);
-  const chunks: Uint8Array[] = [];
-  let found = false;
-  for await (const candidate of upload.candidates) {
-    if (found || !("content" in candidate) || candidate.content === undefined) continue;
-    found = true;
-    const content = candidate.content as AsyncIterable<Uint8Array> | Uint8Array;
-    if (content instanceof Uint8Array) chunks.push(content);
-    else for await (const chunk of content) chunks.push(chunk);
-  }
-  if (!found) throw new IpfsError("IPFS_INVALID_ARGUMENT", "file argument 'data' is required");
-  return Buffer.concat(chunks);
-}

@@ -42,6 +42,27 @@ export const pinRmCommand: Command = {
   },
 };
 
+/**
+ * `pin/update`: moves a recursive pin from one root to another (an edited version of the same
+ * content), unpinning the old one unless `unpin=false`. As Kubo, the old root must be pinned
+ * recursively; answers `{"Pins":[from, to]}`.
+ */
+export const pinUpdateCommand: Command = {
+  argument: { name: "from-path", required: true, variadic: true },
+  options: { unpin: { type: "bool" } },
+  async run({ services, args, options, response, signal }) {
+    if (args.length !== 2) throw new IpfsError("IPFS_INVALID_ARGUMENT", `pin update needs two paths (from and to), got ${args.length}`);
+    const from = await resolveToCid(args[0]!, services.blocks, signal);
+    const to = await resolveToCid(args[1]!, services.blocks, signal);
+    if ((await services.pins.status(from, { signal }))?.type !== "recursive") {
+      throw new IpfsError("IPFS_NOT_PINNED", "'from' cid was not recursively pinned already", { cid: from.toString() });
+    }
+    await services.pins.add(to, { recursive: true, signal });
+    if (options.bool("unpin", true) && from.toString() !== to.toString()) await services.pins.rm(from, { recursive: true, signal });
+    response.json({ Pins: [from.toString(), to.toString()] });
+  },
+};
+
 const PIN_TYPES: ReadonlySet<string> = new Set<PinListType>(["all", "direct", "indirect", "recursive"]);
 
 /** `pin/ls`: all pins (or the given paths' pin status), as `{"Keys":{...}}` or streamed lines. */
