@@ -3,16 +3,13 @@
  * transaction (with its hash), of an eth_call, and of an eth_estimateGas (once, not per probe).
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { after, before, describe, it } from "node:test";
 import { Interface } from "ethers";
 import type { ConsoleOutput } from "../../../chain/execution/consoleLog.ts";
 import { call } from "../rpc/helpers/rpcClient.ts";
+import { compileSolidity } from "../rpc/helpers/counterContract.ts";
 import { sendSigned, waitForReceipt } from "../rpc/helpers/testChain.ts";
 import { DEV, startDevNode, type DevNode } from "./helpers/devNode.ts";
-
-const require = createRequire(import.meta.url);
 
 const SOURCE = `// SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
@@ -31,19 +28,7 @@ contract Greeter {
 `;
 
 function compileGreeter(): { abi: unknown[]; bytecode: string } {
-  const solc = require("solc") as { compile(input: string, options: { import(path: string): { contents: string } | { error: string } }): string };
-  const output = JSON.parse(
-    solc.compile(
-      JSON.stringify({
-        language: "Solidity",
-        sources: { "Greeter.sol": { content: SOURCE } },
-        settings: { evmVersion: "prague", outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } } },
-      }),
-      { import: (path) => (path === "hardhat/console.sol" ? { contents: readFileSync(require.resolve(path), "utf8") } : { error: `not found: ${path}` }) },
-    ),
-  );
-  const greeter = output.contracts["Greeter.sol"].Greeter;
-  return { abi: greeter.abi, bytecode: `0x${greeter.evm.bytecode.object}` };
+  return compileSolidity("Greeter.sol", SOURCE).Greeter!;
 }
 
 let devnet: DevNode;

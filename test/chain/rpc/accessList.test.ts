@@ -4,15 +4,14 @@
  * with the list declared, which a transaction sent with that list then uses exactly.
  */
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { after, before, describe, it } from "node:test";
 import { createPublicClient, createWalletClient, encodeFunctionData, http, type Abi, type Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { sendSigned, waitForReceipt } from "./helpers/testChain.ts";
+import { compileSolidity } from "./helpers/counterContract.ts";
 import { DEV, startDevNode, type DevNode } from "../dev/helpers/devNode.ts";
 
-const require = createRequire(import.meta.url);
 const SOURCE = `// SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 contract Store {
@@ -32,18 +31,7 @@ contract Relay {
 `;
 
 function compile(): Record<string, { abi: Abi; bytecode: `0x${string}` }> {
-  const solc = require("solc") as { compile(input: string): string };
-  const output = JSON.parse(
-    solc.compile(
-      JSON.stringify({
-        language: "Solidity",
-        sources: { "Relay.sol": { content: SOURCE } },
-        settings: { evmVersion: "prague", outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } } },
-      }),
-    ),
-  );
-  const contracts = output.contracts["Relay.sol"];
-  return Object.fromEntries(Object.entries(contracts).map(([name, c]) => [name, { abi: (c as { abi: Abi }).abi, bytecode: `0x${(c as { evm: { bytecode: { object: string } } }).evm.bytecode.object}` as `0x${string}` }]));
+  return compileSolidity("Relay.sol", SOURCE) as Record<string, { abi: Abi; bytecode: `0x${string}` }>;
 }
 
 let devnet: DevNode;

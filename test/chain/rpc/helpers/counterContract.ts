@@ -3,6 +3,7 @@
  * so the RPC tests do not depend on other folders' artifacts: events, a custom error, Error(string)
  * and a panic, which is what clients decode through the RPC layer.
  */
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
@@ -43,18 +44,27 @@ export interface CompiledContract {
   bytecode: `0x${string}`;
 }
 
-let compiled: CompiledContract | undefined;
-
-export function compileCounter(): CompiledContract {
-  if (compiled !== undefined) return compiled;
-  const solc = require("solc") as { compile(input: string): string };
+/**
+ * Compiles one Solidity source with the npm `solc` (prague), resolving imports from node_modules
+ * (`hardhat/console.sol`...); answers every contract of the file by name. Compile errors throw.
+ */
+export function compileSolidity(fileName: string, source: string): Record<string, CompiledContract> {
+  const solc = require("solc") as { compile(input: string, callbacks: { import(path: string): { contents: string } | { error: string } }): string };
+  const readImport = (path: string) => {
+    try {
+      return { contents: readFileSync(require.resolve(path), "utf8") };
+    } catch {
+      return { error: `not found: ${path}` };
+    }
+  };
   const output = JSON.parse(
     solc.compile(
       JSON.stringify({
         language: "Solidity",
-        sources: { "Counter.sol": { content: COUNTER_SOURCE } },
+        sources: { [fileName]: { content: source } },
         settings: { evmVersion: "prague", outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } } },
       }),
+      { import: readImport },
     ),
   ) as {
     errors?: { severity: string; formattedMessage: string }[];
@@ -62,7 +72,14 @@ export function compileCounter(): CompiledContract {
   };
   const errors = (output.errors ?? []).filter((error) => error.severity === "error");
   if (errors.length > 0) throw new Error(errors.map((error) => error.formattedMessage).join("\n"));
-  const counter = output.contracts["Counter.sol"]!.Counter!;
-  compiled = { abi: counter.abi, bytecode: `0x${counter.evm.bytecode.object}` };
+  return Object.fromEntries(
+    Object.entries(output.contracts[fileName]!).map(([name, contract]) => [name, { abi: contract.abi, bytecode: `0x${contract.evm.bytecode.object}` as `0x${string}` }]),
+  );
+}
+
+let compiled: CompiledContract | undefined;
+
+export function compileCounter(): CompiledContract {
+  compiled ??= compileSolidity("Counter.sol", COUNTER_SOURCE).Counter!;
   return compiled;
 }
