@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { serveHasBlock } from "./providerQuery.ts";
 import { MutableFileSystem } from "./mfs.ts";
 import { rm, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
@@ -93,6 +94,7 @@ export async function startIpfsNode(options: IpfsNodeOptions = {}): Promise<Ipfs
     }
     cleanup.push(() => node.stop());
 
+    await serveHasBlock(node.libp2p, node.localBlockstore);
     const blocks = new BlockFetcher(node.helia, node.libp2p, node.localBlockstore, settings.fetchTimeoutMs);
     const services: IpfsServices = {
       helia: node.helia,

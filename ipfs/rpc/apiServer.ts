@@ -11,6 +11,7 @@ import { idCommand } from "./commands/id.ts";
 import { dagGetCommand, dagPutCommand } from "./commands/dag.ts";
 import { lsCommand } from "./commands/ls.ts";
 import { repoGcCommand } from "./commands/repo.ts";
+import { routingFindProvsCommand } from "./commands/routing.ts";
 import {
   filesCpCommand,
   filesFlushCommand,
@@ -44,6 +45,7 @@ export const RPC_COMMANDS: Readonly<Record<string, Command>> = {
   "dag/put": dagPutCommand,
   "dag/get": dagGetCommand,
   "repo/gc": repoGcCommand,
+  "routing/findprovs": routingFindProvsCommand,
   "block/get": blockGetCommand,
   "block/stat": blockStatCommand,
   id: idCommand,
