@@ -6,7 +6,7 @@ import * as dagCbor from "@ipld/dag-cbor";
 import * as dagJson from "@ipld/dag-json";
 import type { Helia } from "@helia/interface";
 import { identify } from "@libp2p/identify";
-import type { Libp2p } from "@libp2p/interface";
+import type { Libp2p, PrivateKey } from "@libp2p/interface";
 import { tcp } from "@libp2p/tcp";
 import { MemoryBlockstore } from "blockstore-core";
 import { FsBlockstore } from "blockstore-fs";
@@ -31,6 +31,8 @@ export interface ConcordHelia {
   libp2p: Libp2p;
   /** The store under Helia's pinning/GC wrapper: blocks written here are never fetched from peers. */
   localBlockstore: Blockstore;
+  /** The node's libp2p identity key: it also signs the node's IPNS records (Kubo's "self"). */
+  privateKey: PrivateKey;
   stop(): Promise<void>;
 }
 
@@ -74,6 +76,7 @@ export async function createConcordHelia(options: ConcordHeliaOptions): Promise<
       helia,
       libp2p,
       localBlockstore: stores.blockstore,
+      privateKey,
       async stop() {
         try {
           await helia.stop();

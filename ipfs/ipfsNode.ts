@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { NameService } from "./names.ts";
 import { serveHasBlock } from "./providerQuery.ts";
 import { MutableFileSystem } from "./mfs.ts";
 import { rm, writeFile } from "node:fs/promises";
@@ -103,6 +104,7 @@ export async function startIpfsNode(options: IpfsNodeOptions = {}): Promise<Ipfs
       localBlocks: node.localBlockstore,
       pins: new PinStore(node.helia, blocks),
       mfs: await MutableFileSystem.open(node.helia, settings.dataDir),
+      names: await NameService.start(node.libp2p, node.helia.datastore, node.privateKey),
       maxUploadBytes: settings.maxUploadBytes,
     };
     const api = await listen(createApiHandler(services, { allowedOrigins: settings.apiAllowedOrigins }), settings.host, settings.apiPort, "IPFS RPC API", "apiPort");

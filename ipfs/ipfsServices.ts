@@ -4,6 +4,7 @@ import type { Blockstore } from "interface-blockstore";
 import type { BlockFetcher } from "./blockFetcher.ts";
 import type { PinStore } from "./pinStore.ts";
 import type { MutableFileSystem } from "./mfs.ts";
+import type { NameService } from "./names.ts";
 
 /** What the RPC API and the gateway share of a running node. */
 export interface IpfsServices {
@@ -13,6 +14,8 @@ export interface IpfsServices {
   /** The blocks held here (never fetched from peers): what repo/gc sweeps. */
   localBlocks: Blockstore;
   pins: PinStore;
+  /** IPNS: the node's own name, records from connected peers (name/*). */
+  names: NameService;
   /** The Mutable File System (files/*), saved in the data directory. */
   mfs: MutableFileSystem;
   maxUploadBytes: number;

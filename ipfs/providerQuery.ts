@@ -13,6 +13,7 @@ import type { Blockstore } from "interface-blockstore";
 import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { decode as decodeDigest } from "multiformats/hashes/digest";
+import { readAll } from "./streamReading.ts";
 
 export const HAS_BLOCK_PROTOCOL = "/concord/ipfs/has-block/1.0.0";
 const MAX_REQUEST_BYTES = 64;
@@ -78,21 +79,3 @@ async function ask(connection: Connection, cid: CID, signal?: AbortSignal): Prom
   }
 }
 
-/** Everything the remote sends until it closes, or undefined past `limit` bytes. */
-async function readAll(stream: Stream, limit: number, signal?: AbortSignal): Promise<Uint8Array | undefined> {
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  const onAbort = () => stream.abort(new Error("deadline"));
-  signal?.addEventListener("abort", onAbort, { once: true });
-  try {
-    for await (const chunk of stream) {
-      const bytes = chunk instanceof Uint8Array ? chunk : chunk.subarray();
-      length += bytes.length;
-      if (length > limit) return undefined;
-      chunks.push(bytes);
-    }
-  } finally {
-    signal?.removeEventListener("abort", onAbort);
-  }
-  return Buffer.concat(chunks);
-}

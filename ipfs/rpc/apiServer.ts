@@ -12,6 +12,7 @@ import { dagGetCommand, dagPutCommand } from "./commands/dag.ts";
 import { lsCommand } from "./commands/ls.ts";
 import { repoGcCommand } from "./commands/repo.ts";
 import { routingFindProvsCommand } from "./commands/routing.ts";
+import { namePublishCommand, nameResolveCommand } from "./commands/name.ts";
 import {
   filesCpCommand,
   filesFlushCommand,
@@ -46,6 +47,8 @@ export const RPC_COMMANDS: Readonly<Record<string, Command>> = {
   "dag/get": dagGetCommand,
   "repo/gc": repoGcCommand,
   "routing/findprovs": routingFindProvsCommand,
+  "name/publish": namePublishCommand,
+  "name/resolve": nameResolveCommand,
   "block/get": blockGetCommand,
   "block/stat": blockStatCommand,
   id: idCommand,
