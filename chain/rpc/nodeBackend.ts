@@ -50,6 +50,7 @@ import { logRecord, receiptRecord } from "./format/records.ts";
 import type { CommitCertificate, Hex } from "../types.ts";
 
 const ONE_GWEI = 1_000_000_000n;
+const ZERO_HASH = `0x${"0".repeat(64)}` as Hex;
 
 export interface NodeBackendParts {
   chainId: bigint;
@@ -176,13 +177,21 @@ export class NodeBackend implements RpcBackend, DevModeBackend {
 
   async getProof(address: Hex, slots: Hex[], block: BlockTag): Promise<AccountProof> {
     const state = await this.parts.view.stateAt(block);
-    const proof = await getMerkleStateProof(state, createAddressFromString(address), slots.map((slot) => hexToBytes(slot)));
+    const at = createAddressFromString(address);
+    const proof = await getMerkleStateProof(state, at, slots.map((slot) => hexToBytes(slot)));
+    const accountProof = proof.accountProof as Hex[];
+    if ((await state.getAccount(at)) === undefined) {
+      // As geth answers an absent account (its gethclient tests pin it): zero code and storage hashes
+      // (ethereumjs gives the empty ones), and every key asked answered 0 with an empty proof
+      // (ethereumjs answers none, and EIP-1186 wants one entry per key).
+      return { balance: 0n, nonce: 0n, codeHash: ZERO_HASH, storageHash: ZERO_HASH, accountProof, storageProof: slots.map((slot) => ({ slot, value: 0n, proof: [] })) };
+    }
     return {
       balance: BigInt(proof.balance),
       nonce: BigInt(proof.nonce),
       codeHash: proof.codeHash as Hex,
       storageHash: proof.storageHash as Hex,
-      accountProof: proof.accountProof as Hex[],
+      accountProof,
       storageProof: proof.storageProof.map((entry, i) => ({ slot: slots[i]!, value: BigInt(entry.value), proof: entry.proof as Hex[] })),
     };
   }

@@ -11,17 +11,22 @@ const LATEST: BlockSelector = { tag: "latest" };
 /** geth's cap on the storage keys of one eth_getProof. */
 const MAX_PROOF_KEYS = 1024;
 
-/** eth_getProof's storage keys: each up to 32 bytes of hex; geth answers each with the key as it was given. */
-const proofKeys: Validator<{ given: string; slot: Hex }[]> = (value) => {
+/**
+ * eth_getProof's storage keys, read as leniently as geth reads them (0x optional, odd length padded,
+ * at most 32 bytes). geth answers a key given as 32 bytes as 32 bytes (lowercase) and any shorter one
+ * as a quantity ("0x01" -> "0x1"), for compatibility with older clients; `key` is that answer.
+ */
+const proofKeys: Validator<{ key: string; slot: Hex }[]> = (value) => {
   if (!Array.isArray(value)) throw new ParamError("expected an array of storage keys");
-  if (value.length > MAX_PROOF_KEYS) throw new ParamError(`${value.length} storage keys, at most ${MAX_PROOF_KEYS} per call`);
-  return value.map((key, i) => {
-    try {
-      return { given: key as string, slot: storageSlot(key) };
-    } catch (error) {
-      if (error instanceof ParamError) throw new ParamError(`storage key ${i}: ${error.reason}`);
-      throw error;
-    }
+  if (value.length > MAX_PROOF_KEYS) throw new ParamError(`too many storage keys requested (max ${MAX_PROOF_KEYS}, got ${value.length})`);
+  return value.map((given: unknown, i) => {
+    if (typeof given !== "string") throw new ParamError(`storage key ${i}: expected a hex string`);
+    let body = given.startsWith("0x") || given.startsWith("0X") ? given.slice(2) : given;
+    if (body.length % 2 === 1) body = `0${body}`;
+    if (body.length > 64) throw new ParamError(`storage key ${i} too long (want at most 32 bytes)`);
+    if (!/^[0-9a-fA-F]*$/.test(body)) throw new ParamError(`storage key ${i}: invalid hex`);
+    const slot = `0x${body.padStart(64, "0").toLowerCase()}` as Hex;
+    return { key: body.length === 64 ? slot : `0x${BigInt(slot).toString(16)}`, slot };
   });
 };
 
@@ -50,7 +55,7 @@ export const stateMethods: MethodTable = {
       codeHash: proof.codeHash,
       nonce: quantity(proof.nonce),
       storageHash: proof.storageHash,
-      storageProof: proof.storageProof.map((entry, i) => ({ key: keys[i]!.given, value: quantity(entry.value), proof: entry.proof })),
+      storageProof: proof.storageProof.map((entry, i) => ({ key: keys[i]!.key, value: quantity(entry.value), proof: entry.proof })),
     };
   }),
   eth_getTransactionCount: defineMethod([address, optional(blockSelector)], async ({ backend }, [account, selector]) =>

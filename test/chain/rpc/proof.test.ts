@@ -24,8 +24,13 @@ interface Proof {
   storageProof: { key: string; value: string; proof: string[] }[];
 }
 
+/** keccak256(rlp("")): the root of a trie holding nothing. */
+const EMPTY_TRIE_ROOT = keccak256(encodeRlp("0x"));
+const ZERO_HASH = zeroPadValue("0x", 32);
+
 /** The value a proof proves for `key` under `root` (null: proven absent); throws if the proof is broken. */
 function verify(root: string, key: Uint8Array, proof: string[]): Uint8Array | null {
+  if (proof.length === 0 && root === EMPTY_TRIE_ROOT) return null;
   const nibbles = [...getBytes(keccak256(key))].flatMap((byte) => [byte >> 4, byte & 15]);
   let expected = root;
   let position = 0;
@@ -102,12 +107,35 @@ describe("eth_getProof", () => {
     assert.deepEqual(proof.storageProof, []);
   });
 
+  it("proves a slot of an account without storage absent, with an empty proof under the empty root", async () => {
+    const proof: Proof = await provider.send("eth_getProof", [DEV[1]!.address, ["0x2"], "latest"]);
+    checkAccount(proof, await stateRootAt("latest"));
+    assert.equal(proof.storageHash, EMPTY_TRIE_ROOT);
+    assert.deepEqual(proof.storageProof, [{ key: "0x2", value: "0x0", proof: [] }]);
+    assert.equal(verify(proof.storageHash, getBytes(zeroPadValue("0x02", 32)), proof.storageProof[0]!.proof), null);
+  });
+
+  it("answers the keys as geth does: 32-byte keys as 32 bytes, shorter ones as quantities", async () => {
+    const long = `0x${"ab".repeat(32)}`;
+    const proof: Proof = await provider.send("eth_getProof", [counter.address, ["0x00", "0x0001", `0x${long.slice(2).toUpperCase()}`, "0", "0x"], "latest"]);
+    assert.deepEqual(proof.storageProof.map((entry) => entry.key), ["0x0", "0x1", long, "0x0", "0x0"]);
+    assert.deepEqual(proof.storageProof.map((entry) => entry.value), ["0x7", "0x0", "0x0", "0x7", "0x7"]);
+  });
+
   it("proves an account that does not exist is absent", async () => {
     const nobody = "0x00000000000000000000000000000000000b0d1e";
-    const proof: Proof = await provider.send("eth_getProof", [nobody, [], "latest"]);
-    assert.equal(proof.balance, "0x0");
-    assert.equal(proof.codeHash, keccak256("0x"));
+    const proof: Proof = await provider.send("eth_getProof", [nobody, ["0x0"], "latest"]);
     assert.equal(verify(await stateRootAt("latest"), getBytes(nobody), proof.accountProof), null);
+    // geth's answer for an absent account: zero hashes (not the empty ones), each key 0 with no proof.
+    assert.deepEqual({ ...proof, accountProof: [] }, {
+      address: nobody,
+      accountProof: [],
+      balance: "0x0",
+      codeHash: ZERO_HASH,
+      nonce: "0x0",
+      storageHash: ZERO_HASH,
+      storageProof: [{ key: "0x0", value: "0x0", proof: [] }],
+    });
   });
 
   it("proves the state of an earlier block, against that block's root", async () => {
@@ -127,7 +155,8 @@ describe("eth_getProof", () => {
       assert.fail("answered");
     };
     assert.deepEqual(await failure(["0x12", [], "latest"]), { code: -32602, message: "invalid argument 0: hex string has length 2, want 40 for an address" });
-    assert.deepEqual(await failure([counter.address, [`0x1${"0".repeat(64)}`], "latest"]), { code: -32602, message: "invalid argument 1: storage key 0: storage slot > 32 bytes" });
-    assert.deepEqual(await failure([counter.address, Array(1025).fill("0x0"), "latest"]), { code: -32602, message: "invalid argument 1: 1025 storage keys, at most 1024 per call" });
+    assert.deepEqual(await failure([counter.address, [`0x1${"0".repeat(64)}`], "latest"]), { code: -32602, message: "invalid argument 1: storage key 0 too long (want at most 32 bytes)" });
+    assert.deepEqual(await failure([counter.address, ["0x0", "0xzz"], "latest"]), { code: -32602, message: "invalid argument 1: storage key 1: invalid hex" });
+    assert.deepEqual(await failure([counter.address, Array(1025).fill("0x0"), "latest"]), { code: -32602, message: "invalid argument 1: too many storage keys requested (max 1024, got 1025)" });
   });
 });
