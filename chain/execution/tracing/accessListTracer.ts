@@ -18,7 +18,7 @@ const CALLS = new Set(["CALL", "STATICCALL", "DELEGATECALL", "CALLCODE"]);
 const ADDRESS_MASK = (1n << 160n) - 1n;
 
 export class AccessListTracer {
-  /** address -> its slots, in the order they were first touched. */
+  /** address -> its slots. */
   private readonly entries = new Map<Hex, Set<Hex>>();
 
   constructor(
@@ -26,8 +26,11 @@ export class AccessListTracer {
     private readonly excluded: ReadonlySet<Hex>,
   ) {
     for (const entry of start) {
-      this.addAddress(entry.address.toLowerCase() as Hex);
-      for (const key of entry.storageKeys) this.entries.get(entry.address.toLowerCase() as Hex)!.add(key.toLowerCase() as Hex);
+      const address = entry.address.toLowerCase() as Hex;
+      // geth drops the excluded addresses of the list it was given (a declared sender, say).
+      if (this.excluded.has(address)) continue;
+      this.addAddress(address);
+      for (const key of entry.storageKeys) this.entries.get(address)!.add(key.toLowerCase() as Hex);
     }
   }
 
@@ -45,8 +48,11 @@ export class AccessListTracer {
     }
   }
 
+  /** geth's order: addresses ascending, each one's slots ascending (lowercase hex of fixed width sorts as numbers). */
   list(): AccessListEntry[] {
-    return [...this.entries].map(([address, keys]) => ({ address, storageKeys: [...keys] }));
+    return [...this.entries]
+      .map(([address, keys]) => ({ address, storageKeys: [...keys].sort() }))
+      .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   }
 
   /** Same addresses and slots (order aside): the list stopped changing. */
