@@ -30,12 +30,13 @@ export function commitMessageHash(chainId: bigint, height: bigint, round: number
   return keccak256(message);
 }
 
-export function signCommit(privateKey: Uint8Array, chainId: bigint, height: bigint, round: number, blockHash: Hex): CommitSignature {
+/** `signer`: the key's address when the caller knows it (deriving it costs a public-key multiplication per block). */
+export function signCommit(privateKey: Uint8Array, chainId: bigint, height: bigint, round: number, blockHash: Hex, signer?: Hex): CommitSignature {
   const { signature, recid } = secp256k1.ecdsaSign(commitMessageHash(chainId, height, round, blockHash), privateKey);
   const full = new Uint8Array(65);
   full.set(signature, 0);
   full[64] = 27 + recid;
-  return { validator: addressOfKey(privateKey), signature: bytesToHex(full) as Hex };
+  return { validator: signer ?? addressOfKey(privateKey), signature: bytesToHex(full) as Hex };
 }
 
 export class InvalidCommitSignatureError extends ConcordError<"INVALID_COMMIT_SIGNATURE"> {

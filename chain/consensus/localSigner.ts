@@ -27,7 +27,7 @@ export class LocalSigner implements ConsensusSigner {
   }
 
   signCommit(height: bigint, round: Round, blockHash: Hex): CommitSignature {
-    return signCommit(this.privateKey, this.chainId, height, round, blockHash);
+    return signCommit(this.privateKey, this.chainId, height, round, blockHash, this.address);
   }
 
   sign<M extends ConsensusMessage>(message: M): Promise<SignedMessage<M>> {
