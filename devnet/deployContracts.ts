@@ -62,9 +62,23 @@ export async function deployContracts(options: DeployOptions): Promise<Record<st
     parametersFile: options.parametersFile ?? PARAMETERS_FILE,
     projectRoot: PROJECT_ROOT,
   };
+  warmUpCallWorkers(options.rpcUrl);
   const addresses = await runDeployment(request, options.onOutput);
   await writeFile(path.join(options.dataDir, DEPLOYED_ADDRESSES_FILE), `${JSON.stringify(addresses, null, 2)}\n`);
   return addresses;
+}
+
+/**
+ * A node runs eth_estimateGas on worker threads it starts on first use; on a new chain that is
+ * Ignition's first estimate, which then waited ~2 s for them. One throwaway estimate (a contract
+ * creation, which no node answers without running the EVM) starts them while the deployment process
+ * loads. Its answer, or failure, does not matter.
+ */
+function warmUpCallWorkers(rpcUrl: string): void {
+  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_estimateGas", params: [{ data: "0x00" }] });
+  fetch(rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body, signal: AbortSignal.timeout(30_000) })
+    .then((response) => response.arrayBuffer())
+    .catch(() => {});
 }
 
 /** Runs ignitionDeploy.ts and reads its JSON lines (progress, then the addresses or an error). */

@@ -38,8 +38,9 @@ global options (before the command; --api also after it, as Kubo's ipfs takes it
   --ipfs-api-port <port>         the API on 127.0.0.1:<port> (the devnet option of the same name)
   --data-dir <dir>               the devnet's data directory whose running IPFS node to use (default .concord)
 
-The API used is the first of: --api, --ipfs-api-port, ${"$"}CONCORD_IPFS_API (or ${"$"}IPFS_API_URL), the
-IPFS node the devnet in --data-dir (or ${"$"}CONCORD_DATA_DIR, or .concord) is running, http://127.0.0.1:5001.
+The API used is the first of: --api, --ipfs-api-port, the IPFS node of the devnet in --data-dir,
+${"$"}CONCORD_IPFS_API (or ${"$"}IPFS_API_URL), the IPFS node of the devnet in ${"$"}CONCORD_DATA_DIR (or .concord),
+http://127.0.0.1:5001.
 --cid-version=1 selects the modern profile (CIDv1, raw leaves, 1 MiB chunks, 1024 links; IPIP-0499
 unixfs-v1-2025); the default is Kubo's 'ipfs add' (CIDv0), giving the CIDs of the public network.
 `;
@@ -150,7 +151,10 @@ function splitOption(arg: string): [string, string | undefined] {
   return equals === -1 ? [arg, undefined] : [arg.slice(0, equals), arg.slice(equals + 1)];
 }
 
-/** The API URL from the global options, the environment, or the devnet's running IPFS node. */
+/**
+ * The API URL from the global options, the environment, or the devnet's running IPFS node. Options
+ * come first, an explicit --data-dir included: it names the devnet meant, whatever the environment says.
+ */
 export function chooseApiUrl(choice: ApiChoice, env: Readonly<Record<string, string | undefined>>): string {
   if (choice.api !== undefined) return apiUrlOf(choice.api);
   if (choice.apiPort !== undefined) {
@@ -158,17 +162,25 @@ export function chooseApiUrl(choice: ApiChoice, env: Readonly<Record<string, str
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--ipfs-api-port must be a port number (1-65535), got "${choice.apiPort}"`);
     return `http://127.0.0.1:${port}`;
   }
-  if ((env.CONCORD_IPFS_API ?? env.IPFS_API_URL ?? "").trim() !== "") return resolveIpfsApiUrl(env);
-  const devnetDataDir = choice.dataDir ?? env.CONCORD_DATA_DIR ?? DEFAULT_DEVNET_DATA_DIR;
-  try {
-    const running = readFileSync(apiFilePath(join(devnetDataDir, "ipfs")), "utf8").trim();
-    if (running !== "") return running;
-  } catch {
-    if (choice.dataDir !== undefined) {
+  if (choice.dataDir !== undefined) {
+    const running = runningApiOf(choice.dataDir);
+    if (running === undefined) {
       throw new UsageError(`no running IPFS node in ${choice.dataDir} (start the devnet with \`npm start -- --data-dir ${choice.dataDir}\`, or give --api)`);
     }
+    return running;
   }
-  return resolveIpfsApiUrl(env);
+  if ((env.CONCORD_IPFS_API ?? env.IPFS_API_URL ?? "").trim() !== "") return resolveIpfsApiUrl(env);
+  return runningApiOf(env.CONCORD_DATA_DIR ?? DEFAULT_DEVNET_DATA_DIR) ?? resolveIpfsApiUrl(env);
+}
+
+/** The API a devnet's IPFS node names in its data directory while it runs (Kubo's `api` file). */
+function runningApiOf(devnetDataDir: string): string | undefined {
+  try {
+    const running = readFileSync(apiFilePath(join(devnetDataDir, "ipfs")), "utf8").trim();
+    return running === "" ? undefined : running;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A URL as given, or a Kubo-style multiaddr (/ip4/127.0.0.1/tcp/5001, /dns/host/tcp/port) as a URL. */

@@ -10,6 +10,8 @@ import { PROJECT_ROOT, rpc, startDevnetProcess } from "./devnetProcess.ts";
 
 // The web app has tests of its own (test/app, test/e2e); these stay on the chain, IPFS and deployment.
 // The single-validator devnet (its resume keeps the exact block; a BFT devnet makes empty blocks).
+const ACCOUNT_1 = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+const ACCOUNT_2 = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
 const ALL_PORTS_FREE = ["--validators", "1", "--port", "0", "--ipfs-api-port", "0", "--gateway-port", "0", "--no-app"];
 
 describe("concord devnet (what `npm start` runs)", () => {
@@ -49,9 +51,12 @@ describe("concord devnet (what `npm start` runs)", () => {
         // One progress line per deployed contract, not Ignition's redrawn batches.
         assert.equal(devnet.output().split(`${future} deployed at ${address}`).length - 1, 1, `progress for ${future}`);
       }
+      assert.equal(devnet.output().match(/^ {4}\d+ futures in \d+ batches$/gm)?.length, 1, "one line saying what the deployment will do");
       // The journal is the data directory's, never the source tree's.
       await access(path.join(deploymentDirFor(dataDir), "journal.jsonl"));
       await assert.rejects(access(path.join(PROJECT_ROOT, "ignition", "deployments", deploymentIdFor(dataDir))), { code: "ENOENT" });
+      // Balances move: the banner of the next start must show these, not the genesis' 10000 ETH.
+      await rpc(rpcUrl, "eth_sendTransaction", [{ from: ACCOUNT_1, to: ACCOUNT_2, value: "0xde0b6b3a7640000" }]); // 1 ETH
       blockAfterFirstRun = BigInt(await rpc<string>(rpcUrl, "eth_blockNumber"));
 
       // The IPFS node is the one every part uses: add through its API, read through its gateway.
@@ -72,9 +77,29 @@ describe("concord devnet (what `npm start` runs)", () => {
       await devnet.waitFor(/Ctrl-C stops the devnet/);
       assert.match(devnet.output(), new RegExp(`resumed at block ${blockAfterFirstRun}`));
       assert.doesNotMatch(devnet.output(), /Deploying the contracts/);
+      // The balances of now, after the transfer of the first run: 1 ETH and its fee from #1 to #2.
+      assert.match(devnet.output(), new RegExp(`#1\\s+${ACCOUNT_1}\\s+0x\\w+\\s+9998\\.9999 ETH\n`));
+      assert.match(devnet.output(), new RegExp(`#2\\s+${ACCOUNT_2}\\s+0x\\w+\\s+10001 ETH\n`));
       assert.equal(BigInt(await rpc<string>(rpcUrl, "eth_blockNumber")), blockAfterFirstRun);
       const governor = deployed["Governance#ConcordGovernor"];
       assert.notEqual(await rpc<string>(rpcUrl, "eth_getCode", [governor, "latest"]), "0x");
+    } finally {
+      assert.equal(await devnet.interrupt(), 0, devnet.output());
+    }
+  });
+
+  it("resumes an unfinished deployment from the journal in the data directory, deploying nothing twice", async () => {
+    // As after a first start stopped mid-deployment: the journal is there, the addresses file is not yet.
+    await rm(path.join(dataDir, "deployed-addresses.json"));
+    const devnet = startDevnetProcess(["devnet", "--data-dir", dataDir, ...ALL_PORTS_FREE]);
+    try {
+      const [, rpcUrl] = await devnet.waitFor(/JSON-RPC\s+(http:\/\/127\.0\.0\.1:\d+)/);
+      await devnet.waitFor(/Ctrl-C stops the devnet/);
+      assert.match(devnet.output(), /Deploying the contracts/);
+      assert.match(devnet.output(), /resuming the journal: nothing left to do/);
+      assert.doesNotMatch(devnet.output(), / deployed at /);
+      assert.equal(BigInt(await rpc<string>(rpcUrl, "eth_blockNumber")), blockAfterFirstRun, "no transaction sent");
+      assert.deepEqual(JSON.parse(await readFile(path.join(dataDir, "deployed-addresses.json"), "utf8")), deployed);
     } finally {
       assert.equal(await devnet.interrupt(), 0, devnet.output());
     }
