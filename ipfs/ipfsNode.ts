@@ -103,7 +103,7 @@ export async function startIpfsNode(options: IpfsNodeOptions = {}): Promise<Ipfs
       blocks,
       localBlocks: node.localBlockstore,
       pins: new PinStore(node.helia, blocks),
-      mfs: await MutableFileSystem.open(node.helia, settings.dataDir),
+      mfs: await MutableFileSystem.open(node.helia, blocks, node.localBlockstore, settings.dataDir),
       names: await NameService.start(node.libp2p, node.helia.datastore, node.privateKey),
       maxUploadBytes: settings.maxUploadBytes,
     };

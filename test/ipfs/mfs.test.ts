@@ -88,6 +88,37 @@ describe("files/* (MFS)", () => {
     assert.equal(await message(ipfs.files.stat("relative/path")), "paths must start with a leading slash: relative/path");
   });
 
+  it("counts a directory's entries as its Blocks, as Kubo's stat does", async () => {
+    await ipfs.files.mkdir("/counted/inner", { parents: true });
+    await ipfs.files.write("/counted/a.txt", encode("a"), { create: true });
+    assert.equal((await ipfs.files.stat("/counted")).blocks, 2);
+    assert.equal((await ipfs.files.stat("/counted/inner")).blocks, 0);
+  });
+
+  it("reads nothing at the end of a file and refuses an offset past it", async () => {
+    await ipfs.files.write("/short.txt", encode("12345"), { create: true });
+    assert.equal(await text(ipfs.files.read("/short.txt", { offset: 5 })), "");
+    await assert.rejects(text(ipfs.files.read("/short.txt", { offset: 6 })), { message: "offset was past end of file (6 > 5)" });
+  });
+
+  it("moves into an existing directory, and a failed move keeps its source", async () => {
+    await ipfs.files.write("/mover.txt", encode("move me"), { create: true });
+    await ipfs.files.mkdir("/target");
+    await assert.rejects(ipfs.files.mv("/mover.txt", "/no/such/dir/mover.txt"), { message: "file does not exist" });
+    assert.equal(await text(ipfs.files.read("/mover.txt")), "move me");
+    await ipfs.files.mv("/mover.txt", "/target");
+    assert.equal(await text(ipfs.files.read("/target/mover.txt")), "move me");
+    await assert.rejects(ipfs.files.stat("/mover.txt"), { message: "file does not exist" });
+  });
+
+  it("fails a copy of content nobody has at once, and keeps serving changes after it", async () => {
+    const unknown = "QmUNLLsPACCz1vLxQVkXqqLX5R1X345qqfHbsf67hvA3Nm"; // not the empty directory: one letter off
+    await assert.rejects(ipfs.files.cp(`/ipfs/${unknown}`, "/ghost"), /could not find/);
+    await ipfs.files.write("/after-ghost.txt", encode("still here"), { create: true });
+    assert.equal(await text(ipfs.files.read("/after-ghost.txt")), "still here");
+    await assert.rejects(ipfs.files.stat("/ghost"), { message: "file does not exist" });
+  });
+
   it("keeps the tree across a restart", async () => {
     const before = (await ipfs.files.stat("/")).cid.toString();
     await node.stop();
