@@ -23,6 +23,8 @@ import type { Blockstore } from "interface-blockstore";
 import type { BlockFetcher } from "./blockFetcher.ts";
 import { CID } from "multiformats/cid";
 import { IpfsError } from "./errors.ts";
+import { importerOptionsFor } from "./importSettings.ts";
+import { writeMfsFile } from "./mfsFileWrite.ts";
 
 export interface MfsStat {
   cid: CID;
@@ -44,15 +46,19 @@ export interface MfsEntry {
 
 const ROOT_FILE = "mfs-root";
 
+type PutBlock = (cid: CID, bytes: Uint8Array, options?: { signal?: AbortSignal }) => Promise<CID>;
+
 export class MutableFileSystem {
   readonly #fs: UnixFS;
   readonly #blocks: BlockFetcher;
   readonly #rootFile: string | undefined;
+  readonly #put: PutBlock;
   #root: CID;
   #queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(fs: UnixFS, blocks: BlockFetcher, root: CID, rootFile: string | undefined) {
+  private constructor(fs: UnixFS, blocks: BlockFetcher, put: PutBlock, root: CID, rootFile: string | undefined) {
     this.#fs = fs;
+    this.#put = put;
     this.#blocks = blocks;
     this.#root = root;
     this.#rootFile = rootFile;
@@ -60,10 +66,11 @@ export class MutableFileSystem {
 
   /** Opens the MFS of a node: the saved root in `dataDir`, or an empty directory. */
   static async open(helia: Helia, blocks: BlockFetcher, local: Blockstore, dataDir: string | undefined): Promise<MutableFileSystem> {
+    const put: PutBlock = async (cid, bytes, options) => helia.blockstore.put(cid, bytes, options);
     const fs = unixfs({
       blockstore: {
         get: (cid, options) => blocks.get(cid, options),
-        put: (cid, bytes, options) => helia.blockstore.put(cid, bytes, options),
+        put,
         has: (cid, options) => local.has(cid, options),
       },
     });
@@ -75,7 +82,7 @@ export class MutableFileSystem {
     }
     // Kubo's MFS root is a CIDv0 directory (QmUNLLs... when empty).
     root ??= await fs.addDirectory({}, { cidVersion: 0 });
-    return new MutableFileSystem(fs, blocks, root, rootFile);
+    return new MutableFileSystem(fs, blocks, put, root, rootFile);
   }
 
   get root(): CID {
@@ -139,28 +146,37 @@ export class MutableFileSystem {
 
   /**
    * files/write: `content` at `offset` of the file (created with `create`, emptied first with
-   * `truncate`); the file is re-imported whole, which suits a devnet's documents.
+   * `truncate`), edited as Kubo edits it (mfsFileWrite.ts) so the CIDs are Kubo's; a file of
+   * another shape (copied in from `ipfs add`) is re-imported whole, which suits a devnet's documents.
    */
   write(path: string, content: Uint8Array, options: { create: boolean; truncate: boolean; parents: boolean; offset?: number; signal?: AbortSignal }): Promise<void> {
     return this.#change(async () => {
       const segments = split(path);
       if (segments.length === 0) throw new IpfsError("IPFS_IS_DIRECTORY", "/ is a directory, not a file", { path });
-      let existing: Uint8Array = new Uint8Array();
+      let existing: CID | undefined;
       if (await this.#exists(segments, options.signal)) {
         const target = await this.stat(path, options.signal);
         if (target.type === "directory") throw new IpfsError("IPFS_IS_DIRECTORY", `${path} is a directory, not a file`, { path });
-        if (!options.truncate) existing = await collect(this.#fs.cat(target.cid, { signal: options.signal }));
+        existing = target.cid;
       } else if (!options.create) {
         throw new IpfsError("IPFS_PATH_NOT_FOUND", "file does not exist", { path });
       }
       const offset = options.offset ?? 0;
-      const length = Math.max(existing.length, offset + content.length);
-      const bytes = new Uint8Array(length);
-      bytes.set(existing.subarray(0, Math.min(existing.length, length)));
-      bytes.set(content, offset);
-      const file = await this.#fs.addBytes(bytes, { cidVersion: 0, rawLeaves: false });
+      const store = { getBytes: this.#blocks.getBytes.bind(this.#blocks), put: this.#put };
+      const file =
+        (await writeMfsFile(store, existing, content, { offset, truncate: options.truncate, signal: options.signal })) ??
+        (await this.#reimport(existing, content, offset, options.truncate, options.signal));
       await this.#place(segments, file, options.parents, options.signal);
     });
+  }
+
+  async #reimport(existing: CID | undefined, content: Uint8Array, offset: number, truncate: boolean, signal?: AbortSignal): Promise<CID> {
+    const before = existing === undefined || truncate ? new Uint8Array() : await collect(this.#fs.cat(existing, { signal }));
+    const bytes = new Uint8Array(Math.max(before.length, offset + content.length));
+    bytes.set(before);
+    bytes.set(content, offset);
+    const { onProgress: _, ...kubo } = importerOptionsFor({ trickle: true });
+    return this.#fs.addBytes(bytes, { ...kubo, signal });
   }
 
   /** files/cp: `source` is /ipfs/<cid>[/path] or an MFS path; the destination must not exist. */
