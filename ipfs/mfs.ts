@@ -14,7 +14,7 @@
  * `files cp /ipfs/<cid>` of unknown content) must fail by the fetch deadline, not wait forever on
  * bitswap while holding the queue every later change waits behind.
  */
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { open, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import type { Helia } from "@helia/interface";
 import { unixfs, type UnixFS } from "@helia/unixfs";
@@ -324,7 +324,14 @@ export class MutableFileSystem {
   async #save(): Promise<void> {
     if (this.#rootFile === undefined) return;
     const partial = `${this.#rootFile}.partial`;
-    await writeFile(partial, `${this.#root.toString()}\n`);
+    // Synced before the rename: after a power cut the name must not point at an empty file.
+    const file = await open(partial, "w");
+    try {
+      await file.writeFile(`${this.#root.toString()}\n`);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
     await rename(partial, this.#rootFile);
   }
 }
