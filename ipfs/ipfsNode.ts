@@ -23,6 +23,7 @@ import { type ConcordHelia, createConcordHelia } from "./heliaNode.ts";
 import type { IpfsServices } from "./ipfsServices.ts";
 import { keepDialing } from "../lib/p2p/peerDialer.ts";
 import { PinStore } from "./pinStore.ts";
+import { GcLock } from "./gcLock.ts";
 import { createApiHandler } from "./rpc/apiServer.ts";
 
 export interface IpfsNodeOptions {
@@ -103,8 +104,9 @@ export async function startIpfsNode(options: IpfsNodeOptions = {}): Promise<Ipfs
       blocks,
       localBlocks: node.localBlockstore,
       pins: new PinStore(node.helia, blocks),
-      mfs: await MutableFileSystem.open(node.helia, settings.dataDir),
+      mfs: await MutableFileSystem.open(node.helia, blocks, node.localBlockstore, settings.dataDir),
       names: await NameService.start(node.libp2p, node.helia.datastore, node.privateKey),
+      gcLock: new GcLock(),
       maxUploadBytes: settings.maxUploadBytes,
     };
     const api = await listen(createApiHandler(services, { allowedOrigins: settings.apiAllowedOrigins }), settings.host, settings.apiPort, "IPFS RPC API", "apiPort");

@@ -5,6 +5,7 @@ import type { BlockFetcher } from "./blockFetcher.ts";
 import type { PinStore } from "./pinStore.ts";
 import type { MutableFileSystem } from "./mfs.ts";
 import type { NameService } from "./names.ts";
+import type { GcLock } from "./gcLock.ts";
 
 /** What the RPC API and the gateway share of a running node. */
 export interface IpfsServices {
@@ -18,5 +19,7 @@ export interface IpfsServices {
   names: NameService;
   /** The Mutable File System (files/*), saved in the data directory. */
   mfs: MutableFileSystem;
+  /** Held shared by commands that write and then reference blocks, exclusively by repo/gc. */
+  gcLock: GcLock;
   maxUploadBytes: number;
 }

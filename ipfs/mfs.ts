@@ -9,13 +9,22 @@
  *
  * Changes are serialized (one at a time): two concurrent writes would each rebuild from the same
  * root and the second would drop the first's change.
+ *
+ * Blocks are read through the node's BlockFetcher, not Helia's blockstore: a block nobody has (a
+ * `files cp /ipfs/<cid>` of unknown content) must fail by the fetch deadline, not wait forever on
+ * bitswap while holding the queue every later change waits behind.
  */
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { open, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import type { Helia } from "@helia/interface";
 import { unixfs, type UnixFS } from "@helia/unixfs";
+import * as dagPb from "@ipld/dag-pb";
+import type { Blockstore } from "interface-blockstore";
+import type { BlockFetcher } from "./blockFetcher.ts";
 import { CID } from "multiformats/cid";
 import { IpfsError } from "./errors.ts";
+import { importerOptionsFor } from "./importSettings.ts";
+import { writeMfsFile } from "./mfsFileWrite.ts";
 
 export interface MfsStat {
   cid: CID;
@@ -24,7 +33,7 @@ export interface MfsStat {
   size: bigint;
   /** The DAG's bytes with all its blocks. */
   cumulativeSize: bigint;
-  /** Links of the root node. */
+  /** Links of the node itself (Kubo's `Blocks`): a directory's entries, a file's chunks; 0 for a raw block. */
   blocks: number;
 }
 
@@ -37,21 +46,34 @@ export interface MfsEntry {
 
 const ROOT_FILE = "mfs-root";
 
+type PutBlock = (cid: CID, bytes: Uint8Array, options?: { signal?: AbortSignal }) => Promise<CID>;
+
 export class MutableFileSystem {
   readonly #fs: UnixFS;
+  readonly #blocks: BlockFetcher;
   readonly #rootFile: string | undefined;
+  readonly #put: PutBlock;
   #root: CID;
   #queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(fs: UnixFS, root: CID, rootFile: string | undefined) {
+  private constructor(fs: UnixFS, blocks: BlockFetcher, put: PutBlock, root: CID, rootFile: string | undefined) {
     this.#fs = fs;
+    this.#put = put;
+    this.#blocks = blocks;
     this.#root = root;
     this.#rootFile = rootFile;
   }
 
   /** Opens the MFS of a node: the saved root in `dataDir`, or an empty directory. */
-  static async open(helia: Helia, dataDir: string | undefined): Promise<MutableFileSystem> {
-    const fs = unixfs(helia);
+  static async open(helia: Helia, blocks: BlockFetcher, local: Blockstore, dataDir: string | undefined): Promise<MutableFileSystem> {
+    const put: PutBlock = async (cid, bytes, options) => helia.blockstore.put(cid, bytes, options);
+    const fs = unixfs({
+      blockstore: {
+        get: (cid, options) => blocks.get(cid, options),
+        put,
+        has: (cid, options) => local.has(cid, options),
+      },
+    });
     const rootFile = dataDir === undefined ? undefined : join(dataDir, ROOT_FILE);
     let root: CID | undefined;
     if (rootFile !== undefined) {
@@ -60,7 +82,7 @@ export class MutableFileSystem {
     }
     // Kubo's MFS root is a CIDv0 directory (QmUNLLs... when empty).
     root ??= await fs.addDirectory({}, { cidVersion: 0 });
-    return new MutableFileSystem(fs, root, rootFile);
+    return new MutableFileSystem(fs, blocks, put, root, rootFile);
   }
 
   get root(): CID {
@@ -76,7 +98,7 @@ export class MutableFileSystem {
       type,
       size: type === "directory" ? 0n : stats.size,
       cumulativeSize: stats.dagSize,
-      blocks: stats.unixfs?.blockSizes.length ?? 0,
+      blocks: cid.code === dagPb.code ? dagPb.decode(await this.#blocks.getBytes(cid, { signal })).Links.length : 0,
     };
   }
 
@@ -97,7 +119,13 @@ export class MutableFileSystem {
   async read(path: string, options: { offset?: number; count?: number; signal?: AbortSignal }): Promise<AsyncIterable<Uint8Array>> {
     const target = await this.stat(path, options.signal);
     if (target.type === "directory") throw new IpfsError("IPFS_IS_DIRECTORY", `${path} is a directory, not a file`, { path });
-    return this.#fs.cat(target.cid, { offset: options.offset, length: options.count, signal: options.signal });
+    const offset = options.offset ?? 0;
+    if (offset > target.size) {
+      throw new IpfsError("IPFS_INVALID_ARGUMENT", `offset was past end of file (${offset} > ${target.size})`, { path, offset });
+    }
+    // Kubo answers an empty body for a read at the very end (the exporter refuses that offset).
+    if (offset === Number(target.size) || options.count === 0) return empty();
+    return this.#fs.cat(target.cid, { offset, length: options.count, signal: options.signal });
   }
 
   mkdir(path: string, options: { parents: boolean; signal?: AbortSignal }): Promise<void> {
@@ -118,28 +146,37 @@ export class MutableFileSystem {
 
   /**
    * files/write: `content` at `offset` of the file (created with `create`, emptied first with
-   * `truncate`); the file is re-imported whole, which suits a devnet's documents.
+   * `truncate`), edited as Kubo edits it (mfsFileWrite.ts) so the CIDs are Kubo's; a file of
+   * another shape (copied in from `ipfs add`) is re-imported whole, which suits a devnet's documents.
    */
   write(path: string, content: Uint8Array, options: { create: boolean; truncate: boolean; parents: boolean; offset?: number; signal?: AbortSignal }): Promise<void> {
     return this.#change(async () => {
       const segments = split(path);
       if (segments.length === 0) throw new IpfsError("IPFS_IS_DIRECTORY", "/ is a directory, not a file", { path });
-      let existing: Uint8Array = new Uint8Array();
+      let existing: CID | undefined;
       if (await this.#exists(segments, options.signal)) {
         const target = await this.stat(path, options.signal);
         if (target.type === "directory") throw new IpfsError("IPFS_IS_DIRECTORY", `${path} is a directory, not a file`, { path });
-        if (!options.truncate) existing = await collect(this.#fs.cat(target.cid, { signal: options.signal }));
+        existing = target.cid;
       } else if (!options.create) {
         throw new IpfsError("IPFS_PATH_NOT_FOUND", "file does not exist", { path });
       }
       const offset = options.offset ?? 0;
-      const length = Math.max(existing.length, offset + content.length);
-      const bytes = new Uint8Array(length);
-      bytes.set(existing.subarray(0, Math.min(existing.length, length)));
-      bytes.set(content, offset);
-      const file = await this.#fs.addBytes(bytes, { cidVersion: 0, rawLeaves: false });
+      const store = { getBytes: this.#blocks.getBytes.bind(this.#blocks), put: this.#put };
+      const file =
+        (await writeMfsFile(store, existing, content, { offset, truncate: options.truncate, signal: options.signal })) ??
+        (await this.#reimport(existing, content, offset, options.truncate, options.signal));
       await this.#place(segments, file, options.parents, options.signal);
     });
+  }
+
+  async #reimport(existing: CID | undefined, content: Uint8Array, offset: number, truncate: boolean, signal?: AbortSignal): Promise<CID> {
+    const before = existing === undefined || truncate ? new Uint8Array() : await collect(this.#fs.cat(existing, { signal }));
+    const bytes = new Uint8Array(Math.max(before.length, offset + content.length));
+    bytes.set(before);
+    bytes.set(content, offset);
+    const { onProgress: _, ...kubo } = importerOptionsFor({ trickle: true });
+    return this.#fs.addBytes(bytes, { ...kubo, signal });
   }
 
   /** files/cp: `source` is /ipfs/<cid>[/path] or an MFS path; the destination must not exist. */
@@ -154,17 +191,26 @@ export class MutableFileSystem {
     });
   }
 
+  /**
+   * files/mv as boxo's mfs.Mv: a destination ending in "/" or naming a directory receives the
+   * source under its own name; an existing file at the destination is replaced.
+   */
   mv(source: string, destination: string, signal?: AbortSignal): Promise<void> {
     return this.#change(async () => {
       const from = split(source);
       if (from.length === 0) throw new IpfsError("IPFS_INVALID_ARGUMENT", "cannot move root", { source });
       const cid = await this.#resolve(source, signal);
-      const to = split(destination);
-      if (to.length === 0 || (await this.#exists(to, signal))) {
-        throw new IpfsError("IPFS_INVALID_ARGUMENT", `mv: cannot put node in path ${destination}: directory already has entry by that name`, { destination });
+      let to = split(destination);
+      if (destination.endsWith("/") || (await this.#isDirectory(to, signal))) to = [...to, from.at(-1)!];
+      if (to.length === from.length && to.every((segment, i) => segment === from[i])) return;
+      if (from.every((segment, i) => segment === to[i])) {
+        throw new IpfsError("IPFS_INVALID_ARGUMENT", `cannot move ${source} into itself`, { source, destination });
       }
-      await this.#remove(from, signal);
+      if (await this.#isDirectory(to, signal)) {
+        throw new IpfsError("IPFS_INVALID_ARGUMENT", "directory already has entry by that name", { destination });
+      }
       await this.#place(to, cid, false, signal);
+      await this.#remove(from, signal);
     });
   }
 
@@ -200,6 +246,12 @@ export class MutableFileSystem {
       if (isMissing(error)) throw new IpfsError("IPFS_PATH_NOT_FOUND", "file does not exist", { path });
       throw error;
     }
+  }
+
+  async #isDirectory(segments: string[], signal?: AbortSignal): Promise<boolean> {
+    if (segments.length === 0) return true;
+    if (!(await this.#exists(segments, signal))) return false;
+    return (await this.stat(`/${segments.join("/")}`, signal)).type === "directory";
   }
 
   async #exists(segments: string[], signal?: AbortSignal): Promise<boolean> {
@@ -253,10 +305,17 @@ export class MutableFileSystem {
     }
   }
 
+  /** One change at a time, all or nothing: a step that fails leaves the root it started from. */
   #change(task: () => Promise<void>): Promise<void> {
     const run = this.#queue.then(async () => {
-      await task();
-      await this.#save();
+      const before = this.#root;
+      try {
+        await task();
+        await this.#save();
+      } catch (error) {
+        this.#root = before;
+        throw error;
+      }
     });
     this.#queue = run.catch(() => undefined);
     return run;
@@ -265,7 +324,14 @@ export class MutableFileSystem {
   async #save(): Promise<void> {
     if (this.#rootFile === undefined) return;
     const partial = `${this.#rootFile}.partial`;
-    await writeFile(partial, `${this.#root.toString()}\n`);
+    // Synced before the rename: after a power cut the name must not point at an empty file.
+    const file = await open(partial, "w");
+    try {
+      await file.writeFile(`${this.#root.toString()}\n`);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
     await rename(partial, this.#rootFile);
   }
 }
@@ -288,6 +354,8 @@ function isMissing(error: unknown): boolean {
   const name = (error as { name?: string })?.name;
   return name === "DoesNotExistError" || name === "NotFoundError" || name === "NotADirectoryError";
 }
+
+async function* empty(): AsyncGenerator<Uint8Array> {}
 
 async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];

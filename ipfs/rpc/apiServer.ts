@@ -125,7 +125,10 @@ export function createApiHandler(services: IpfsServices, options: ApiHandlerOpti
         deadline = AbortSignal.timeout(ms);
       }
       const signal = deadline === undefined ? controller.signal : AbortSignal.any([controller.signal, deadline]);
-      await command.run({ services, args, options: parsed, request, response, signal });
+      const run = () => command.run({ services, args, options: parsed, request, response, signal });
+      if (command.gcLock === "shared") await services.gcLock.shared(run);
+      else if (command.gcLock === "exclusive") await services.gcLock.exclusive(run);
+      else await run();
     } catch (error) {
       // Kubo reports an expired `timeout` as Go's context error; clients key on that text.
       const reported = deadline?.aborted === true ? new IpfsError("IPFS_TIMEOUT", "context deadline exceeded") : error;

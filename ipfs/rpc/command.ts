@@ -19,5 +19,10 @@ export interface Command {
   argument?: ArgumentSpec;
   /** `add` reads its files from a multipart body instead of `arg`. */
   fileArgument?: ArgumentSpec;
+  /**
+   * The GC lock the command runs under (gcLock.ts): "shared" for commands that write blocks and then
+   * reference them, "exclusive" for repo/gc; none for the rest.
+   */
+  gcLock?: "shared" | "exclusive";
   run(context: CommandContext): Promise<void>;
 }

@@ -69,4 +69,15 @@ describe("ls, pin/update, dag, repo/gc", () => {
     assert.equal(Buffer.concat(await all(ipfs.files.read("/kept.txt"))).toString(), "kept by MFS");
     await assert.rejects(all(ipfs.cat(loose, { timeout: 2000 })), /not found|could not find/);
   });
+
+  it("repo/gc skips MFS content that is not here instead of failing (a lazy files/cp)", async () => {
+    const added = await all(ipfs.addAll([{ path: "lazy/gone.txt", content: encode("deleted below") }, { path: "lazy/here.txt", content: encode("still here") }], { pin: false }));
+    const dir = added.find((entry) => entry.path === "lazy")!.cid;
+    const gone = added.find((entry) => entry.path === "lazy/gone.txt")!.cid;
+    await ipfs.files.cp(`/ipfs/${dir}`, "/lazy");
+    // As if /lazy had been copied from a peer and gone.txt never read: its block is not here.
+    await node.helia.blockstore.delete(gone);
+    await all(ipfs.repo.gc());
+    assert.equal(Buffer.concat(await all(ipfs.files.read("/lazy/here.txt"))).toString(), "still here");
+  });
 });

@@ -21,6 +21,7 @@ const PROFILES: ReadonlySet<string> = new Set<ImportProfile>(["unixfs-v0-2015", 
  * answer is small (one line per file or directory).
  */
 export const addCommand: Command = {
+  gcLock: "shared",
   fileArgument: { name: "path", required: true, variadic: true },
   options: {
     quiet: { type: "bool", aliases: ["q"] },

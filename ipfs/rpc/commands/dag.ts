@@ -33,6 +33,7 @@ function codecNamed(name: string, option: string): Codec {
 }
 
 export const dagPutCommand: Command = {
+  gcLock: "shared",
   fileArgument: { name: "object data", required: true, variadic: false },
   options: {
     "store-codec": { type: "string" },

@@ -11,6 +11,7 @@ import { resolveToCid } from "./pin.ts";
 const path = { name: "path", required: true, variadic: false } as const;
 
 export const filesMkdirCommand: Command = {
+  gcLock: "shared",
   argument: path,
   options: { parents: { type: "bool", aliases: ["p"] }, "cid-version": { type: "int" }, hash: { type: "string" } },
   async run({ services, args, options, response, signal }) {
@@ -20,6 +21,7 @@ export const filesMkdirCommand: Command = {
 };
 
 export const filesWriteCommand: Command = {
+  gcLock: "shared",
   argument: path,
   fileArgument: { name: "data", required: true, variadic: false },
   options: {
@@ -91,6 +93,7 @@ export const filesStatCommand: Command = {
 };
 
 export const filesRmCommand: Command = {
+  gcLock: "shared",
   argument: { name: "path", required: true, variadic: true },
   options: { recursive: { type: "bool", aliases: ["r"] }, force: { type: "bool" } },
   async run({ services, args, options, response, signal }) {
@@ -100,6 +103,7 @@ export const filesRmCommand: Command = {
 };
 
 export const filesCpCommand: Command = {
+  gcLock: "shared",
   argument: { name: "source", required: true, variadic: true },
   options: { parents: { type: "bool", aliases: ["p"] } },
   async run({ services, args, options, response, signal }) {
@@ -114,6 +118,7 @@ export const filesCpCommand: Command = {
 };
 
 export const filesMvCommand: Command = {
+  gcLock: "shared",
   argument: { name: "source", required: true, variadic: true },
   options: {},
   async run({ services, args, response, signal }) {

@@ -8,6 +8,7 @@ import type { Command } from "../command.ts";
 
 /** `pin/add`: recursive by default; answers `{"Pins":[...]}` with the resolved CIDs. */
 export const pinAddCommand: Command = {
+  gcLock: "shared",
   argument: { name: "ipfs-path", required: true, variadic: true },
   options: {
     recursive: { type: "bool", aliases: ["r"] },
@@ -48,6 +49,7 @@ export const pinRmCommand: Command = {
  * recursively; answers `{"Pins":[from, to]}`.
  */
 export const pinUpdateCommand: Command = {
+  gcLock: "shared",
   argument: { name: "from-path", required: true, variadic: true },
   options: { unpin: { type: "bool" } },
   async run({ services, args, options, response, signal }) {
