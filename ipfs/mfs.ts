@@ -292,7 +292,8 @@ export class MutableFileSystem {
       throw new IpfsError("IPFS_PATH_NOT_FOUND", "file does not exist", { path: `${at}/${name}` });
     }
     const rebuilt = await this.#rebuild(sub, rest, child, parents, signal, `${at}/${name}`);
-    return this.#fs.cp(rebuilt, await this.#fs.rm(dir, name, { signal }).catch(() => dir), name, options);
+    // `force` replaces the old entry; a failure here (a block that cannot be read) is the change's failure.
+    return this.#fs.cp(rebuilt, dir, name, options);
   }
 
   async #hasEntry(dir: CID, name: string, signal?: AbortSignal): Promise<boolean> {
