@@ -125,11 +125,15 @@ describe("ConcordGovernor cancellation (proposer and guardian)", async () => {
         ProposalState.Canceled,
         stateBitmap(ProposalState.Queued),
       ]);
+      // Everything the assertion needs is read first: a call left pending while another is awaited
+      // would reject with no handler attached yet (an unhandled rejection, not a test failure message).
+      const salt = await timelockSalt(f, p);
+      const operationId = await timelockOperationId(f, p);
       await expectRevert(
-        f.timelock.executeBatch(p.targets, p.values, p.calldatas, ethers.ZeroHash, await timelockSalt(f, p)),
+        f.timelock.executeBatch(p.targets, p.values, p.calldatas, ethers.ZeroHash, salt),
         f.timelock,
         "TimelockUnexpectedOperationState",
-        [await timelockOperationId(f, p), stateBitmap(OperationState.Ready)],
+        [operationId, stateBitmap(OperationState.Ready)],
       );
     });
 

@@ -347,8 +347,9 @@ describe("ConcordGovernor proposal lifecycle", async () => {
       await f.governor.queue(...p.shortArgs);
       const eta: bigint = await f.governor.proposalEta(p.id);
       await time.setNextBlockTimestamp(eta - 1n);
+      const operationId = await timelockOperationId(f, p);
       await expectRevert(f.governor.execute(...p.shortArgs), f.timelock, "TimelockUnexpectedOperationState", [
-        await timelockOperationId(f, p),
+        operationId,
         stateBitmap(OperationState.Ready),
       ]);
     });

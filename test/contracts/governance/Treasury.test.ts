@@ -92,7 +92,8 @@ describe("Timelock as the DAO treasury", async () => {
     await f.governor.queue(...p.shortArgs);
     await time.increaseTo(await f.governor.proposalEta(p.id));
     const before = await ethers.provider.getBalance(f.recipient.address);
-    await expectRevert(f.governor.execute(...p.shortArgs), f.token, "ERC20InsufficientBalance", [await f.timelock.getAddress(), 0n, 1n]);
+    const timelockAddress = await f.timelock.getAddress();
+    await expectRevert(f.governor.execute(...p.shortArgs), f.token, "ERC20InsufficientBalance", [timelockAddress, 0n, 1n]);
     assert.equal(await ethers.provider.getBalance(f.recipient.address), before);
   });
 

@@ -280,10 +280,8 @@ describe("ValidatorRegistry staking: register, add stake, unbond, withdraw", asy
       await connect(registry, operator).requestUnbond(signerAddress(1), 30n * ETHER);
       await networkHelpers.time.increase(6n * DAY);
       // Request 1 has matured, 2 and 3 have not.
-      await expectRevert(connect(registry, operator).withdraw(2n), registry, "ValidatorRegistryUnbondingNotMature", [
-        2n,
-        (await registry.unbondingRequest(2n)).releaseTime,
-      ]);
+      const { releaseTime } = await registry.unbondingRequest(2n);
+      await expectRevert(connect(registry, operator).withdraw(2n), registry, "ValidatorRegistryUnbondingNotMature", [2n, releaseTime]);
       await connect(registry, operator).withdraw(1n);
       assert.deepEqual([...(await registry.pendingUnbondingRequests(signerAddress(1)))].sort(), [2n, 3n]);
       assert.equal((await registry.validatorBySigner(signerAddress(1))).unbonding, 50n * ETHER);
