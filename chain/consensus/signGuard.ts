@@ -4,9 +4,8 @@
  * same job).
  *
  * It keeps the last (height, round, step) it signed, with that message's block hash and signature,
- * in one small file, and makes the record durable (write to a temporary file, fsync, rename over the
- * old one, fsync the directory) BEFORE it hands out the signature: a signature that exists anywhere
- * is on disk first. A request is then:
+ * in one small file (signStateFile.ts), and makes the record durable BEFORE it hands out the
+ * signature: a signature that exists anywhere is on disk first. A request is then:
  * - after the last one (higher height, or same height and higher round, or same round and later
  *   step): signed and recorded;
  * - the very same message again (same height, round, step and block hash, and for a proposal the
@@ -17,15 +16,12 @@
  * A record that cannot be read (corrupt, or written by something else) stops the validator with a
  * clear error instead of starting from nothing, which could sign twice.
  */
-import { createHash } from "node:crypto";
-import { open, readFile, rename } from "node:fs/promises";
-import path from "node:path";
 import { ConcordError } from "../concordError.ts";
-import type { Hex, Round } from "../types.ts";
+import type { Hex } from "../types.ts";
 import { signMessage, type ConsensusMessage, type SignedMessage, type SignedStep } from "./messages.ts";
+import { SignStateFile, UnreadableSignState, type LastSigned } from "./signStateFile.ts";
 
 const STEP_ORDER: Record<SignedStep, number> = { proposal: 1, prevote: 2, precommit: 3 };
-const FORMAT = "concord/sign-state/v1";
 
 export type SignGuardErrorCode = "DOUBLE_SIGN_REFUSED" | "SIGN_STATE_UNREADABLE";
 
@@ -33,16 +29,7 @@ export class SignGuardError extends ConcordError<SignGuardErrorCode> {
   override readonly name = "SignGuardError";
 }
 
-/** The last message signed, as recorded. */
-export interface LastSigned {
-  height: bigint;
-  round: Round;
-  step: SignedStep;
-  blockHash: Hex | null;
-  /** A proposal's valid round (-1 for votes). */
-  polRound: number;
-  signature: Hex;
-}
+export type { LastSigned } from "./signStateFile.ts";
 
 export class SignGuard {
   private last: LastSigned | undefined;
@@ -50,7 +37,7 @@ export class SignGuard {
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
-    private readonly file: string,
+    private readonly store: SignStateFile,
     private readonly privateKey: Uint8Array,
     private readonly chainId: bigint,
     last: LastSigned | undefined,
@@ -60,7 +47,19 @@ export class SignGuard {
 
   /** Opens the guard over `file` (created on the first signature); refuses an unreadable record. */
   static async open(file: string, privateKey: Uint8Array, chainId: bigint): Promise<SignGuard> {
-    return new SignGuard(file, privateKey, chainId, await readRecord(file));
+    let opened: Awaited<ReturnType<typeof SignStateFile.open>>;
+    try {
+      opened = await SignStateFile.open(file);
+    } catch (error) {
+      const why = error instanceof UnreadableSignState ? error.message : `unreadable (${(error as Error).message})`;
+      throw new SignGuardError(
+        "SIGN_STATE_UNREADABLE",
+        `the validator's sign state ${file} is ${why}. Starting without it could make this validator sign twice: ` +
+          `restore it from a backup, or, only if this key never signed on this chain, delete it.`,
+        { cause: error },
+      );
+    }
+    return new SignGuard(opened.store, privateKey, chainId, opened.last);
   }
 
   lastSigned(): LastSigned | undefined {
@@ -98,7 +97,7 @@ export class SignGuard {
     }
     const signed = signMessage(this.privateKey, this.chainId, message);
     const record: LastSigned = { height: message.height, round: message.round, step: message.type, blockHash, polRound, signature: signed.signature };
-    await writeRecord(this.file, record);
+    await this.store.write(record);
     this.last = record;
     return signed;
   }
@@ -113,62 +112,4 @@ function compare(message: ConsensusMessage, last: LastSigned): number {
 
 function describeBlock(hash: Hex | null): string {
   return hash === null ? "nil" : `block ${hash}`;
-}
-
-async function readRecord(file: string): Promise<LastSigned | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new SignGuardError("SIGN_STATE_UNREADABLE", `cannot read the validator's sign state ${file}: ${(error as Error).message}`, { cause: error });
-  }
-  const unreadable = (why: string) =>
-    new SignGuardError(
-      "SIGN_STATE_UNREADABLE",
-      `the validator's sign state ${file} is ${why}. Starting without it could make this validator sign twice: ` +
-        `restore it from a backup, or, only if this key never signed on this chain, delete it.`,
-    );
-  let parsed: { format?: unknown; record?: Record<string, unknown>; checksum?: unknown };
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw unreadable("not valid JSON (corrupt or truncated)");
-  }
-  if (parsed.format !== FORMAT || typeof parsed.record !== "object" || parsed.record === null) throw unreadable(`not in the ${FORMAT} format`);
-  if (parsed.checksum !== checksum(parsed.record)) throw unreadable("corrupt (its checksum does not match)");
-  const r = parsed.record;
-  if (
-    typeof r.height !== "string" || !/^\d+$/.test(r.height) || typeof r.round !== "number" || typeof r.polRound !== "number" ||
-    !(r.step === "proposal" || r.step === "prevote" || r.step === "precommit") ||
-    !(r.blockHash === null || (typeof r.blockHash === "string" && /^0x[0-9a-f]{64}$/.test(r.blockHash))) ||
-    typeof r.signature !== "string" || !/^0x[0-9a-f]{130}$/.test(r.signature)
-  ) {
-    throw unreadable("missing fields");
-  }
-  return { height: BigInt(r.height), round: r.round, step: r.step, blockHash: r.blockHash as Hex | null, polRound: r.polRound, signature: r.signature as Hex };
-}
-
-async function writeRecord(file: string, record: LastSigned): Promise<void> {
-  const body = { height: record.height.toString(), round: record.round, step: record.step, blockHash: record.blockHash?.toLowerCase() ?? null, polRound: record.polRound, signature: record.signature.toLowerCase() };
-  const text = `${JSON.stringify({ format: FORMAT, record: body, checksum: checksum(body) }, null, 2)}\n`;
-  const temporary = `${file}.tmp`;
-  const handle = await open(temporary, "w", 0o600);
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temporary, file);
-  const directory = await open(path.dirname(file), "r");
-  try {
-    await directory.sync();
-  } finally {
-    await directory.close();
-  }
-}
-
-function checksum(record: object): string {
-  return createHash("sha256").update(JSON.stringify(record)).digest("hex");
 }

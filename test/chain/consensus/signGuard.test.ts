@@ -1,6 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -9,6 +10,7 @@ import { addressOfKey } from "../../../chain/consensus/commitCertificate.ts";
 import { LocalSigner } from "../../../chain/consensus/localSigner.ts";
 import { recoverSigner, type Proposal, type Vote } from "../../../chain/consensus/messages.ts";
 import { SignGuard } from "../../../chain/consensus/signGuard.ts";
+import { SLOT_BYTES } from "../../../chain/consensus/signStateFile.ts";
 import { initCrypto } from "../../../chain/execution/crypto.ts";
 import type { Hex } from "../../../chain/types.ts";
 
@@ -38,8 +40,9 @@ describe("the sign guard", () => {
     assert.equal(recoverSigner(CHAIN_ID, signed), addressOfKey(KEY));
     await guard.sign(prevote(5n, 0, hash(1)));
     const last = await guard.sign(precommit(5n, 0, hash(1)));
-    const record = JSON.parse(await readFile(file, "utf8"));
-    assert.deepEqual(record.record, { height: "5", round: 0, step: "precommit", blockHash: hash(1), polRound: -1, signature: last.signature });
+    // The latest record, as the next process will read it.
+    assert.deepEqual((await SignGuard.open(file, KEY, CHAIN_ID)).lastSigned(), { height: 5n, round: 0, step: "precommit", blockHash: hash(1), polRound: -1, signature: last.signature });
+    assert.equal((await readFile(file)).length, 2 * SLOT_BYTES, "two fixed-size slots: the file never changes size");
     await guard.sign(prevote(5n, 1, null)); // a later round, nil
     await guard.sign(prevote(6n, 0, hash(2))); // a later height
     assert.deepEqual(guard.lastSigned(), { height: 6n, round: 0, step: "prevote", blockHash: hash(2), polRound: -1, signature: guard.lastSigned()!.signature });
@@ -101,14 +104,20 @@ describe("the sign guard", () => {
     await assert.rejects(guard.sign(prevote(lastPrinted, 0, hash(0xdead))), { code: "DOUBLE_SIGN_REFUSED" });
   });
 
+  /** Both slots cut after 100 bytes and padded back to size: one held the only record. */
+  const tearSlots = (text: string) => [0, 1].map((i) => `${text.slice(i * SLOT_BYTES, i * SLOT_BYTES + 100)}`.padEnd(SLOT_BYTES - 1, " ") + "\n").join("");
+
   it("refuses to start from an unreadable record instead of forgetting it", async () => {
     const good = await SignGuard.open(freshFile(), KEY, CHAIN_ID);
     await good.sign(prevote(4n, 0, hash(4)));
     const text = await readFile(file, "utf8");
     const cases: [string, string, RegExp][] = [
-      ["truncated", text.slice(0, text.length / 2), /not valid JSON/],
-      ["tampered", text.replace('"height": "4"', '"height": "3"'), /checksum does not match/],
-      ["foreign", JSON.stringify({ hello: "world" }), /not in the concord\/sign-state\/v1 format/],
+      ["truncated", text.slice(0, text.length / 2), /truncated/],
+      ["cut mid-line", text.slice(0, 150), /not valid JSON/],
+      ["torn, its only record", tearSlots(text), /not valid JSON/],
+      ["tampered", text.replace('"height":"4"', '"height":"3"'), /checksum does not match/],
+      ["foreign", JSON.stringify({ hello: "world" }), /not in the concord\/sign-state\/v2 format/],
+      ["empty slots", " ".repeat(2 * SLOT_BYTES), /holds no record/],
     ];
     for (const [name, content, reason] of cases) {
       await writeFile(file, content);
@@ -119,6 +128,46 @@ describe("the sign guard", () => {
         return true;
       });
     }
+  });
+
+  it("a write torn by a crash loses only the record being written, never the one before it", async () => {
+    const guard = await SignGuard.open(freshFile(), KEY, CHAIN_ID);
+    const kept = await guard.sign(prevote(7n, 0, hash(7)));
+    const before = await readFile(file);
+    await guard.sign(precommit(7n, 0, hash(7)));
+    const after = await readFile(file);
+    // Which slot the precommit went to: the one that changed. Tear it half way, as a power cut would.
+    const written = before.subarray(0, SLOT_BYTES).equals(after.subarray(0, SLOT_BYTES)) ? 1 : 0;
+    const torn = Buffer.from(after);
+    torn.fill(0x20, written * SLOT_BYTES + 200, (written + 1) * SLOT_BYTES - 1);
+    await writeFile(file, torn);
+    const reopened = await SignGuard.open(file, KEY, CHAIN_ID);
+    assert.deepEqual(reopened.lastSigned(), { height: 7n, round: 0, step: "prevote", blockHash: hash(7), polRound: -1, signature: kept.signature });
+    await assert.rejects(reopened.sign(prevote(7n, 0, hash(8))), { code: "DOUBLE_SIGN_REFUSED" });
+    // It goes on from there, over the torn slot.
+    await reopened.sign(precommit(7n, 0, hash(7)));
+    await reopened.sign(prevote(8n, 0, hash(8)));
+    assert.equal((await SignGuard.open(file, KEY, CHAIN_ID)).lastSigned()!.height, 8n);
+  });
+
+  it("reads the first version's file, and moves it to the slotted layout on the next signature", async () => {
+    freshFile();
+    const record = { height: "21", round: 1, step: "prevote", blockHash: hash(21), polRound: -1, signature: `0x${"ab".repeat(65)}` };
+    const checksum = createHash("sha256").update(JSON.stringify(record)).digest("hex");
+    await writeFile(file, `${JSON.stringify({ format: "concord/sign-state/v1", record, checksum }, null, 2)}\n`);
+    const guard = await SignGuard.open(file, KEY, CHAIN_ID);
+    assert.equal(guard.lastSigned()!.height, 21n);
+    await assert.rejects(guard.sign(prevote(21n, 1, hash(22))), { code: "DOUBLE_SIGN_REFUSED" });
+    await guard.sign(precommit(21n, 1, hash(21)));
+    assert.equal((await readFile(file)).length, 2 * SLOT_BYTES);
+    assert.equal((await SignGuard.open(file, KEY, CHAIN_ID)).lastSigned()!.step, "precommit");
+  });
+
+  it("fits the largest record in a slot", async () => {
+    const guard = await SignGuard.open(freshFile(), KEY, CHAIN_ID);
+    const largest = proposal(2n ** 64n - 1n, 2 ** 31 - 1, hash(2 ** 48), 2 ** 31 - 2);
+    await guard.sign(largest);
+    assert.equal((await SignGuard.open(file, KEY, CHAIN_ID)).lastSigned()!.height, 2n ** 64n - 1n);
   });
 
   it("ignores a temporary file left by a crash during a write (the rename never happened)", async () => {
