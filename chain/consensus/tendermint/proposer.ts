@@ -12,16 +12,45 @@
  * and once more per round inside a height. Concord derives them instead: the priorities for
  * (height, round) are those after `height + round` increments from zero for that validator set,
  * which gives the same rotation without a priority state to store, sync or agree on. A schedule keeps
- * the priorities of the last height it was asked about, so consecutive heights cost one increment.
+ * the priorities of the last height it was asked about, so consecutive heights cost one increment,
+ * and a checkpoint every CHECKPOINT_STEPS increments, so asking about an earlier height (validators
+ * of a simulation at different heights, a node catching up) does not start again from zero.
+ * `ProposerSchedule.of(validators)` shares one schedule per validator set: a state machine lives for
+ * one height, the schedule for as long as its set (without it, every height would redo all the
+ * increments since genesis, a cost that grows with the chain).
  */
 import type { Hex } from "../../types.ts";
 import type { Validator } from "../engine.ts";
+
+const CHECKPOINT_STEPS = 1024n;
+const MAX_CHECKPOINTS = 1024;
+const MAX_SHARED_SCHEDULES = 16;
+const shared = new Map<string, ProposerSchedule>();
 
 export class ProposerSchedule {
   private readonly validators: readonly Validator[];
   private readonly total: bigint;
   /** Priorities after `steps` increments from zero. */
   private cached: { steps: bigint; priorities: bigint[] };
+  /** Priorities after k x CHECKPOINT_STEPS increments, by k x CHECKPOINT_STEPS (bounded). */
+  private readonly checkpoints = new Map<bigint, bigint[]>();
+
+  /** The schedule of this validator set, shared by every caller that asks for the same set. */
+  static of(validators: readonly Validator[]): ProposerSchedule {
+    const key = validators
+      .map((v) => `${v.address.toLowerCase()}:${v.votingPower}`)
+      .sort()
+      .join(",");
+    let schedule = shared.get(key);
+    if (schedule === undefined) {
+      schedule = new ProposerSchedule(validators);
+      if (shared.size >= MAX_SHARED_SCHEDULES) shared.delete(shared.keys().next().value!);
+    } else {
+      shared.delete(key); // re-inserted below: most recently used last
+    }
+    shared.set(key, schedule);
+    return schedule;
+  }
 
   constructor(validators: readonly Validator[]) {
     if (validators.length === 0) throw new RangeError("a proposer schedule needs at least one validator");
@@ -35,14 +64,25 @@ export class ProposerSchedule {
   /** The proposer of (height, round). */
   proposer(height: bigint, round: number): Hex {
     if (height < 0n || round < 0) throw new RangeError(`no proposer for height ${height} round ${round}`);
-    if (this.cached.steps > height) this.cached = { steps: 0n, priorities: this.validators.map(() => 0n) };
+    if (this.cached.steps > height) this.rewind(height);
     const base = this.cached.priorities;
-    for (; this.cached.steps < height; this.cached.steps++) this.increment(base);
+    while (this.cached.steps < height) {
+      this.increment(base);
+      this.cached.steps++;
+      if (this.cached.steps % CHECKPOINT_STEPS === 0n && this.checkpoints.size < MAX_CHECKPOINTS) this.checkpoints.set(this.cached.steps, [...base]);
+    }
     // Rounds go on a copy: the next height starts again from the height's own priorities.
     const priorities = [...base];
     let chosen = this.increment(priorities);
     for (let r = 0; r < round; r++) chosen = this.increment(priorities);
     return this.validators[chosen]!.address;
+  }
+
+  /** Back to the latest checkpoint at or below `height` (zero if none is kept). */
+  private rewind(height: bigint): void {
+    const at = (height / CHECKPOINT_STEPS) * CHECKPOINT_STEPS;
+    const checkpoint = at === 0n ? undefined : this.checkpoints.get(at);
+    this.cached = checkpoint === undefined ? { steps: 0n, priorities: this.validators.map(() => 0n) } : { steps: at, priorities: [...checkpoint] };
   }
 
   /** One increment; returns the index of the proposer it chose. */

@@ -100,7 +100,7 @@ export class TendermintStateMachine {
 
   constructor(private readonly options: StateMachineOptions) {
     this.height = options.height;
-    this.schedule = new ProposerSchedule(options.validators);
+    this.schedule = ProposerSchedule.of(options.validators);
     this.power = new Map(options.validators.map((v) => [v.address.toLowerCase(), v.votingPower]));
     this.total = options.validators.reduce((sum, v) => sum + v.votingPower, 0n);
     this.maxRoundsAhead = options.maxRoundsAhead ?? 10;

@@ -44,6 +44,9 @@ export const CONSENSUS_TOPIC = "concord/consensus/1";
  */
 export const DEFAULT_EMPTY_BLOCK_INTERVAL_MS = 5_000;
 
+/** Proposed blocks kept decoded per height (one per round; more only from an equivocating proposer). */
+const MAX_DECODED_BLOCKS = 16;
+
 /** Messages of one height kept for re-sending (a few rounds of 100 validators fit many times over). */
 const MAX_SEEN_MESSAGES = 10_000;
 
@@ -86,6 +89,8 @@ export class TendermintEngine implements ConsensusEngine {
   private unsubscribePending: (() => void) | undefined;
   /** Executed blocks by hash at the current height (built here or verified here). */
   private readonly executed = new Map<string, ExecutedBlock>();
+  /** Proposed blocks of the current height, decoded when their proposal arrived, by hash. */
+  private readonly decoded = new Map<string, Block>();
   /** Every valid message of the current height, as received: what gossip re-sends. */
   private seen = new Map<string, Uint8Array>();
   private future: { bytes: Uint8Array; from: string }[] = [];
@@ -156,6 +161,7 @@ export class TendermintEngine implements ConsensusEngine {
       timeouts: this.timeouts,
     });
     this.executed.clear();
+    this.decoded.clear();
     this.seen = new Map();
     this.queue.length = 0;
     for (const timer of this.timers) clearTimeout(timer);
@@ -311,7 +317,7 @@ export class TendermintEngine implements ConsensusEngine {
   private async verify(machine: TendermintStateMachine, blockHash: Hex, rlp: Uint8Array): Promise<void> {
     let valid = false;
     try {
-      const executed = await this.reExecute(rlp);
+      const executed = await this.reExecute(rlp, blockHash);
       valid = bytesToHex(executed.block.hash()) === blockHash;
       if (valid) this.executed.set(blockHash, executed);
     } catch (error) {
@@ -320,9 +326,11 @@ export class TendermintEngine implements ConsensusEngine {
     if (this.machine === machine) this.enqueue({ kind: "event", event: { type: "blockVerified", blockHash, valid } });
   }
 
-  private async reExecute(rlp: Uint8Array): Promise<ExecutedBlock> {
+  /** Runs a block on the head; `blockHash` names one already decoded at this height (its hash checked). */
+  private async reExecute(rlp: Uint8Array, blockHash?: Hex): Promise<ExecutedBlock> {
     const parent = this.deps.host.head();
-    const block: Block = createBlockFromRLP(rlp, { common: parent.common });
+    const decoded = blockHash === undefined ? undefined : this.decoded.get(blockHash.toLowerCase());
+    const block: Block = decoded ?? createBlockFromRLP(rlp, { common: parent.common });
     return this.deps.host.verifyBlock(parent, block);
   }
 
@@ -342,6 +350,12 @@ export class TendermintEngine implements ConsensusEngine {
 
   private receive(bytes: Uint8Array, from: string): void {
     if (!this.running || this.machine === undefined) return;
+    // An exact copy of a message already verified at this height (gossip re-sends, a peer's retry):
+    // dropped before the signature recovery, the costliest step of decoding.
+    if (bytes.length > SIGNATURE_BYTES) {
+      const known = this.seen.get(bytesToHex(bytes.subarray(bytes.length - SIGNATURE_BYTES)));
+      if (known !== undefined && equalBytes(known, bytes)) return;
+    }
     let message: VerifiedMessage;
     try {
       message = decodeMessage(this.deps.host.chainId, bytes);
@@ -368,6 +382,8 @@ export class TendermintEngine implements ConsensusEngine {
         const block = createBlockFromRLP(message.message.block, { common: this.deps.host.head().common });
         if (bytesToHex(block.hash()) !== message.message.blockHash.toLowerCase()) throw new Error("hash mismatch");
         if (block.header.number !== height) throw new Error("wrong height");
+        // Kept for its re-execution, so the block is not decoded twice.
+        if (!this.seen.has(message.signature) && this.decoded.size < MAX_DECODED_BLOCKS) this.decoded.set(message.message.blockHash.toLowerCase(), block);
       } catch (error) {
         this.deps.network.reportInvalid?.(from, `proposal's block does not match its hash or height: ${(error as Error).message}`);
         return;
@@ -452,6 +468,13 @@ export class TendermintEngine implements ConsensusEngine {
       return undefined;
     }
   }
+}
+
+/** A signed message's wire form ends with its 65-byte signature (messages.ts). */
+const SIGNATURE_BYTES = 65;
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
 }
 
 function toEvent(message: VerifiedMessage): ConsensusEvent {

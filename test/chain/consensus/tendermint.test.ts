@@ -37,6 +37,23 @@ describe("proposer selection (weighted round robin)", () => {
     assert.deepEqual([counts.get(address(1)), counts.get(address(2)), counts.get(address(3))], [100, 300, 600]);
   });
 
+  it("answers from checkpoints and a shared schedule exactly as a fresh one counting from zero", () => {
+    const weighted = [
+      { address: address(1), votingPower: 5n },
+      { address: address(2), votingPower: 3n },
+      { address: address(3), votingPower: 11n },
+      { address: address(4), votingPower: 1n },
+    ];
+    const shared = ProposerSchedule.of(weighted);
+    assert.equal(ProposerSchedule.of([...weighted].reverse()), shared, "one schedule per validator set, whatever its order");
+    assert.notEqual(ProposerSchedule.of(weighted.slice(1)), shared);
+    // Forward far, then back and forth across checkpoints, as validators at different heights ask.
+    const asked = [3000n, 2049n, 1023n, 1024n, 4100n, 5n, 2048n, 3001n];
+    const answers = asked.map((height) => shared.proposer(height, 2));
+    const fresh = asked.map((height) => new ProposerSchedule(weighted).proposer(height, 2));
+    assert.deepEqual(answers, fresh);
+  });
+
   it("refuses an empty set or zero power", () => {
     assert.throws(() => new ProposerSchedule([]), RangeError);
     assert.throws(() => new ProposerSchedule([{ address: address(1), votingPower: 0n }]), RangeError);

@@ -27,6 +27,22 @@ describe("the consensus write-ahead log", () => {
     assert.deepEqual(await all(new FileWal(wal.file)), ["one", "two", "three"]);
   });
 
+  it("keeps order between records that need not be durable (written later, together) and durable ones (written at once, after them)", async () => {
+    const wal = fresh();
+    await wal.append(Buffer.from("theirs-1"), { durable: false });
+    await wal.append(Buffer.from("theirs-2"), { durable: false });
+    await wal.append(Buffer.from("own vote"));
+    assert.deepEqual(await all(new FileWal(wal.file)), ["theirs-1", "theirs-2", "own vote"], "a durable record carries what came before it");
+    await wal.append(Buffer.from("theirs-3"), { durable: false });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(await all(new FileWal(wal.file)), ["theirs-1", "theirs-2", "own vote", "theirs-3"], "and the rest follows on its own");
+    await wal.append(Buffer.from("old height"), { durable: false });
+    await wal.clear();
+    await wal.append(Buffer.from("new height"), { durable: false });
+    await wal.close();
+    assert.deepEqual(await all(new FileWal(wal.file)), ["new height"], "clear drops what was waiting, close writes what is left");
+  });
+
   it("drops a torn last frame (cut short, or its checksum wrong) and truncates the file there", async () => {
     const wal = fresh();
     await wal.append(Buffer.from("kept"));
