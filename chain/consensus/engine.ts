@@ -68,6 +68,8 @@ export interface ConsensusSigner {
    * this key signed before, and recorded durably first (signGuard.ts). A BFT engine signs only this way.
    */
   sign<M extends ConsensusMessage>(message: M): Promise<SignedMessage<M>>;
+  /** Lets go of what signing keeps open (the engine stopped; a later signature opens it again). */
+  close?(): Promise<void>;
 }
 
 /** Consensus message transport between validators (added with the BFT engine). */
@@ -111,6 +113,8 @@ export interface ConsensusWal {
   replay(): AsyncIterable<Uint8Array>;
   /** Drops every record (a height was committed: its records are no longer needed). */
   clear?(): Promise<void>;
+  /** Writes what waits and lets go of the file (the engine stopped; a later append opens it again). */
+  close?(): Promise<void>;
 }
 
 /** The timestamp of the `index`-th block of a `mine()` call; undefined: the engine's rule. */

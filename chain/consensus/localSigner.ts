@@ -30,6 +30,10 @@ export class LocalSigner implements ConsensusSigner {
     return signCommit(this.privateKey, this.chainId, height, round, blockHash, this.address);
   }
 
+  async close(): Promise<void> {
+    await this.guard?.close();
+  }
+
   sign<M extends ConsensusMessage>(message: M): Promise<SignedMessage<M>> {
     if (this.guard === undefined) {
       return Promise.reject(new ConsensusError("UNGUARDED_SIGNER", "this signer has no sign guard: build it with LocalSigner.guarded() to sign proposals and votes"));

@@ -62,6 +62,13 @@ export class SignGuard {
     return new SignGuard(opened.store, privateKey, chainId, opened.last);
   }
 
+  /** Closes the sign-state file once the signature in progress is recorded. */
+  close(): Promise<void> {
+    const run = this.queue.then(() => this.store.close());
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
   lastSigned(): LastSigned | undefined {
     return this.last === undefined ? undefined : { ...this.last };
   }

@@ -16,7 +16,7 @@
  * by the old atomic replace, once.
  */
 import { createHash } from "node:crypto";
-import { open, readFile, rename } from "node:fs/promises";
+import { open, readFile, rename, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import type { Hex, Round } from "../types.ts";
 import type { SignedStep } from "./messages.ts";
@@ -51,6 +51,7 @@ export class SignStateFile {
   private sequence: number;
   /** Whether the file is in the slotted layout already (else the next write creates it). */
   private slotted: boolean;
+  private handle: FileHandle | undefined;
 
   private constructor(
     readonly file: string,
@@ -88,15 +89,18 @@ export class SignStateFile {
       await replaceFile(this.file, Buffer.concat(slots));
       this.slotted = true;
     } else {
-      const handle = await open(this.file, "r+");
-      try {
-        await handle.write(slot, 0, SLOT_BYTES, index * SLOT_BYTES);
-        await handle.datasync();
-      } finally {
-        await handle.close();
-      }
+      // Kept open between signatures: opening and closing cost as much as the write itself.
+      this.handle ??= await open(this.file, "r+");
+      await this.handle.write(slot, 0, SLOT_BYTES, index * SLOT_BYTES);
+      await this.handle.datasync();
     }
     this.sequence = sequence;
+  }
+
+  async close(): Promise<void> {
+    const handle = this.handle;
+    this.handle = undefined;
+    await handle?.close();
   }
 }
 

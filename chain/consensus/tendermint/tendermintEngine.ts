@@ -128,6 +128,8 @@ export class TendermintEngine implements ConsensusEngine {
     clearTimeout(this.waitingToStart);
     clearTimeout(this.gossipTimer);
     await this.idle;
+    await this.deps.wal.close?.();
+    await this.deps.signer.close?.();
   }
 
   status(): EngineStatus {
