@@ -9,12 +9,8 @@
  * built and committed, new arrivals accumulate and go into the next block together, so a burst of
  * transactions shares few blocks while a lone transaction gets its receipt within milliseconds.
  *
- * Before each block the engine gathers the burst it was woken by: it waits until no transaction has
- * arrived for `gatherQuietMs` (1 ms), at most `gatherMaxMs` (5 ms) in all. Transactions of one
- * burst do not become pending in one event-loop turn (HTTP parsing, sender recovery on the worker
- * thread): building at the first one would split the burst in two blocks, paying a block's fixed
- * cost (VM, headers, commit, fsync) twice, and, when clients wait for their receipts before sending
- * more (Hardhat's send-and-wait in dev mode), halving how many transactions a block can hold.
+ * Before each block the engine gathers the burst it was woken by (arrivalGathering.ts): it waits
+ * until no transaction has arrived for 1 ms, at most 5 ms in all, so a burst shares one block.
  *
  * Timestamps: max(now, parent + 1) in seconds. Ethereum (and ethereumjs' header validation) require
  * timestamp > parent.timestamp, and Hardhat does the same in automine (it never produces two blocks
@@ -39,8 +35,9 @@ import {
   type OnDemandProduction,
 } from "./engine.ts";
 import type { Hex } from "../types.ts";
+import { ArrivalGathering, type GatheringOptions } from "./arrivalGathering.ts";
 
-export interface SingleValidatorEngineOptions {
+export interface SingleValidatorEngineOptions extends GatheringOptions {
   signer: ConsensusSigner;
   /** Produce a block (empty if nothing waits) after this many milliseconds without one; undefined: never. */
   heartbeatMs?: number;
@@ -50,12 +47,6 @@ export interface SingleValidatorEngineOptions {
   onError?: (error: unknown) => void;
   /** Produce a block as soon as transactions wait (default true); see `setAutomine`. */
   automine?: boolean;
-  /** Before a block, wait for arrivals until none came for this long (ms; default 1). */
-  gatherQuietMs?: number;
-  /** ... but never longer than this in all (ms; default 5; 0 builds at once). */
-  gatherMaxMs?: number;
-  /** While a client is still admitting a burst (a batch), wait for it up to this long (ms; default 50). */
-  gatherBurstMaxMs?: number;
 }
 
 type Step = "idle" | "building" | "committing" | "halted" | "stopped";
@@ -82,13 +73,7 @@ export class SingleValidatorEngine implements ConsensusEngine, OnDemandProductio
   private readonly now: () => bigint;
   private automineEnabled: boolean;
   private interval: BlockInterval | undefined;
-  /** Transactions that became pending since start (the gathering wait watches it move). */
-  private arrivals = 0;
-  /** The last block held several transactions, or more came while it was made: gathering pays. */
-  private lastBlockShared = false;
-  private readonly gatherQuietMs: number;
-  private readonly gatherMaxMs: number;
-  private readonly gatherBurstMaxMs: number;
+  private readonly gathering: ArrivalGathering;
   /** Tail of the production lock: every block and every exclusive task runs after the previous one. */
   private lockTail: Promise<unknown> = Promise.resolve();
 
@@ -99,16 +84,10 @@ export class SingleValidatorEngine implements ConsensusEngine, OnDemandProductio
     if (options.heartbeatMs !== undefined && !(Number.isFinite(options.heartbeatMs) && options.heartbeatMs > 0)) {
       throw new RangeError(`heartbeatMs must be a positive number, got ${options.heartbeatMs}`);
     }
-    for (const key of ["gatherQuietMs", "gatherMaxMs", "gatherBurstMaxMs"] as const) {
-      const value = options[key];
-      if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new RangeError(`${key} must be a non-negative number, got ${value}`);
-    }
+    this.gathering = new ArrivalGathering(options, () => this.host?.burstsInProgress?.() ?? 0);
     this.now = options.now ?? (() => BigInt(Math.floor(Date.now() / 1000)));
     this.automineEnabled = options.automine ?? true;
     this.interval = options.heartbeatMs === undefined ? undefined : { minMs: options.heartbeatMs, maxMs: options.heartbeatMs };
-    this.gatherQuietMs = options.gatherQuietMs ?? 1;
-    this.gatherMaxMs = options.gatherMaxMs ?? 5;
-    this.gatherBurstMaxMs = options.gatherBurstMaxMs ?? 50;
   }
 
   get automine(): boolean {
@@ -166,7 +145,7 @@ export class SingleValidatorEngine implements ConsensusEngine, OnDemandProductio
     this.host = host;
     this.step = "idle";
     this.unsubscribe = host.onPendingTransactions(() => {
-      this.arrivals++;
+      this.gathering.arrived();
       this.trigger();
     });
     this.armHeartbeat();
@@ -220,7 +199,7 @@ export class SingleValidatorEngine implements ConsensusEngine, OnDemandProductio
 
   private async produce(): Promise<void> {
     while (this.hasWork()) {
-      await this.gatherArrivals();
+      await this.gathering.gather(() => this.producing());
       if (!this.producing()) return;
       const host = this.host!;
       const heartbeat = this.heartbeatDue;
@@ -241,32 +220,9 @@ export class SingleValidatorEngine implements ConsensusEngine, OnDemandProductio
     }
   }
 
-  /** Lets the transactions arriving together with the one that woke the engine join its block. */
-  private async gatherArrivals(): Promise<void> {
-    await new Promise((resolve) => setImmediate(resolve));
-    const started = performance.now();
-    const deadline = started + this.gatherMaxMs;
-    // A batch admits its transactions one after another (nonce order), each in well under a
-    // millisecond but all of them in more than the quiet time: while a batch is arriving, wait.
-    while ((this.host?.burstsInProgress?.() ?? 0) > 0 && performance.now() < started + this.gatherBurstMaxMs && this.producing()) {
-      await new Promise((resolve) => setTimeout(resolve, 0.5));
-    }
-    // A lone client waiting on each transaction gains nothing from a quiet wait (nothing else comes):
-    // it is skipped until a block holds several transactions again. Measured: one-at-a-time send to
-    // answer 3.9 -> 2.5 ms; concurrent senders keep the wait, and their shared blocks.
-    const quiet = this.lastBlockShared ? this.gatherQuietMs : 0;
-    for (;;) {
-      const seen = this.arrivals;
-      const wait = Math.min(quiet, deadline - performance.now());
-      if (wait <= 0) return;
-      await new Promise((resolve) => setTimeout(resolve, wait));
-      if (this.arrivals === seen || !this.producing()) return;
-    }
-  }
-
   private async produceBlock(host: ConsensusHost, heartbeat: boolean, chosenTimestamp?: bigint): Promise<void> {
     const parent = host.head();
-    const arrivalsAtStart = this.arrivals;
+    const gatheringMark = this.gathering.mark();
     await this.checkVotingPower(host);
     this.step = "building";
     const now = chosenTimestamp ?? this.now();
@@ -276,8 +232,7 @@ export class SingleValidatorEngine implements ConsensusEngine, OnDemandProductio
       if (this.producing()) this.step = "idle";
       return;
     }
-    // Several transactions in it, or more arriving while it was built: clients send concurrently.
-    this.lastBlockShared = built.block.transactions.length > 1 || this.arrivals > arrivalsAtStart;
+    this.gathering.built(built.block.transactions.length, gatheringMark);
     const height = built.block.header.number;
     const blockHash = bytesToHex(built.block.hash()) as Hex;
     const signature = this.options.signer.signCommit(height, 0, blockHash);

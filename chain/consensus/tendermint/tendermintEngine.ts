@@ -34,6 +34,7 @@ import { TendermintStateMachine, type ConsensusEffect, type ConsensusEvent } fro
 import { DEFAULT_TIMEOUTS, type TimeoutConfig } from "./timeouts.ts";
 import { COMMITS_TOPIC, decodeCatchUp, encodeCatchUp } from "./commitCatchUp.ts";
 import { verifyCommitCertificate } from "../commitCertificate.ts";
+import { ArrivalGathering, type GatheringOptions } from "../arrivalGathering.ts";
 
 /** The topic consensus messages travel on. */
 export const CONSENSUS_TOPIC = "concord/consensus/1";
@@ -50,7 +51,7 @@ const MAX_DECODED_BLOCKS = 16;
 /** Messages of one height kept for re-sending (a few rounds of 100 validators fit many times over). */
 const MAX_SEEN_MESSAGES = 10_000;
 
-export interface TendermintEngineOptions {
+export interface TendermintEngineOptions extends GatheringOptions {
   timeouts?: TimeoutConfig;
   /** Re-send what was seen at an undecided height this often (ms). */
   gossipIntervalMs?: number;
@@ -101,12 +102,15 @@ export class TendermintEngine implements ConsensusEngine {
   private waitingToStart: NodeJS.Timeout | undefined;
   private gossipTimer: NodeJS.Timeout | undefined;
   private idle: Promise<void> = Promise.resolve();
+  private readonly gathering: ArrivalGathering;
+  private unsubscribeArrivals: (() => void) | undefined;
 
   constructor(
     private readonly deps: TendermintDependencies,
     private readonly options: TendermintEngineOptions = {},
   ) {
     this.timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
+    this.gathering = new ArrivalGathering(options, () => deps.host.burstsInProgress?.() ?? 0);
   }
 
   async start(): Promise<void> {
@@ -116,6 +120,7 @@ export class TendermintEngine implements ConsensusEngine {
       if (topic === CONSENSUS_TOPIC) this.receive(payload, from);
       else if (topic === COMMITS_TOPIC) void this.receiveCatchUp(payload, from).catch((error) => this.deps.onError?.(error));
     });
+    this.unsubscribeArrivals = this.deps.host.onPendingTransactions(() => this.gathering.arrived());
     await this.enterHeight({ replay: true });
   }
 
@@ -123,6 +128,7 @@ export class TendermintEngine implements ConsensusEngine {
     this.running = false;
     this.unsubscribe?.();
     this.unsubscribePending?.();
+    this.unsubscribeArrivals?.();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     clearTimeout(this.waitingToStart);
@@ -303,10 +309,15 @@ export class TendermintEngine implements ConsensusEngine {
 
   private async build(machine: TendermintStateMachine, height: bigint, round: number): Promise<void> {
     try {
+      // The transactions arriving with the one that started this height join its block (arrivalGathering.ts).
+      await this.gathering.gather(() => this.running && this.machine === machine);
+      if (this.machine !== machine) return;
+      const mark = this.gathering.mark();
       const parent = this.deps.host.head();
       const now = this.deps.clock.now();
       const timestamp = now > parent.header.timestamp ? now : parent.header.timestamp + 1n;
       const built = await this.deps.host.buildBlock(parent, { timestamp, coinbase: this.deps.signer.address });
+      this.gathering.built(built.block.transactions.length, mark);
       const blockHash = bytesToHex(built.block.hash()) as Hex;
       this.executed.set(blockHash, built);
       if (this.machine === machine) this.enqueue({ kind: "event", event: { type: "blockBuilt", height, round, blockHash, block: built.block.serialize() } });
