@@ -148,6 +148,11 @@ export interface ConsensusEngine {
   status(): EngineStatus;
   /** Present when the engine can produce blocks on request (what dev mode needs). */
   readonly onDemand?: OnDemandProduction;
+  /**
+   * Starts the next height now, even with no transaction waiting (evm_mine on a network of
+   * validators). The block still needs the validators' agreement; watch the head for it.
+   */
+  requestBlock?(): void;
 }
 
 export type ConsensusErrorCode = "NOT_A_VALIDATOR" | "INSUFFICIENT_VOTING_POWER" | "NOT_STARTED" | "ALREADY_STARTED" | "UNGUARDED_SIGNER" | "EQUIVOCATION" | "MISSING_DEPENDENCY";

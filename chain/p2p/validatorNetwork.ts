@@ -27,7 +27,7 @@ import { keepDialing } from "../../lib/p2p/peerDialer.ts";
 
 export const CONSENSUS_PROTOCOL = "/concord/consensus/1";
 /** The topics the wire carries, by their byte. */
-export const TOPICS = ["concord/consensus/1", "concord/commits/1", "concord/transactions/1"] as const;
+export const TOPICS = ["concord/consensus/1", "concord/commits/1", "concord/transactions/1", "concord/wake/1"] as const;
 
 const HEADER_BYTES = 5;
 /** Queued frames joined into one send up to this size (a larger frame goes alone). */

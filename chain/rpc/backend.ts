@@ -191,4 +191,10 @@ export interface RpcBackend {
   validators(block: BlockTag): Promise<ValidatorInfo[]>;
   commitCertificate(number: bigint): Promise<CommitCertificate | undefined>;
   peers(): { id: string; address: string }[];
+  /**
+   * evm_mine on a network of validators: `count` blocks, one after another, each started at once (even
+   * empty) and resolved once committed by agreement. Absent where the engine cannot start heights on
+   * request; a single-validator devnet mines through dev mode instead.
+   */
+  requestBlocks?(count: number): Promise<void>;
 }

@@ -45,7 +45,7 @@ import type {
   TraceConfig,
   ValidatorInfo,
 } from "./backend.ts";
-import { ExecutionRevertedError } from "./errors.ts";
+import { ExecutionRevertedError, RpcError, RpcErrorCode } from "./errors.ts";
 import { logRecord, receiptRecord } from "./format/records.ts";
 import type { CommitCertificate, Hex } from "../types.ts";
 
@@ -309,6 +309,20 @@ export class NodeBackend implements RpcBackend, DevModeBackend {
 
   // ------------------------------------------------------------------ concord_
 
+  get requestBlocks(): ((count: number) => Promise<void>) | undefined {
+    const { engine, events, view } = this.parts;
+    const requestBlock = engine?.requestBlock?.bind(engine);
+    if (requestBlock === undefined) return undefined;
+    return async (count) => {
+      for (let i = 0; i < count; i++) {
+        const target = view.head().header.number + 1n;
+        const committed = headReaches(events, () => view.head().header.number, target, REQUESTED_BLOCK_TIMEOUT_MS);
+        requestBlock();
+        await committed;
+      }
+    };
+  }
+
   consensusStatus(): ConsensusStatus {
     const { engine, view } = this.parts;
     if (engine === undefined) {
@@ -352,3 +366,33 @@ export class NodeBackend implements RpcBackend, DevModeBackend {
     };
   }
 }
+
+/** How long evm_mine waits for the validators to commit a block it asked for. */
+const REQUESTED_BLOCK_TIMEOUT_MS = 30_000;
+
+/** Resolves once the head is at `target` or past it; rejects after `timeoutMs`. */
+function headReaches(events: EventEmitter<BackendEvents>, head: () => bigint, target: bigint, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      events.off("newHead", onHead);
+    };
+    const onHead = () => {
+      if (head() < target) return;
+      done();
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(
+        new RpcError(
+          RpcErrorCode.ServerError,
+          `no block was committed within ${timeoutMs / 1000} s: the validators holding more than 2/3 of the voting power must be running and connected (concord_status shows the round, concord_peers the peers)`,
+        ),
+      );
+    }, timeoutMs);
+    events.on("newHead", onHead);
+    onHead();
+  });
+}
+

@@ -96,6 +96,25 @@ describe("four validators, each its own OS process, agreeing over libp2p (concor
     assert.match(error.message, /--validators 1/);
   });
 
+  it("mine on evm_mine: an empty block agreed on at once, not after the idle network's 5 s; a chosen timestamp is refused, naming --validators 1", async () => {
+    const before = await blockNumber(urls[1]!);
+    const started = Date.now();
+    assert.equal(await rpc<string>(urls[1]!, "evm_mine", []), "0x0");
+    // Answered once committed: the block is there when the answer is (and well before an idle
+    // network's empty-block interval, 5 s, would have made one anyway).
+    assert.ok(Date.now() - started < 4_000, `evm_mine took ${Date.now() - started} ms`);
+    const mined = await rpc<{ number: string; transactions: string[] }>(urls[1]!, "eth_getBlockByNumber", ["latest", false]);
+    assert.ok(BigInt(mined.number) > before);
+    assert.deepEqual(mined.transactions, []);
+    await waitUntil("the others at that height", async () => (await Promise.all(urls.map(blockNumber))).every((n) => n >= BigInt(mined.number)));
+    assert.equal(await rpc<string>(urls[2]!, "evm_mine", [{ blocks: "0x3" }]), "0x0");
+    assert.ok((await blockNumber(urls[2]!)) >= BigInt(mined.number) + 3n);
+    const response = await fetch(urls[0]!, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "evm_mine", params: [2_000_000_000] }) });
+    const { error } = (await response.json()) as { error: { code: number; message: string } };
+    assert.equal(error.code, -32602);
+    assert.match(error.message, /--validators 1/);
+  });
+
   it("keep committing after one is SIGKILLed; restarted, it catches up and nobody double-signs", async () => {
     processes[3]!.child.kill("SIGKILL");
     await processes[3]!.exited;

@@ -35,6 +35,7 @@ import { DEFAULT_TIMEOUTS, type TimeoutConfig } from "./timeouts.ts";
 import { COMMITS_TOPIC, decodeCatchUp, encodeCatchUp } from "./commitCatchUp.ts";
 import { verifyCommitCertificate } from "../commitCertificate.ts";
 import { ArrivalGathering, type GatheringOptions } from "../arrivalGathering.ts";
+import { decodeWake, encodeWake, WAKE_TOPIC } from "./heightWake.ts";
 
 /** The topic consensus messages travel on. */
 export const CONSENSUS_TOPIC = "concord/consensus/1";
@@ -119,6 +120,7 @@ export class TendermintEngine implements ConsensusEngine {
     this.unsubscribe = this.deps.network.onMessage((topic, payload, from) => {
       if (topic === CONSENSUS_TOPIC) this.receive(payload, from);
       else if (topic === COMMITS_TOPIC) void this.receiveCatchUp(payload, from).catch((error) => this.deps.onError?.(error));
+      else if (topic === WAKE_TOPIC) this.receiveWake(payload, from);
     });
     this.unsubscribeArrivals = this.deps.host.onPendingTransactions(() => this.gathering.arrived());
     await this.enterHeight({ replay: true });
@@ -148,6 +150,22 @@ export class TendermintEngine implements ConsensusEngine {
       proposer: this.machine?.proposer(status?.round ?? 0) ?? null,
       validators: this.validatorSet?.validators.length ?? 0,
     };
+  }
+
+  requestBlock(): void {
+    const machine = this.machine;
+    if (!this.running || machine === undefined) return;
+    if (this.waitingToStart !== undefined) this.startMachine();
+    void this.deps.network.broadcast(WAKE_TOPIC, encodeWake(machine.height)).catch(() => {});
+  }
+
+  private receiveWake(bytes: Uint8Array, from: string): void {
+    const height = decodeWake(bytes);
+    if (height === undefined) {
+      this.deps.network.reportInvalid?.(from, "malformed wake message");
+      return;
+    }
+    if (this.running && this.machine?.height === height && this.waitingToStart !== undefined) this.startMachine();
   }
 
   /** Block sync committed blocks under this engine: move on to the height after the new head. */

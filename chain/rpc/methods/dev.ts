@@ -116,6 +116,9 @@ function fieldOf<T>(name: string, validator: Validator<T>, value: unknown): T {
   }
 }
 
+/** Blocks one evm_mine may ask of a network of validators (each one agreed on, not made up). */
+const MAX_BLOCKS_BY_AGREEMENT = 1_000;
+
 function devOf(backend: RpcBackend, method: string): DevChain {
   const dev = asDevModeBackend(backend)?.dev;
   if (dev === undefined) {
@@ -208,10 +211,27 @@ export const devMethods: MethodTable = Object.fromEntries([
     },
     { hardhat: (timestamp) => String(timestamp), anvil: () => null },
   ),
-  devMethod("evm_mine", [optional(mineRequest)], async (dev, [request]) => {
-    await dev.mine(request?.blocks ?? 1, 1n, request?.timestamp);
-    return "0x0";
-  }),
+  [
+    "evm_mine",
+    defineMethod([optional(mineRequest)], async ({ backend }, [request]) => {
+      const dev = asDevModeBackend(backend)?.dev;
+      if (dev !== undefined) {
+        await dev.mine(request?.blocks ?? 1, 1n, request?.timestamp);
+        return "0x0";
+      }
+      // A network of validators: the blocks are started now and answered once the validators agreed.
+      if (backend.requestBlocks === undefined) devOf(backend, "evm_mine");
+      if (request?.timestamp !== undefined) {
+        throw new RpcError(RpcErrorCode.InvalidParams, "evm_mine with a timestamp needs a single-validator devnet (npm start -- --validators 1): validators agree on each block's time, one client cannot choose it");
+      }
+      const blocks = request?.blocks ?? 1;
+      if (blocks > MAX_BLOCKS_BY_AGREEMENT) {
+        throw new RpcError(RpcErrorCode.LimitExceeded, `evm_mine on a network of validators makes at most ${MAX_BLOCKS_BY_AGREEMENT} blocks per call (each is agreed on, ~20 ms); ${blocks} asked`);
+      }
+      await backend.requestBlocks!(blocks);
+      return "0x0";
+    }),
+  ],
   ...withAlias(
     ["hardhat_mine", "anvil_mine"],
     [optional(blockCount), optional(interval)],
