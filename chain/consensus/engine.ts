@@ -76,6 +76,8 @@ export interface ConsensusSigner {
 export interface ConsensusNetwork {
   /** Sends `payload` to every validator peer (best effort: engines re-send what matters). */
   broadcast(topic: string, payload: Uint8Array): Promise<void>;
+  /** Sends `payload` to one peer (an answer to its request); without it, answers are broadcast. */
+  sendTo?(peer: string, topic: string, payload: Uint8Array): void;
   onMessage(listener: (topic: string, payload: Uint8Array, from: string) => void): () => void;
   peers(): { id: string; address: string }[];
   /** `from` sent something invalid (bad signature, not a validator, garbage): score it down. */

@@ -120,6 +120,10 @@ export class ValidatorNetwork implements ConsensusNetwork {
     for (const peer of this.connectedPeers()) this.send(peer, frame);
   }
 
+  sendTo(peer: string, topic: string, payload: Uint8Array): void {
+    if (this.connectedPeers().includes(peer)) this.send(peer, this.frame(topic, payload));
+  }
+
   onMessage(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -15,10 +15,13 @@
  * Every message that arrives is decoded and checked before the machine sees it: its signature, its
  * signer a validator of the height, a proposal's block hashing to its claimed hash. Anything else is
  * reported to the network (`reportInvalid`) so the peer can be scored down. Messages of the next
- * height wait in a bounded buffer; messages further ahead mean this node is behind: it asks the node's
- * block sync (`sync.requestCatchUp`) and, when sync commits blocks, `headAdvanced()` moves it on.
+ * height wait in a bounded buffer; messages further ahead mean this node is behind: it asks its peers
+ * for the decided heights from its own on, a range at a time (commitCatchUp.ts), and commits each in
+ * order once its certificate verifies against the validator set of its height and it re-executes.
  * While a height is undecided, everything seen at it is re-sent every `gossipIntervalMs`, so a lost
- * message (a peer that reconnected) is made up for, as CometBFT's gossip does.
+ * message (a peer that reconnected) is made up for, as CometBFT's gossip does; and the node asks
+ * whether its height was decided already, which is how a node that joins an idle network late learns
+ * that it is behind.
  *
  * A restarted validator replays its WAL into a fresh machine: it is back in the round it was in with
  * the votes it had, and its guard returns the same signatures for anything it signs again.
@@ -26,13 +29,13 @@
 import { createBlockFromRLP, type Block } from "@ethereumjs/block";
 import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import type { ExecutedBlock } from "../../execution/blockExecutor.ts";
-import type { Hex } from "../../types.ts";
+import type { CommitCertificate, Hex } from "../../types.ts";
 import type { ConsensusEngine, ConsensusHost, ConsensusNetwork, ConsensusSigner, ConsensusWal, EngineStatus, Validator, ValidatorSet } from "../engine.ts";
 import { ConsensusError } from "../engine.ts";
 import { decodeMessage, encodeMessage, MalformedMessageError, type ConsensusMessage, type SignedMessage, type VerifiedMessage } from "../messages.ts";
 import { TendermintStateMachine, type ConsensusEffect, type ConsensusEvent } from "./stateMachine.ts";
 import { DEFAULT_TIMEOUTS, type TimeoutConfig } from "./timeouts.ts";
-import { COMMITS_TOPIC, decodeCatchUp, encodeCatchUp } from "./commitCatchUp.ts";
+import { COMMITS_TOPIC, MAX_CATCH_UP_BYTES, MAX_CATCH_UP_RANGE, decodeCatchUp, encodeCatchUp, type CatchUpMessage } from "./commitCatchUp.ts";
 import { verifyCommitCertificate } from "../commitCertificate.ts";
 import { ArrivalGathering, type GatheringOptions } from "../arrivalGathering.ts";
 import { decodeWake, encodeWake, WAKE_TOPIC } from "./heightWake.ts";
@@ -45,6 +48,11 @@ export const CONSENSUS_TOPIC = "concord/consensus/1";
  * validator gets them by gossip), so this only bounds how stale an idle chain's head gets.
  */
 export const DEFAULT_EMPTY_BLOCK_INTERVAL_MS = 5_000;
+
+/** Catch-up answers kept ahead of the head: two requests' worth. */
+const MAX_PENDING_COMMITS = 2 * MAX_CATCH_UP_RANGE;
+/** Rate-limit records kept before they are forgotten (each is worth 250 ms). */
+const MAX_RATE_ENTRIES = 1024;
 
 /** Proposed blocks kept decoded per height (one per round; more only from an equivocating proposer). */
 const MAX_DECODED_BLOCKS = 16;
@@ -98,11 +106,19 @@ export class TendermintEngine implements ConsensusEngine {
   private future: { bytes: Uint8Array; from: string }[] = [];
   /** When this node last asked for / answered a decided height (rate limits). */
   private lastAsked = new Map<bigint, number>();
-  private lastAnswered = new Map<bigint, number>();
+  private lastAnswered = new Map<string, number>();
+  /** Decided heights received from peers, waiting for the head to reach them (catch-up). */
+  private readonly pendingCommits = new Map<bigint, { message: CatchUpMessage; from: string }>();
   private catchingUp = false;
   private waitingToStart: NodeJS.Timeout | undefined;
+  /** A block was asked for (requestBlock, or a peer's wake) while this node was between heights. */
+  private startNextHeight = false;
+  /** The current height's machine was started (it runs rounds), as opposed to waiting for work. */
+  private machineStarted = false;
   private gossipTimer: NodeJS.Timeout | undefined;
   private idle: Promise<void> = Promise.resolve();
+  /** Tail of the commits in progress (commitOnce). */
+  private commitLock: Promise<unknown> = Promise.resolve();
   private readonly gathering: ArrivalGathering;
   private unsubscribeArrivals: (() => void) | undefined;
 
@@ -155,6 +171,16 @@ export class TendermintEngine implements ConsensusEngine {
   requestBlock(): void {
     const machine = this.machine;
     if (!this.running || machine === undefined) return;
+    if (!this.machineStarted && this.waitingToStart === undefined) {
+      // Entering a height (enterHeight is between its awaits): it starts at once when entered.
+      this.startNextHeight = true;
+      return;
+    }
+    if (machine.height !== this.deps.host.head().header.number + 1n) {
+      // Between a commit and the next height: that height starts at once when it is entered.
+      this.startNextHeight = true;
+      return;
+    }
     if (this.waitingToStart !== undefined) this.startMachine();
     void this.deps.network.broadcast(WAKE_TOPIC, encodeWake(machine.height)).catch(() => {});
   }
@@ -165,7 +191,11 @@ export class TendermintEngine implements ConsensusEngine {
       this.deps.network.reportInvalid?.(from, "malformed wake message");
       return;
     }
-    if (this.running && this.machine?.height === height && this.waitingToStart !== undefined) this.startMachine();
+    if (!this.running || this.machine === undefined) return;
+    if (this.machine.height === height && this.waitingToStart !== undefined) this.startMachine();
+    else if (this.machine.height === height && !this.machineStarted) this.startNextHeight = true;
+    // A peer a commit ahead of this node: the height it woke starts here as soon as this node enters it.
+    else if (height === this.machine.height + 1n) this.startNextHeight = true;
   }
 
   /** Block sync committed blocks under this engine: move on to the height after the new head. */
@@ -186,17 +216,27 @@ export class TendermintEngine implements ConsensusEngine {
       self: this.isValidator(this.deps.signer.address) ? this.deps.signer.address : undefined,
       timeouts: this.timeouts,
     });
+    this.machineStarted = false;
     this.executed.clear();
     this.decoded.clear();
     this.seen = new Map();
     this.queue.length = 0;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    // The previous height may have been decided without this node starting it (catch-up): its wait goes.
+    clearTimeout(this.waitingToStart);
+    this.waitingToStart = undefined;
+    this.unsubscribePending?.();
+    this.unsubscribePending = undefined;
     if (replay) await this.replayWal(height);
     else await this.deps.wal.clear?.();
+    if (!this.running) return; // stopped while this height was being entered: arm nothing
     this.armGossip();
     // Start the height now if there is something to do, else when there is (or after the empty-block interval).
-    const startNow = replay || this.deps.host.hasPendingTransactions() || this.future.some((m) => this.heightOf(m.bytes) === height);
+    const requested = this.startNextHeight;
+    this.startNextHeight = false;
+    if (requested) void this.deps.network.broadcast(WAKE_TOPIC, encodeWake(height)).catch(() => {});
+    const startNow = replay || requested || this.deps.host.hasPendingTransactions() || this.future.some((m) => this.heightOf(m.bytes) === height);
     if (startNow) this.startMachine();
     else this.waitToStart();
     const buffered = this.future;
@@ -205,6 +245,7 @@ export class TendermintEngine implements ConsensusEngine {
   }
 
   private waitToStart(): void {
+    if (!this.running) return;
     const start = () => {
       clearTimeout(this.waitingToStart);
       this.unsubscribePending?.();
@@ -224,6 +265,7 @@ export class TendermintEngine implements ConsensusEngine {
     this.waitingToStart = undefined;
     this.unsubscribePending?.();
     this.unsubscribePending = undefined;
+    this.machineStarted = true;
     this.perform(machine, machine.start());
   }
 
@@ -367,14 +409,28 @@ export class TendermintEngine implements ConsensusEngine {
 
   private async commit(machine: TendermintStateMachine, effect: Extract<ConsensusEffect, { type: "commit" }>): Promise<void> {
     const executed = this.executed.get(effect.blockHash) ?? (await this.reExecute(effect.block));
-    if (this.machine !== machine) return;
-    await this.deps.host.commitBlock(executed, {
+    await this.commitOnce(machine, executed, {
       height: effect.height,
       round: effect.round,
       blockHash: effect.blockHash,
       signatures: effect.signatures.map((vote) => ({ validator: vote.signer, signature: vote.signature })),
     });
-    if (this.running && this.machine === machine) await this.enterHeight({ replay: false });
+  }
+
+  /**
+   * Commits the height `machine` decides and moves on to the next, unless it was committed already:
+   * the machine's own decision and a peer's catch-up answer can both arrive for one height, and only
+   * the first may commit (one at a time, each checking the head the previous one left).
+   */
+  private commitOnce(machine: TendermintStateMachine, executed: ExecutedBlock, certificate: CommitCertificate): Promise<boolean> {
+    const run = this.commitLock.then(async () => {
+      if (!this.running || this.machine !== machine || this.deps.host.head().header.number + 1n !== certificate.height) return false;
+      await this.deps.host.commitBlock(executed, certificate);
+      if (this.running) await this.enterHeight({ replay: false });
+      return true;
+    });
+    this.commitLock = run.catch(() => {});
+    return run;
   }
 
   // ---- the network ----
@@ -429,11 +485,13 @@ export class TendermintEngine implements ConsensusEngine {
 
   // ---- catching up on decided heights (commitCatchUp.ts) ----
 
+  /** Asks the peers for the decided heights from `height` on (a range: a node far behind catches up in batches). */
   private askForCommit(height: bigint): void {
     const now = Date.now();
     if (now - (this.lastAsked.get(height) ?? 0) < 250) return;
+    if (this.lastAsked.size >= MAX_RATE_ENTRIES) this.lastAsked.clear();
     this.lastAsked.set(height, now);
-    void this.deps.network.broadcast(COMMITS_TOPIC, encodeCatchUp({ type: "request", height })).catch(() => {});
+    void this.deps.network.broadcast(COMMITS_TOPIC, encodeCatchUp({ type: "request", height, count: MAX_CATCH_UP_RANGE })).catch(() => {});
   }
 
   private async receiveCatchUp(bytes: Uint8Array, from: string): Promise<void> {
@@ -445,32 +503,64 @@ export class TendermintEngine implements ConsensusEngine {
       return;
     }
     if (message.type === "request") {
-      const now = Date.now();
-      if (now - (this.lastAnswered.get(message.height) ?? 0) < 250 || this.deps.host.committedBlock === undefined) return;
-      const committed = await this.deps.host.committedBlock(message.height);
-      if (committed === undefined) return;
-      this.lastAnswered.set(message.height, now);
-      await this.deps.network.broadcast(COMMITS_TOPIC, encodeCatchUp({ type: "commit", height: message.height, block: committed.block.serialize(), certificate: committed.certificate }));
+      await this.answerCatchUp(message.height, message.count, from);
       return;
     }
-    const machine = this.machine;
-    if (message.height !== machine.height || this.catchingUp) return;
+    // Kept in height order (bounded to the heights this node can use next) and applied one by one.
+    const height = this.machine.height;
+    if (message.height < height || message.height >= height + BigInt(MAX_PENDING_COMMITS) || this.pendingCommits.has(message.height)) return;
+    this.pendingCommits.set(message.height, { message, from });
+    await this.applyPendingCommits();
+  }
+
+  /** Sends `from` the decided heights it asked for, that this node has, up to MAX_CATCH_UP_BYTES. */
+  private async answerCatchUp(first: bigint, count: number, from: string): Promise<void> {
+    const now = Date.now();
+    const key = `${from}/${first}`;
+    if (now - (this.lastAnswered.get(key) ?? 0) < 250 || this.deps.host.committedBlock === undefined) return;
+    if (this.lastAnswered.size >= MAX_RATE_ENTRIES) this.lastAnswered.clear();
+    this.lastAnswered.set(key, now);
+    let bytes = 0;
+    for (let height = first; height < first + BigInt(count) && bytes < MAX_CATCH_UP_BYTES; height++) {
+      const committed = await this.deps.host.committedBlock(height);
+      if (committed === undefined) return;
+      const answer = encodeCatchUp({ type: "commit", height, block: committed.block.serialize(), certificate: committed.certificate });
+      bytes += answer.length;
+      if (this.deps.network.sendTo !== undefined) this.deps.network.sendTo(from, COMMITS_TOPIC, answer);
+      else await this.deps.network.broadcast(COMMITS_TOPIC, answer);
+    }
+  }
+
+  /** Commits the received decided heights that follow the head, in order, each proven by its certificate. */
+  private async applyPendingCommits(): Promise<void> {
+    if (this.catchingUp) return;
     this.catchingUp = true;
+    let applied = 0;
     try {
-      // The proof: a certificate of more than 2/3 of this height's power, whoever relays it.
-      try {
-        verifyCommitCertificate(message.certificate, this.deps.host.chainId, { height: message.height, blockHash: message.certificate.blockHash }, this.validatorSet!.validators);
-      } catch (error) {
-        this.deps.network.reportInvalid?.(from, `catch-up certificate refused: ${(error as Error).message}`);
-        return;
+      for (;;) {
+        const machine = this.machine;
+        if (!this.running || machine === undefined) return;
+        for (const pending of this.pendingCommits.keys()) if (pending < machine.height) this.pendingCommits.delete(pending);
+        const next = this.pendingCommits.get(machine.height);
+        if (next === undefined) break;
+        this.pendingCommits.delete(machine.height);
+        const { message, from } = next;
+        if (message.type !== "commit") continue;
+        // The proof: a certificate of more than 2/3 of this height's power, whoever relays it.
+        try {
+          verifyCommitCertificate(message.certificate, this.deps.host.chainId, { height: message.height, blockHash: message.certificate.blockHash }, this.validatorSet!.validators);
+        } catch (error) {
+          this.deps.network.reportInvalid?.(from, `catch-up certificate refused: ${(error as Error).message}`);
+          continue;
+        }
+        const executed = await this.reExecute(message.block);
+        if (await this.commitOnce(machine, executed, message.certificate)) applied++;
       }
-      const executed = await this.reExecute(message.block);
-      if (this.machine !== machine || this.deps.host.head().header.number + 1n !== message.height) return;
-      await this.deps.host.commitBlock(executed, message.certificate);
-      if (this.running) await this.enterHeight({ replay: false });
     } finally {
       this.catchingUp = false;
     }
+    // A whole batch came: there may be more behind it.
+    if (applied > 0 && this.machine !== undefined) this.askForCommit(this.machine.height);
   }
 
   private armGossip(): void {
@@ -478,6 +568,9 @@ export class TendermintEngine implements ConsensusEngine {
     if (!this.running) return;
     this.gossipTimer = setTimeout(() => {
       for (const bytes of this.seen.values()) void this.deps.network.broadcast(CONSENSUS_TOPIC, bytes).catch(() => {});
+      // No height decided for a whole interval: perhaps the others are past it and idle, so no message
+      // of theirs says so (a node that joins late, or was down): ask whether it was decided.
+      if (this.machine !== undefined) this.askForCommit(this.machine.height);
       this.armGossip();
     }, this.options.gossipIntervalMs ?? 1000);
     this.gossipTimer.unref?.();

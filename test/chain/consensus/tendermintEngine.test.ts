@@ -134,3 +134,58 @@ describe("the Tendermint engine: four validator nodes in one process", () => {
     assert.deepEqual(none, [], "no validator tried to sign a conflicting message");
   });
 });
+
+describe("the Tendermint engine: a validator that joins an idle network late", () => {
+  const network = new MemoryNetwork();
+  const nodes: (ConcordNode | undefined)[] = [];
+  const errors: unknown[] = [];
+  let dirs: string[];
+
+  const startNode = async (i: number) => {
+    const node = new ConcordNode({
+      genesis,
+      validatorKey: keys[i]!.privateKey,
+      dataDir: dirs[i]!,
+      rpc: { port: 0 },
+      // Idle: no empty blocks for a minute, so nothing but its own asking tells the late node it is behind.
+      // Short timeouts: until the late validator is back, every fourth height waits out its absent proposer.
+      engine: { kind: "tendermint", timeouts: { propose: 150, prevote: 100, precommit: 100, delta: 50 }, emptyBlockIntervalMs: 60_000, gossipIntervalMs: 300 },
+      network: network.endpoint(`validator-${i}`),
+      onError: (error) => errors.push(error),
+    });
+    await node.start();
+    nodes[i] = node;
+  };
+  const mine = async (node: ConcordNode, blocks: number) => {
+    const response = await fetch(node.rpc!.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "evm_mine", params: [{ blocks: `0x${blocks.toString(16)}` }] }) });
+    const answer = (await response.json()) as { result?: string; error?: unknown };
+    assert.equal(answer.result, "0x0", JSON.stringify(answer.error));
+  };
+
+  before(async () => {
+    dirs = await Promise.all(keys.map((_, i) => mkdtemp(path.join(tmpdir(), `concord-late-${i}-`))));
+    for (let i = 0; i < 3; i++) await startNode(i); // three of four: more than 2/3 of the power
+  });
+  after(async () => {
+    for (const node of nodes) await node?.stop();
+    await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  it("syncs from genesis in ranges (more blocks than one request carries), then votes with the others", async () => {
+    await mine(nodes[0]!, 66);
+    const head = nodes[0]!.backend.latestBlockNumber();
+    assert.ok(head >= 66n, `head ${head}`);
+    await startNode(3);
+    await waitFor("the late node at the head", () => (nodes[3]!.backend.latestBlockNumber() >= head ? true : undefined), 30_000);
+    const hashOf = async (node: ConcordNode, height: bigint) => Buffer.from((await node.backend.getBlockByNumber(height))!.hash()).toString("hex");
+    for (const height of [1n, 64n, 65n, head]) assert.equal(await hashOf(nodes[3]!, height), await hashOf(nodes[0]!, height), `block ${height}`);
+    // Now one of the three that were there stops: the chain needs the late node's votes to go on.
+    await nodes[0]!.stop();
+    nodes[0] = undefined;
+    network.disconnect("validator-0");
+    await mine(nodes[1]!, 1);
+    assert.equal(nodes[3]!.backend.latestBlockNumber(), nodes[1]!.backend.latestBlockNumber());
+    assert.ok(nodes[1]!.backend.latestBlockNumber() > head);
+    assert.deepEqual(errors.filter((e) => (e as { code?: string }).code === "DOUBLE_SIGN_REFUSED"), []);
+  });
+});

@@ -29,6 +29,16 @@ export class MemoryNetwork {
           });
         }
       },
+      sendTo: (peer, topic, payload) => {
+        const listeners = this.listeners.get(peer);
+        if (listeners === undefined || this.cut.has(id) || this.cut.has(peer)) return;
+        const copy = payload.slice();
+        setImmediate(() => {
+          if (this.cut.has(peer) || this.cut.has(id)) return;
+          this.delivered++;
+          for (const listener of listeners) listener(topic, copy, id);
+        });
+      },
       onMessage: (listener) => {
         this.listeners.get(id)!.add(listener);
         return () => this.listeners.get(id)!.delete(listener);
