@@ -23,7 +23,7 @@
  * deletes everything above a height and moves the head down, also in ONE batch. State trie nodes
  * stay: they are content-addressed, shared between states, and unreachable nodes are harmless.
  */
-import { createBlockFromBytesArray, createBlockHeaderFromRLP, type Block, type BlockHeader } from "@ethereumjs/block";
+import { createBlockHeaderFromRLP, type Block, type BlockHeader } from "@ethereumjs/block";
 import { RLP, type Input } from "@ethereumjs/rlp";
 import { bigIntToBytes, bytesToBigInt, bytesToHex, equalsBytes, hexToBytes } from "@ethereumjs/util";
 import type { Common } from "@ethereumjs/common";
@@ -31,6 +31,7 @@ import type { ExecutedReceipt, RawLog } from "../execution/receipts.ts";
 import type { KeyValueOperation, KeyValueStore } from "./keyValueStore.ts";
 import { LruCache } from "./lruCache.ts";
 import { encodeTransaction } from "../execution/patches/transactionEncoding.ts";
+import { blockFromFields } from "../execution/blockCodec.ts";
 import type { CommitCertificate, Hex } from "../types.ts";
 import { ConcordError } from "../concordError.ts";
 
@@ -194,7 +195,7 @@ export class ChainStore {
     const [headerRaw, bodyRaw] = await Promise.all([this.kv.get(prefixed(Prefix.header, hash)), this.kv.get(prefixed(Prefix.body, hash))]);
     if (headerRaw === undefined || bodyRaw === undefined) return undefined;
     const [transactions, senders] = RLP.decode(bodyRaw) as [Uint8Array[], Uint8Array[]];
-    const block = createBlockFromBytesArray([RLP.decode(headerRaw) as Uint8Array[], transactions, [], []] as never, { common: this.common });
+    const block = blockFromFields([RLP.decode(headerRaw) as Uint8Array[], transactions, [], []], this.common);
     const stored = { block, senders: senders.map((s) => bytesToHex(s) as Hex) };
     this.blocks.set(key, stored);
     return stored;

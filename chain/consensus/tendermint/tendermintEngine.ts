@@ -26,7 +26,8 @@
  * A restarted validator replays its WAL into a fresh machine: it is back in the round it was in with
  * the votes it had, and its guard returns the same signatures for anything it signs again.
  */
-import { createBlockFromRLP, type Block } from "@ethereumjs/block";
+import type { Block } from "@ethereumjs/block";
+import { decodeBlock } from "../../execution/blockCodec.ts";
 import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import type { ExecutedBlock } from "../../execution/blockExecutor.ts";
 import type { CommitCertificate, Hex } from "../../types.ts";
@@ -103,7 +104,8 @@ export class TendermintEngine implements ConsensusEngine {
   private readonly decoded = new Map<string, Block>();
   /** Every valid message of the current height, as received: what gossip re-sends. */
   private seen = new Map<string, Uint8Array>();
-  private future: { bytes: Uint8Array; from: string }[] = [];
+  /** Verified messages of the next height, kept until this node gets there. */
+  private future: { message: VerifiedMessage; bytes: Uint8Array; from: string }[] = [];
   /** When this node last asked for / answered a decided height (rate limits). */
   private lastAsked = new Map<bigint, number>();
   private lastAnswered = new Map<string, number>();
@@ -236,12 +238,12 @@ export class TendermintEngine implements ConsensusEngine {
     const requested = this.startNextHeight;
     this.startNextHeight = false;
     if (requested) void this.deps.network.broadcast(WAKE_TOPIC, encodeWake(height)).catch(() => {});
-    const startNow = replay || requested || this.deps.host.hasPendingTransactions() || this.future.some((m) => this.heightOf(m.bytes) === height);
+    const startNow = replay || requested || this.deps.host.hasPendingTransactions() || this.future.some((m) => m.message.message.height === height);
     if (startNow) this.startMachine();
     else this.waitToStart();
     const buffered = this.future;
     this.future = [];
-    for (const message of buffered) this.receive(message.bytes, message.from);
+    for (const { message, bytes, from } of buffered) this.accept(message, bytes, from);
   }
 
   private waitToStart(): void {
@@ -403,7 +405,7 @@ export class TendermintEngine implements ConsensusEngine {
   private async reExecute(rlp: Uint8Array, blockHash?: Hex): Promise<ExecutedBlock> {
     const parent = this.deps.host.head();
     const decoded = blockHash === undefined ? undefined : this.decoded.get(blockHash.toLowerCase());
-    const block: Block = decoded ?? createBlockFromRLP(rlp, { common: parent.common });
+    const block: Block = decoded ?? decodeBlock(rlp, parent.common);
     return this.deps.host.verifyBlock(parent, block);
   }
 
@@ -450,14 +452,25 @@ export class TendermintEngine implements ConsensusEngine {
       if (error instanceof MalformedMessageError) this.deps.network.reportInvalid?.(from, error.message);
       return;
     }
+    this.accept(message, bytes, from);
+  }
+
+  /** A decoded message whose signature recovered to `message.signer`: checked against this height, then applied. */
+  private accept(message: VerifiedMessage, bytes: Uint8Array, from: string): void {
+    if (!this.running || this.machine === undefined) return;
     const height = this.machine.height;
     const messageHeight = message.message.height;
     if (messageHeight < height) return; // a height already decided
     if (messageHeight > height) {
-      // Someone is past this height: it was decided. Ask for it (and keep the next height's messages).
-      if (messageHeight === height + 1n && this.future.length < (this.options.maxBufferedMessages ?? 1000)) this.future.push({ bytes, from });
-      this.askForCommit(height);
-      if (messageHeight > height + 1n) this.deps.sync?.requestCatchUp(messageHeight - 1n, from);
+      // Someone is past this height: it was decided. The next height's messages are kept. One height
+      // ahead is the usual case of a peer that committed a moment sooner: this node's own precommits
+      // are on their way (and if they were lost, the gossip tick asks within a second); two or more
+      // ahead, this node is behind and asks for the decided heights at once.
+      if (messageHeight === height + 1n && this.future.length < (this.options.maxBufferedMessages ?? 1000)) this.future.push({ message, bytes, from });
+      if (messageHeight > height + 1n) {
+        this.askForCommit(height);
+        this.deps.sync?.requestCatchUp(messageHeight - 1n, from);
+      }
       return;
     }
     if (!this.isValidator(message.signer)) {
@@ -466,7 +479,7 @@ export class TendermintEngine implements ConsensusEngine {
     }
     if (message.message.type === "proposal") {
       try {
-        const block = createBlockFromRLP(message.message.block, { common: this.deps.host.head().common });
+        const block = decodeBlock(message.message.block, this.deps.host.head().common);
         if (bytesToHex(block.hash()) !== message.message.blockHash.toLowerCase()) throw new Error("hash mismatch");
         if (block.header.number !== height) throw new Error("wrong height");
         // Kept for its re-execution, so the block is not decoded twice.
@@ -497,7 +510,7 @@ export class TendermintEngine implements ConsensusEngine {
   private async receiveCatchUp(bytes: Uint8Array, from: string): Promise<void> {
     if (!this.running || this.machine === undefined) return;
     const common = this.deps.host.head().common;
-    const message = decodeCatchUp(bytes, (block) => bytesToHex(createBlockFromRLP(block, { common }).hash()) as Hex);
+    const message = decodeCatchUp(bytes, (block) => bytesToHex(decodeBlock(block, common).hash()) as Hex);
     if (message === undefined) {
       this.deps.network.reportInvalid?.(from, "malformed catch-up message");
       return;
@@ -546,6 +559,7 @@ export class TendermintEngine implements ConsensusEngine {
         this.pendingCommits.delete(machine.height);
         const { message, from } = next;
         if (message.type !== "commit") continue;
+        if (machine.decided() !== undefined) continue; // deciding it itself: its own commit is under way
         // The proof: a certificate of more than 2/3 of this height's power, whoever relays it.
         try {
           verifyCommitCertificate(message.certificate, this.deps.host.chainId, { height: message.height, blockHash: message.certificate.blockHash }, this.validatorSet!.validators);
@@ -583,14 +597,6 @@ export class TendermintEngine implements ConsensusEngine {
 
   private isValidator(address: Hex): boolean {
     return this.validatorSet?.validators.some((v: Validator) => v.address.toLowerCase() === address.toLowerCase()) ?? false;
-  }
-
-  private heightOf(bytes: Uint8Array): bigint | undefined {
-    try {
-      return decodeMessage(this.deps.host.chainId, bytes).message.height;
-    } catch {
-      return undefined;
-    }
   }
 }
 

@@ -123,6 +123,10 @@ for (const [network, start] of [
           assert.equal(await event, 7n);
           assert.ok((await block) > 0);
         } finally {
+          // The `once` listeners unsubscribe as they fire, without waiting for the answer: a request
+          // answered after them makes sure those answers came before the socket is closed.
+          await provider.removeAllListeners();
+          await provider.send("net_version", []);
           await provider.destroy();
         }
       });
