@@ -58,6 +58,8 @@ interface Outbound {
   opening: Promise<Stream | undefined> | undefined;
   queue: Uint8Array[];
   flushing: boolean;
+  /** A flush is due on the next turn of the event loop. */
+  scheduled: boolean;
 }
 
 export class ValidatorNetwork implements ConsensusNetwork {
@@ -178,10 +180,17 @@ export class ValidatorNetwork implements ConsensusNetwork {
 
   private send(peer: string, frame: Uint8Array): void {
     let outbound = this.outbound.get(peer);
-    if (outbound === undefined) this.outbound.set(peer, (outbound = { stream: undefined, opening: undefined, queue: [], flushing: false }));
+    if (outbound === undefined) this.outbound.set(peer, (outbound = { stream: undefined, opening: undefined, queue: [], flushing: false, scheduled: false }));
     outbound.queue.push(frame);
     if (outbound.queue.length > this.maxQueuedFrames) outbound.queue.shift();
-    void this.flush(peer, outbound);
+    // Sent after this turn of the event loop: what else is sent to this peer in the same turn (the
+    // votes and transactions of requests read in one poll) goes in the same write.
+    if (outbound.scheduled) return;
+    outbound.scheduled = true;
+    setImmediate(() => {
+      outbound.scheduled = false;
+      void this.flush(peer, outbound);
+    });
   }
 
   private async flush(peer: string, outbound: Outbound): Promise<void> {
