@@ -58,7 +58,8 @@ export const NODE_USAGE = `Usage: concord node [options]
   --chain-id <id>           Chain id of a new chain (default: 31337).
   --fsync                   Make each block durable against power loss before answering.
 ${RPC_POLICY_USAGE}
-  With --config, the same JSON-RPC flags (--http-corsdomain ... --rpc-evmtimeout) may follow the file.
+  With --config, the same JSON-RPC flags (--http-corsdomain ... --rpc-evmtimeout) and --fsync may
+  follow the file (a validator of a real network fsyncs every block anyway; a devnet's only with it).
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -80,10 +81,10 @@ async function main(argv: string[]): Promise<number> {
     case "node": {
       if (wantsHelp(rest)) return help(NODE_USAGE);
       if (rest.some((arg) => arg === "--config" || arg.startsWith("--config="))) {
-        const { configFile, ...policy } = parseValidatorRunOptions(rest);
+        const { configFile, fsync, ...policy } = parseValidatorRunOptions(rest);
         const { runValidator } = await import("./network/runValidator.ts");
         const { untilInterrupted } = await import("./signals.ts");
-        return runValidator(configFile, untilInterrupted(), policy);
+        return runValidator(configFile, untilInterrupted(), policy, { fsync });
       }
       const { runNode } = await import("./devnet.ts");
       return runNode(parseNodeOptions(rest));

@@ -288,7 +288,7 @@ async function startDevnetChain(options: DevnetCommandOptions, progress: Progres
   }
   if (options.validators > 1) {
     return startValidatorProcesses(
-      { dataDir: options.dataDir, count: options.validators, chainId: options.chainId, host: options.host, port: options.port, nodeArgs: rpcPolicyArgs(options) },
+      { dataDir: options.dataDir, count: options.validators, chainId: options.chainId, host: options.host, port: options.port, nodeArgs: [...rpcPolicyArgs(options), ...(options.fsync ? ["--fsync"] : [])] },
       progress,
     );
   }

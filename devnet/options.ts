@@ -58,10 +58,10 @@ const common = {
 } as const;
 
 /** `concord node --config <file>` and the policy flags that may follow it. */
-export function parseValidatorRunOptions(args: string[]): { configFile: string } & RpcClientPolicy {
-  const { values } = parse(args, { config: { type: "string" }, ...rpcPolicyFlags });
+export function parseValidatorRunOptions(args: string[]): { configFile: string; fsync: boolean } & RpcClientPolicy {
+  const { values } = parse(args, { config: { type: "string" }, fsync: { type: "boolean", default: false }, ...rpcPolicyFlags });
   if (values.config === undefined || values.config === "") throw new DevnetOptionsError("--config needs a file");
-  return { configFile: values.config, ...parseRpcPolicy(values) };
+  return { configFile: values.config, fsync: values.fsync, ...parseRpcPolicy(values) };
 }
 
 export function parseNodeOptions(args: string[]): NodeCommandOptions {

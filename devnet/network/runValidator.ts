@@ -19,7 +19,7 @@ import { formatConsoleOutput } from "../consoleOutput.ts";
 /** The line a supervisor (the devnet, a test) waits for: everything after it is serving. */
 export const READY_LINE = "Concord validator ready";
 
-export async function runValidator(configFile: string, signal: Promise<void>, policy?: RpcClientPolicy): Promise<number> {
+export async function runValidator(configFile: string, signal: Promise<void>, policy?: RpcClientPolicy, options: { fsync?: boolean } = {}): Promise<number> {
   const config = await readValidatorConfig(configFile);
   const genesis = await readGenesisFrom(config.genesisFile);
   if (genesis === undefined) throw new DevnetOptionsError(`the genesis file ${config.genesisFile} does not exist (write one with \`concord genesis\`)`);
@@ -42,9 +42,9 @@ export async function runValidator(configFile: string, signal: Promise<void>, po
     engine: { kind: "tendermint" },
     network,
     devAccounts: config.devnet ? 20 : 0,
-    // A devnet's blocks are durable against the process being killed, not power loss, as a
-    // single-validator devnet's are (its --fsync); a real network's validators fsync every block.
-    syncWrites: !config.devnet,
+    // A devnet's blocks are durable against the process being killed, not power loss, unless it was
+    // started with --fsync (as a single-validator devnet); a real network's validators fsync every block.
+    syncWrites: !config.devnet || options.fsync === true,
     answerAfterCommit: config.devnet,
     // Solidity console.log, as Hardhat's node prints it (a devnet's supervisor passes the lines on).
     consoleLog: config.devnet ? (output) => process.stdout.write(formatConsoleOutput(output)) : undefined,

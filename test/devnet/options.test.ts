@@ -62,12 +62,18 @@ describe("JSON-RPC client policy flags", () => {
     const policy = parseDevnetOptions(args);
     assert.deepEqual(parseValidatorRunOptions(["--config", "v.json", ...rpcPolicyArgs(policy)]), {
       configFile: "v.json",
+      fsync: false,
       corsDomains: policy.corsDomains,
       vhosts: policy.vhosts,
       gasCap: policy.gasCap,
       evmTimeoutMs: policy.evmTimeoutMs,
       serverLimits: {},
     });
+  });
+
+  it("passes --fsync on to a validator process (a devnet's validators then fsync every block as a real network's do)", () => {
+    assert.equal(parseValidatorRunOptions(["--config", "v.json", "--fsync"]).fsync, true);
+    assert.equal(parseValidatorRunOptions(["--config", "v.json"]).fsync, false);
   });
 
   it("takes the server's size and count limits as flags and hands them to the server, the filters and the log queries", () => {
