@@ -240,6 +240,10 @@ export class SingleValidatorEngine implements ConsensusEngine, OnDemandProductio
     if (this.producing()) this.step = "committing";
     await host.commitBlock(built, { height, round: 0, blockHash, signatures: [signature] });
     if (this.producing()) this.step = "idle";
+    // Transactions still waiting (the block was full): they get the next block now, not at the next
+    // arrival (automine: a block whenever transactions wait). A build that then includes nothing
+    // ends the loop above, so transactions that cannot run do not keep it spinning.
+    if (host.hasPendingTransactions()) this.wanted = true;
     this.armHeartbeat();
   }
 

@@ -53,6 +53,30 @@ describe("batched and pipelined sends under automine", () => {
     assert.deepEqual(numbers, [...numbers].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
   });
 
+  it("makes the next block at once when a full block left transactions waiting (no new arrival needed)", async () => {
+    // Room for four transfers per block: ten sent in one batch need three blocks. Before the fix the
+    // six left out of a full block waited for some other transaction to arrive, and this batch,
+    // answered only once all ten are committed, never was.
+    assert.equal(await call(devnet.url, "evm_setBlockGasLimit", ["0x186a0"]), true);
+    try {
+      const raws = await signedTransfers(DEV[6]!.key, 10);
+      const response = await fetch(devnet.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(raws.map((raw, id) => ({ jsonrpc: "2.0", id, method: "eth_sendRawTransaction", params: [raw] }))),
+        signal: AbortSignal.timeout(15_000),
+      });
+      const answers = (await response.json()) as RpcResponse[];
+      assert.ok(answers.every((answer) => answer.error === undefined), JSON.stringify(answers.find((answer) => answer.error)));
+      const receipts = await Promise.all(answers.map((answer) => call<Receipt>(devnet.url, "eth_getTransactionReceipt", [answer.result])));
+      const perBlock = new Map<string, number>();
+      for (const receipt of receipts) perBlock.set(receipt.blockNumber, (perBlock.get(receipt.blockNumber) ?? 0) + 1);
+      assert.deepEqual([...perBlock.values()], [4, 4, 2]);
+    } finally {
+      await call(devnet.url, "evm_setBlockGasLimit", ["0x1c9c380"]);
+    }
+  });
+
   it("keeps one sender's eth_sendTransaction nonces right in a batch, and shares blocks", async () => {
     const from = DEV[4]!.address;
     const batch = Array.from({ length: 20 }, (_, id) => ({ jsonrpc: "2.0", id, method: "eth_sendTransaction", params: [{ from, to: TO, value: "0x1" }] }));
