@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { JsonRpcProvider, Wallet } from "ethers";
 import { devAccountKeys } from "../../chain/execution/devAccounts.ts";
+import { waitForReceipt } from "../chain/rpc/helpers/testChain.ts";
 import { rpc, startDevnetProcess, type DevnetProcess } from "./devnetProcess.ts";
 
 /** A base port with `count` free ports after it (probed, so a busy machine's ports are skipped). */
@@ -66,10 +67,13 @@ describe("four validators, each its own OS process, agreeing over libp2p (concor
   async function transfer(url: string): Promise<bigint> {
     const provider = new JsonRpcProvider(url, 31337, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 });
     const wallet = new Wallet(`0x${Buffer.from(devAccountKeys(1)[0]!.privateKey).toString("hex")}`, provider);
-    const receipt = await (await wallet.sendTransaction({ to: "0x000000000000000000000000000000000000dEaD", value: 1n })).wait(1, 30_000);
+    const tx = await wallet.sendTransaction({ to: "0x000000000000000000000000000000000000dEaD", value: 1n });
     provider.destroy();
-    assert.equal(receipt!.status, 1);
-    return BigInt(receipt!.blockNumber);
+    // Our own receipt poll, not tx.wait(): ethers' background poller may still have a request in flight
+    // when the provider is destroyed, which then rejects with no handler (an unhandled rejection).
+    const receipt = await waitForReceipt(url, tx.hash, 30_000);
+    assert.equal(receipt.status, "0x1");
+    return BigInt(receipt.blockNumber);
   }
 
   it("wrote keys, peer keys and configs whose peers are the other validators", async () => {

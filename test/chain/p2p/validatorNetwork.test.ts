@@ -10,6 +10,7 @@ import { CONSENSUS_PROTOCOL, ValidatorNetwork } from "../../../chain/p2p/validat
 import { ConcordNode } from "../../../chain/node.ts";
 import { devAccountKeys, validatorKeys } from "../../../chain/execution/devAccounts.ts";
 import { defaultGenesisConfig } from "../../../chain/execution/genesis.ts";
+import { waitForReceipt } from "../rpc/helpers/testChain.ts";
 
 async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -105,9 +106,11 @@ describe("four validator nodes agreeing over libp2p", () => {
     const [sender] = devAccountKeys(1);
     const provider = new JsonRpcProvider(nodes[2]!.rpc!.url, 31337, { staticNetwork: true, pollingInterval: 20, cacheTimeout: -1 });
     const wallet = new Wallet(`0x${Buffer.from(sender!.privateKey).toString("hex")}`, provider);
-    const receipt = await (await wallet.sendTransaction({ to: "0x000000000000000000000000000000000000dEaD", value: 1n })).wait(1, 20_000);
+    const tx = await wallet.sendTransaction({ to: "0x000000000000000000000000000000000000dEaD", value: 1n });
     provider.destroy();
-    const height = BigInt(receipt!.blockNumber);
+    // Our own receipt poll, not tx.wait(): ethers' background poller may still have a request in flight
+    // when the provider is destroyed, which then rejects with no handler (an unhandled rejection).
+    const height = BigInt((await waitForReceipt(nodes[2]!.rpc!.url, tx.hash)).blockNumber);
     await waitFor("every node at that height", () => nodes.every((n) => n.backend.latestBlockNumber() >= height));
     const hashes = await Promise.all(nodes.map(async (n) => Buffer.from((await n.backend.getBlockByNumber(height))!.hash()).toString("hex")));
     assert.equal(new Set(hashes).size, 1);
