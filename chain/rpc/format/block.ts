@@ -7,6 +7,7 @@
 import type { Block, BlockHeader } from "@ethereumjs/block";
 import { bytesToHex, quantity } from "../hex.ts";
 import { formatTransaction, type RpcTransaction } from "./transaction.ts";
+import { encodedBlockSize } from "../../execution/blockCodec.ts";
 import type { Hex } from "../../types.ts";
 
 export function formatHeader(header: BlockHeader, hash: Hex = bytesToHex(header.hash())): Record<string, unknown> {
@@ -52,7 +53,7 @@ export function blockTransactions(block: Block, hash: Hex): RpcTransaction[] {
 export function formatBlock(block: Block, fullTransactions: boolean): Record<string, unknown> {
   const hash = bytesToHex(block.hash());
   const result = formatHeader(block.header, hash);
-  result.size = quantity(block.serialize().length);
+  result.size = quantity(encodedBlockSize(block));
   result.uncles = block.uncleHeaders.map((uncle) => bytesToHex(uncle.hash()));
   result.transactions = fullTransactions
     ? blockTransactions(block, hash)

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { bytesToHex, ecrecover as referenceEcrecover } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
-import { ecrecover, initCrypto, keccak256 } from "../../../chain/execution/crypto.ts";
+import { sha256 as referenceSha256 } from "@noble/hashes/sha2.js";
+import { ecrecover, initCrypto, keccak256, sha256 } from "../../../chain/execution/crypto.ts";
 import { seeded, withSeed, type Random } from "./seededRandom.ts";
 
 const require = createRequire(import.meta.url);
@@ -18,6 +19,14 @@ test("keccak256 equals the bundled keccak-256 on random inputs of every length u
     }
   });
 });
+
+test("sha256 equals the bundled SHA-256 on random inputs of every length up to 300 bytes", () =>
+  withSeed(303, (random) => {
+    for (let length = 0; length <= 300; length++) {
+      const message = random.bytes(length);
+      assert.equal(bytesToHex(sha256(message)), bytesToHex(referenceSha256(message)), `length ${length}`);
+    }
+  }));
 
 test("ecrecover equals @ethereumjs/util's for random keys and messages, with v as 0/1, 27/28 and EIP-155", () =>
   withSeed(302, (random) => {
