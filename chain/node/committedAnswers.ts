@@ -16,6 +16,15 @@ import type { Hex } from "../types.ts";
 import type { TransactionPort } from "./transactionPort.ts";
 
 export function answerWhenCommitted(port: TransactionPort, events: EventEmitter<BackendEvents>, timeoutMs = 30_000): TransactionPort {
+  // One head listener for all waiting sends, not one each: with a JSON-RPC batch of 100 waiting,
+  // a listener each meant every block's transaction hashes were hexed and compared 100 times over.
+  const waiting = new Map<Hex, Set<() => void>>();
+  const onHead = (block: Block) => {
+    for (const tx of block.transactions) {
+      const done = waiting.get(bytesToHex(tx.hash()) as Hex);
+      if (done !== undefined) for (const resolve of done) resolve();
+    }
+  };
   return {
     ...port,
     async submit(raw, onAdmitted) {
@@ -23,14 +32,17 @@ export function answerWhenCommitted(port: TransactionPort, events: EventEmitter<
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);
-          events.off("newHead", onHead);
+          const forHash = waiting.get(hash);
+          forHash?.delete(done);
+          if (forHash?.size === 0) waiting.delete(hash);
+          if (waiting.size === 0) events.off("newHead", onHead);
           resolve();
         };
-        const onHead = (block: Block) => {
-          if (block.transactions.some((tx) => (bytesToHex(tx.hash()) as Hex) === hash)) done();
-        };
         const timer = setTimeout(done, timeoutMs);
-        events.on("newHead", onHead);
+        if (waiting.size === 0) events.on("newHead", onHead);
+        const forHash = waiting.get(hash) ?? new Set();
+        forHash.add(done);
+        waiting.set(hash, forHash);
         // Admitted and already committed in the meantime (another path): nothing to wait for.
         if (port.waiting(hash) === undefined) done();
       });

@@ -2,12 +2,12 @@
  * The one switch for everything in this folder: what makes Concord's execution depart from stock
  * ethereumjs (README.md here lists each departure and the test that holds it to ethereumjs' result).
  *
- * Four of them change the library process-wide (the interpreter loop, the jump-analysis cache, the
- * opcode-table cache and the RLP codec); the rest are subclasses and per-instance wrappers that lean
+ * Five of them change the library process-wide (the interpreter loop, the jump-analysis cache, the
+ * opcode-table cache, the RLP codec and the transactions' remembered sender address); the rest are subclasses and per-instance wrappers that lean
  * on ethereumjs' private fields (state manager, caches, trie node cache, batched trie update,
  * prepared Commons, remembered transaction encodings). Each was written against the pinned
  * @ethereumjs version, and each used to fall back silently when the library did not have the shape
- * it expected: correct, but not what was measured or tested. `installPatches()` installs the four
+ * it expected: correct, but not what was measured or tested. `installPatches()` installs the five
  * and checks every one against the library actually loaded, on real objects, and THROWS
  * (`PatchInstallError`, code PATCH_NOT_INSTALLED) naming each one that does not fit, so an upgrade
  * that breaks one stops the node at start instead of changing its behaviour quietly.
@@ -24,8 +24,10 @@ import { createEVM, EVM, paramsEVM } from "@ethereumjs/evm";
 import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
 import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { RLP, decode as stockDecode, encode as stockEncode } from "@ethereumjs/rlp";
-import { createLegacyTx } from "@ethereumjs/tx";
-import { Account, Address } from "@ethereumjs/util";
+import { createFeeMarket1559Tx, createLegacyTx, LegacyTx } from "@ethereumjs/tx";
+import { Account, Address, publicToAddress } from "@ethereumjs/util";
+import { initCrypto } from "../crypto.ts";
+import { installSenderAddressMemo } from "./transactionEncoding.ts";
 import { installInterpreterLoop } from "./interpreterLoop.ts";
 import { installJumpAnalysisCache } from "./jumpAnalysisCache.ts";
 import { fastMstore, installOpcodeTableCache } from "./opcodeTableCache.ts";
@@ -79,6 +81,7 @@ export function installPatches(): Promise<void> {
 
 async function install(): Promise<void> {
   const failures: string[] = [];
+  await initCrypto(); // the sender-address memo hashes with it
   const check = async (name: PatchName, probe: () => Promise<string | undefined> | string | undefined) => {
     try {
       const problem = await probe();
@@ -114,6 +117,7 @@ export async function activePatches(): Promise<PatchName[]> {
   if (Interpreter.prototype._getValidJumpDestinations?.original !== undefined) active.push("jumpAnalysisCache");
   if ((EVM.prototype.getActiveOpcodes as { original?: unknown }).original !== undefined) active.push("opcodeTableCache");
   if (RLP.encode !== stockEncode || RLP.decode !== stockDecode) active.push("rlpCodec");
+  if ((LegacyTx.prototype.getSenderAddress as { original?: unknown }).original !== undefined) active.push("transactionEncoding");
   return active;
 }
 
@@ -221,12 +225,23 @@ function probePreparedCommon(): string | undefined {
   return undefined;
 }
 
-/** A frozen signed transaction keeps its hash in `cache.hash` (transactionEncoding.ts seeds it). */
+/**
+ * A frozen signed transaction keeps its hash in `cache.hash` (transactionEncoding.ts seeds it), and
+ * every transaction class answers `getSenderAddress()` from the memo, with ethereumjs' own result.
+ */
 function probeTransactionCache(): string | undefined {
   const tx = createLegacyTx({ gasLimit: 21_000n, gasPrice: 1n }, { common: mainnetCommon() }).sign(new Uint8Array(32).fill(1));
   const cache = (tx as unknown as { cache?: { hash?: Uint8Array } }).cache;
   if (!Object.isFrozen(tx) || cache === undefined) return "signed transactions are not frozen with a cache";
   const hash = tx.hash();
   if (cache.hash !== hash) return "Transaction.hash() does not keep its result in cache.hash";
+  if (!installSenderAddressMemo()) return "a transaction class has no getSenderAddress";
+  const typed = createFeeMarket1559Tx({ gasLimit: 21_000n, maxFeePerGas: 1n, chainId: 1n }, { common: mainnetCommon() }).sign(new Uint8Array(32).fill(2));
+  for (const signed of [tx, typed]) {
+    const method = signed.getSenderAddress as { original?: unknown };
+    if (method.original === undefined) return "getSenderAddress is not the remembered one";
+    const expected = new Address(publicToAddress(signed.getSenderPublicKey()));
+    if (!signed.getSenderAddress().equals(expected)) return `getSenderAddress answered ${signed.getSenderAddress().toString()}, ethereumjs ${expected.toString()}`;
+  }
   return undefined;
 }

@@ -12,8 +12,15 @@
  * wrong field counts), so the bytes a decoded transaction came from ARE its `serialize()`:
  * test/chain/execution/transactionEncoding.test.ts checks that for every transaction type.
  * Only frozen transactions (ethereumjs' default, immutable) are remembered.
+ *
+ * The same goes for a transaction's sender address: ethereumjs' `getSenderAddress()` hashes the
+ * (cached) public key again on every call, with the bundled pure-JS keccak (~20-40 us here), and a
+ * transaction's sender is asked for when it is run, when a block is re-executed by a validator and
+ * when RPC formats it. `installSenderAddressMemo` makes every transaction class answer from a
+ * remembered address, hashed once with the node's keccak (process-wide; installPatches.ts checks it).
  */
-import type { TypedTransaction } from "@ethereumjs/tx";
+import { AccessList2930Tx, Blob4844Tx, EOACode7702Tx, FeeMarket1559Tx, LegacyTx, type TypedTransaction } from "@ethereumjs/tx";
+import { Address } from "@ethereumjs/util";
 import { keccak256 } from "../crypto.ts";
 
 const encodings = new WeakMap<TypedTransaction, Uint8Array>();
@@ -35,4 +42,36 @@ export function encodeTransaction(tx: TypedTransaction): Uint8Array {
     if (Object.isFrozen(tx)) encodings.set(tx, serialized);
   }
   return serialized;
+}
+
+const senderAddresses = new WeakMap<TypedTransaction, Uint8Array>();
+const TRANSACTION_CLASSES = [LegacyTx, AccessList2930Tx, FeeMarket1559Tx, Blob4844Tx, EOACode7702Tx];
+
+/** `publicToAddress(getSenderPublicKey())` as ethereumjs computes it, remembered for frozen transactions. */
+function rememberedSenderAddress(this: TypedTransaction): Address {
+  let address = senderAddresses.get(this);
+  if (address === undefined) {
+    // getSenderPublicKey throws for an invalid signature, as the stock method does; it is 64 bytes.
+    address = keccak256(this.getSenderPublicKey()).subarray(12);
+    if (Object.isFrozen(this)) senderAddresses.set(this, address);
+  }
+  return new Address(address.slice()); // a copy each time: Address is mutable, the memo must not be
+}
+
+/**
+ * Replaces `getSenderAddress` on every transaction class (idempotent; `crypto.ts`' keccak must be
+ * initialised). Returns false when a class does not have the method the memo replaces.
+ */
+export function installSenderAddressMemo(): boolean {
+  for (const cls of TRANSACTION_CLASSES) {
+    const prototype = cls.prototype as unknown as { getSenderAddress?: ((this: TypedTransaction) => Address) & { original?: unknown } };
+    if (typeof prototype.getSenderAddress !== "function") return false;
+    if (prototype.getSenderAddress.original !== undefined) continue;
+    const replacement = function (this: TypedTransaction) {
+      return rememberedSenderAddress.call(this);
+    } as ((this: TypedTransaction) => Address) & { original?: unknown };
+    replacement.original = prototype.getSenderAddress;
+    prototype.getSenderAddress = replacement;
+  }
+  return true;
 }

@@ -65,7 +65,7 @@ export async function upstreamSources(): Promise<UpstreamSource[]> {
   const statemanager = await load<Record<string, Proto>>("statemanager", "index.js");
   const mpt = await load<Record<string, Proto>>("mpt", "index.js");
   const { Common } = await load<{ Common: Proto }>("common", "index.js");
-  const legacy = await load<{ hash: AnyFunction }>("tx", "capabilities/legacy.js");
+  const legacy = await load<{ hash: AnyFunction; getSenderAddress: AnyFunction }>("tx", "capabilities/legacy.js");
 
   const fn = (id: string, usedBy: string, f: AnyFunction | undefined): UpstreamSource => ({ id, usedBy, text: sourceOf(f, id) });
   const file = (pkg: string, path: string, usedBy: string): UpstreamSource => ({ id: `${pkg}/${path}`, usedBy, text: fileText(pkg, path) });
@@ -120,6 +120,7 @@ export async function upstreamSources(): Promise<UpstreamSource[]> {
     fn("common/common.js#Common.prototype.updateParams", "preparedCommon.ts (replaced on prepared copies)", Common.prototype.updateParams),
     // A transaction's hash seeded from the bytes it arrived in.
     fn("tx/capabilities/legacy.js#hash", "transactionEncoding.ts (seeds cache.hash)", legacy.hash),
+    fn("tx/capabilities/legacy.js#getSenderAddress", "transactionEncoding.ts (sender address remembered, every class)", legacy.getSenderAddress),
     // The block procedure Concord runs instead of runBlock / BlockBuilder.
     file("vm", "runBlock.js", "blockExecutor.ts, systemCalls.ts (the block procedure, prologue and requests)"),
     file("vm", "requests.js", "systemCalls.ts (EIP-7685 requests)"),

@@ -18,10 +18,10 @@ async function installWith(breakage: string): Promise<{ installed: boolean; code
   return JSON.parse(stdout.trim().split("\n").at(-1)!);
 }
 
-test("installs the four process-wide patches, once", async () => {
+test("installs the five process-wide patches, once", async () => {
   assert.deepEqual(await activePatches(), []);
   await installPatches();
-  assert.deepEqual(await activePatches(), ["interpreterLoop", "jumpAnalysisCache", "opcodeTableCache", "rlpCodec"]);
+  assert.deepEqual(await activePatches(), ["interpreterLoop", "jumpAnalysisCache", "opcodeTableCache", "rlpCodec", "transactionEncoding"]);
   const interpreter = await import(new URL("./interpreter.js", import.meta.resolve("@ethereumjs/evm")).href);
   const run = interpreter.Interpreter.prototype.run;
   await installPatches();

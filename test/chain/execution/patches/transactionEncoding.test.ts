@@ -5,7 +5,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createTx, type TypedTransaction } from "@ethereumjs/tx";
-import { bytesToHex, eoaCode7702SignAuthorization } from "@ethereumjs/util";
+import { bytesToHex, eoaCode7702SignAuthorization, publicToAddress, type Address } from "@ethereumjs/util";
+import { installPatches } from "../../../../chain/execution/patches/installPatches.ts";
 import { keccak256 } from "../../../../chain/execution/crypto.ts";
 import { encodeTransaction, rememberEncoding } from "../../../../chain/execution/patches/transactionEncoding.ts";
 import { decodeRawTransaction, transactionCommon } from "../../../../chain/txpool/index.ts";
@@ -56,4 +57,23 @@ test("a transaction that was not decoded is encoded by ethereumjs once, and an u
   rememberEncoding(unfrozen, new Uint8Array([1, 2, 3]));
   assert.equal(bytesToHex(encodeTransaction(unfrozen)), bytesToHex(unfrozen.serialize()));
   assert.notEqual(encodeTransaction(unfrozen), encodeTransaction(unfrozen), "encoded afresh each time");
+});
+
+test("every transaction type answers getSenderAddress from the memo with ethereumjs' address, and the memo cannot be changed through an answer", async () => {
+  await installPatches();
+  const [alice] = hardhatAccounts();
+  for (const tx of await everyType()) {
+    const method = tx.getSenderAddress as { original?: (this: TypedTransaction) => Address };
+    assert.ok(method.original !== undefined, `type ${tx.type}: the remembered getSenderAddress is installed`);
+    const stock = method.original.call(tx);
+    assert.equal(stock.toString(), alice!.address.toLowerCase());
+    const answer = tx.getSenderAddress();
+    assert.ok(answer.equals(stock), `type ${tx.type}`);
+    answer.bytes.fill(0); // a caller scribbling on its Address
+    assert.ok(tx.getSenderAddress().equals(stock), `type ${tx.type}: the next answer is still right`);
+    assert.equal(bytesToHex(publicToAddress(tx.getSenderPublicKey())), stock.toString());
+  }
+  const common = await concordCommon();
+  const unsigned = createTx({ nonce: 0n, gasPrice: GWEI, gasLimit: 21000n, to: RECIPIENT }, { common });
+  assert.throws(() => unsigned.getSenderAddress(), /not signed|signature/i, "an unsigned transaction has no sender, as with ethereumjs");
 });
