@@ -9,8 +9,8 @@
  * Signatures are 65 bytes r ‖ s ‖ v with v in {27, 28} (Ethereum's convention), low-s.
  */
 import { createRequire } from "node:module";
-import { bigIntToBytes, bytesToHex, hexToBytes, publicToAddress, setLengthLeft } from "@ethereumjs/util";
-import { keccak256 } from "../execution/crypto.ts";
+import { bigIntToBytes, bytesToHex, hexToBytes, setLengthLeft } from "@ethereumjs/util";
+import { keccak256, publicKeyToAddress } from "../execution/crypto.ts";
 import type { CommitCertificate, CommitSignature, Hex } from "../types.ts";
 import type { Validator } from "./engine.ts";
 import { ConcordError } from "../concordError.ts";
@@ -62,7 +62,7 @@ export function recoverCommitSigner(chainId: bigint, height: bigint, round: numb
     if (error instanceof InvalidCommitSignatureError) throw error;
     throw new InvalidCommitSignatureError("signature does not recover to a public key");
   }
-  return bytesToHex(publicToAddress(publicKey.subarray(1))) as Hex;
+  return bytesToHex(publicKeyToAddress(publicKey.subarray(1))) as Hex;
 }
 
 export const CertificateErrorCode = {
@@ -117,7 +117,7 @@ export function verifyCommitCertificate(
 }
 
 export function addressOfKey(privateKey: Uint8Array): Hex {
-  return bytesToHex(publicToAddress(secp256k1.publicKeyCreate(privateKey, false).subarray(1))) as Hex;
+  return bytesToHex(publicKeyToAddress(secp256k1.publicKeyCreate(privateKey, false).subarray(1))) as Hex;
 }
 
 function word(value: bigint): Uint8Array {

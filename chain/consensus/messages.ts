@@ -21,8 +21,8 @@
  */
 import { createRequire } from "node:module";
 import { RLP } from "@ethereumjs/rlp";
-import { bigIntToBytes, bigIntToUnpaddedBytes, bytesToBigInt, bytesToHex, hexToBytes, publicToAddress, setLengthLeft } from "@ethereumjs/util";
-import { keccak256 } from "../execution/crypto.ts";
+import { bigIntToBytes, bigIntToUnpaddedBytes, bytesToBigInt, bytesToHex, hexToBytes, setLengthLeft } from "@ethereumjs/util";
+import { keccak256, publicKeyToAddress } from "../execution/crypto.ts";
 import { ConcordError } from "../concordError.ts";
 import { MAX_ROUND, type Hex, type Round } from "../types.ts";
 import { commitMessageHash } from "./commitCertificate.ts";
@@ -127,7 +127,7 @@ export function recoverSigner(chainId: bigint, signed: SignedMessage): Hex {
     if (error instanceof MalformedMessageError) throw error;
     throw new MalformedMessageError("signature does not recover to a public key");
   }
-  return bytesToHex(publicToAddress(publicKey.subarray(1))) as Hex;
+  return bytesToHex(publicKeyToAddress(publicKey.subarray(1))) as Hex;
 }
 
 /** The wire bytes of a signed message. */

@@ -13,6 +13,7 @@ import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { createKeccak } from "hash-wasm";
 import type { CustomCrypto } from "@ethereumjs/common";
+import { publicToAddress } from "@ethereumjs/util";
 
 const require = createRequire(import.meta.url);
 // The addon ships prebuilt binaries; its JS fallback (elliptic) is used only where none fits.
@@ -31,6 +32,17 @@ export function keccak256(message: Uint8Array): Uint8Array {
   keccakHasher.init();
   keccakHasher.update(message);
   return keccakHasher.digest("binary");
+}
+
+/**
+ * The 20-byte address of a 64-byte public key (no 0x04 prefix), as @ethereumjs/util's
+ * `publicToAddress`: with the node's keccak once `initCrypto()` ran (every consensus message and
+ * certificate signature is turned into its signer's address), the bundled one before.
+ */
+export function publicKeyToAddress(publicKey: Uint8Array): Uint8Array {
+  if (keccakHasher === undefined) return publicToAddress(publicKey);
+  if (publicKey.length !== 64) throw new RangeError(`a public key is 64 bytes, got ${publicKey.length}`);
+  return keccak256(publicKey).subarray(12);
 }
 
 /** Same contract as @ethereumjs/util `ecrecover`: 64-byte uncompressed public key without prefix. */

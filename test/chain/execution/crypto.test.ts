@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { bytesToHex, ecrecover as referenceEcrecover } from "@ethereumjs/util";
+import { bytesToHex, ecrecover as referenceEcrecover, publicToAddress } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { sha256 as referenceSha256 } from "@noble/hashes/sha2.js";
-import { ecrecover, initCrypto, keccak256, sha256 } from "../../../chain/execution/crypto.ts";
+import { ecrecover, initCrypto, keccak256, publicKeyToAddress, sha256 } from "../../../chain/execution/crypto.ts";
 import { seeded, withSeed, type Random } from "./seededRandom.ts";
 
 const require = createRequire(import.meta.url);
@@ -95,3 +95,14 @@ function stripLeadingZeros(bytes: Uint8Array): Uint8Array {
   return bytes.subarray(i);
 }
 
+
+test("publicKeyToAddress equals @ethereumjs/util's publicToAddress, and refuses a key that is not 64 bytes", async () => {
+  await initCrypto();
+  await withSeed(304, (random) => {
+    for (let i = 0; i < 50; i++) {
+      const publicKey = secp256k1.publicKeyCreate(randomPrivateKey(random), false).subarray(1);
+      assert.equal(bytesToHex(publicKeyToAddress(publicKey)), bytesToHex(publicToAddress(publicKey)));
+    }
+  });
+  assert.throws(() => publicKeyToAddress(new Uint8Array(65)), RangeError);
+});
