@@ -43,8 +43,8 @@ import { HDNodeWallet, Interface, JsonRpcProvider, Mnemonic, Transaction, keccak
 import secp256k1 from "secp256k1";
 import { HeadSubscription } from "./lib/headSubscription.ts";
 import { JsonRpcHttpClient } from "./lib/jsonRpcHttp.ts";
-import { cpuBetween, processGroupCpu } from "./lib/processCpu.ts";
-import { PROJECT_ROOT, startConcordNode, startConcordValidators, startHardhatNode, type RunningNode } from "./lib/processes.ts";
+import { cpuBetween } from "./lib/processCpu.ts";
+import { PROJECT_ROOT, nodeCpu as readNodeCpu, startConcordNode, startConcordValidators, startHardhatNode, type RunningNode } from "./lib/processes.ts";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
 const { values: args } = parseArgs({
@@ -308,7 +308,7 @@ async function runOnce(
   heads.onHead(() => void readNewBlocks());
 
   await clientProfiler?.post("Profiler.start");
-  const cpuBefore = { client: process.cpuUsage(), node: node.processGroup === undefined ? undefined : processGroupCpu(node.processGroup) };
+  const cpuBefore = { client: process.cpuUsage(), node: readNodeCpu(node) };
   const first = performance.now();
   await send(pattern, client, bySender, sentAt, node.rpcUrl);
   void readNewBlocks(); // heads that arrived before the last send was answered
@@ -323,7 +323,7 @@ async function runOnce(
   const last = Math.max(...includedAt.values());
   const elapsedSeconds = (last - first) / 1000;
   const clientCpu = process.cpuUsage(cpuBefore.client);
-  const nodeCpuAfter = node.processGroup === undefined ? undefined : processGroupCpu(node.processGroup);
+  const nodeCpuAfter = readNodeCpu(node);
   const nodeCpu = nodeCpuAfter === undefined || cpuBefore.node === undefined ? undefined : cpuBetween(cpuBefore.node, nodeCpuAfter);
   const latencies = [...sentAt].map(([hash, at]) => includedAt.get(hash)! - at).sort((a, b) => a - b);
   // CPU is sampled until now, slightly after `last`: a small overestimate, the same for both nodes.

@@ -18,7 +18,7 @@ export interface GroupCpu {
   mainThreadSeconds: Map<number, number>;
 }
 
-function statTicks(path: string): { pgrp: number; ticks: number } | undefined {
+function statTicks(path: string): { ppid: number; pgrp: number; ticks: number } | undefined {
   let stat: string;
   try {
     stat = readFileSync(path, "latin1");
@@ -27,11 +27,15 @@ function statTicks(path: string): { pgrp: number; ticks: number } | undefined {
   }
   // "pid (comm) state ppid pgrp ..." where comm may hold spaces and parentheses.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return { pgrp: Number(fields[2]), ticks: Number(fields[11]) + Number(fields[12]) }; // utime, stime
+  return { ppid: Number(fields[1]), pgrp: Number(fields[2]), ticks: Number(fields[11]) + Number(fields[12]) }; // utime, stime
 }
 
 /** Ids of the processes in group `pgid` (with their stat reading); undefined off Linux. */
 function groupProcesses(pgid: number): { pid: number; ticks: number }[] | undefined {
+  return processesWhere((process) => process.pgrp === pgid);
+}
+
+function processesWhere(member: (process: { ppid: number; pgrp: number }) => boolean): { pid: number; ticks: number }[] | undefined {
   let entries: string[];
   try {
     entries = readdirSync("/proc");
@@ -42,14 +46,22 @@ function groupProcesses(pgid: number): { pid: number; ticks: number }[] | undefi
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     const process = statTicks(`/proc/${entry}/stat`);
-    if (process !== undefined && process.pgrp === pgid) members.push({ pid: Number(entry), ticks: process.ticks });
+    if (process !== undefined && member(process)) members.push({ pid: Number(entry), ticks: process.ticks });
   }
   return members;
 }
 
 /** CPU time of process group `pgid` so far; undefined off Linux. */
 export function processGroupCpu(pgid: number): GroupCpu | undefined {
-  const members = groupProcesses(pgid);
+  return cpuOf(groupProcesses(pgid));
+}
+
+/** CPU time so far of the processes `parent` started (validator processes a benchmark spawned); undefined off Linux. */
+export function childProcessesCpu(parent: number): GroupCpu | undefined {
+  return cpuOf(processesWhere((process) => process.ppid === parent));
+}
+
+function cpuOf(members: { pid: number; ticks: number }[] | undefined): GroupCpu | undefined {
   if (members === undefined) return undefined;
   let ticks = 0;
   const mainThreadSeconds = new Map<number, number>();

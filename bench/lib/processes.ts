@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { JsonRpcHttpClient } from "./jsonRpcHttp.ts";
+import { childProcessesCpu, processGroupCpu, type GroupCpu } from "./processCpu.ts";
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** Hardhat invocations share artifacts/ and cache/: the project serialises them with this lock. */
@@ -18,7 +19,14 @@ export interface RunningNode {
   wsUrl: string;
   /** Process group of the node (its CPU time can be read); undefined for a node we did not start. */
   processGroup?: number;
+  /** CPU time of the node's processes so far (all of a network's validators); undefined when unknown. */
+  cpu?: () => GroupCpu | undefined;
   stop(): Promise<void>;
+}
+
+/** CPU time of a node's processes so far, however it was started; undefined when it cannot be read. */
+export function nodeCpu(node: RunningNode): GroupCpu | undefined {
+  return node.cpu?.() ?? (node.processGroup === undefined ? undefined : processGroupCpu(node.processGroup));
 }
 
 export async function freePort(): Promise<number> {
@@ -143,6 +151,8 @@ export async function startConcordValidators(count: number): Promise<RunningNode
     name: `Concord (${count} validators)`,
     rpcUrl: chain.rpcUrl,
     wsUrl: chain.wsUrl,
+    // Each validator is a child of this process (the benchmark client's CPU is counted apart).
+    cpu: () => childProcessesCpu(process.pid),
     stop: async () => {
       await chain.stop();
       await rm(dataDir, { recursive: true, force: true });
