@@ -39,11 +39,59 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs 
   }
 }
 
-describe("four validators, each its own OS process, agreeing over libp2p (concord genesis + concord node --config)", () => {
+/**
+ * A client on each validator's JSON-RPC, the whole time the tests below run: it sends ETH transfers
+ * from its own test account (answered once committed, on a network of validators), one after
+ * another, and reads its balance between sends. A validator's loop is paused before that validator
+ * is killed or stopped (its in-flight send is answered first) and resumed once it is back.
+ */
+class ClientLoad {
+  readonly sent: string[][] = [[], [], [], []];
+  readonly errors: string[] = [];
+  private readonly loops = new Map<number, Promise<void>>();
+  private readonly pausing = new Set<number>();
+  private readonly nonces: bigint[] = [];
+  private readonly wallets = devAccountKeys(6)
+    .slice(2)
+    .map((key) => new Wallet(`0x${Buffer.from(key.privateKey).toString("hex")}`));
+
+  constructor(private readonly urls: string[]) {}
+
+  resume(i: number): void {
+    this.pausing.delete(i);
+    if (!this.loops.has(i)) this.loops.set(i, this.run(i).finally(() => this.loops.delete(i)));
+  }
+
+  async pause(i: number): Promise<void> {
+    this.pausing.add(i);
+    await this.loops.get(i);
+  }
+
+  private async run(i: number): Promise<void> {
+    const wallet = this.wallets[i]!;
+    try {
+      this.nonces[i] ??= BigInt(await rpc<string>(this.urls[i]!, "eth_getTransactionCount", [wallet.address, "pending"]));
+      while (!this.pausing.has(i)) {
+        const raw = await wallet.signTransaction({
+          type: 2, chainId: 31337n, nonce: Number(this.nonces[i]), to: "0x000000000000000000000000000000000000dEaD", value: 1n,
+          gasLimit: 21_000n, maxFeePerGas: 100n * 10n ** 9n, maxPriorityFeePerGas: 1n,
+        });
+        this.sent[i]!.push(await rpc<string>(this.urls[i]!, "eth_sendRawTransaction", [raw]));
+        this.nonces[i]!++;
+        await rpc<string>(this.urls[i]!, "eth_getBalance", [wallet.address, "latest"]);
+      }
+    } catch (error) {
+      this.errors.push(`client of validator ${i}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+describe("four validators, each its own OS process, agreeing over libp2p (concord genesis + concord node --config), with a client sending to each", () => {
   let dir: string;
   const processes: (DevnetProcess | undefined)[] = [];
   const urls: string[] = [];
   const outputs: string[] = ["", "", "", ""];
+  let load: ClientLoad | undefined;
 
   async function startValidator(i: number): Promise<void> {
     const child = startDevnetProcess(["node", "--config", path.join(dir, `validator-${i}`, "config.json")]);
@@ -58,8 +106,11 @@ describe("four validators, each its own OS process, agreeing over libp2p (concor
     assert.equal(await genesis.exited, 0, genesis.output());
     assert.match(genesis.output(), /Wrote .*genesis\.json and 4 validator/);
     for (let i = 0; i < 4; i++) await startValidator(i);
+    load = new ClientLoad(urls);
+    for (let i = 0; i < 4; i++) load.resume(i);
   });
   after(async () => {
+    for (let i = 0; i < 4; i++) await load?.pause(i);
     for (const child of processes) await child?.interrupt();
     await rm(dir, { recursive: true, force: true });
   });
@@ -101,6 +152,8 @@ describe("four validators, each its own OS process, agreeing over libp2p (concor
   });
 
   it("mine on evm_mine: an empty block agreed on at once, not after the idle network's 5 s; a chosen timestamp is refused, naming --validators 1", async () => {
+    // On an idle network: the clients pause (their in-flight sends answered) and resume after.
+    for (let i = 0; i < 4; i++) await load!.pause(i);
     const before = await blockNumber(urls[1]!);
     const started = Date.now();
     assert.equal(await rpc<string>(urls[1]!, "evm_mine", []), "0x0");
@@ -117,20 +170,24 @@ describe("four validators, each its own OS process, agreeing over libp2p (concor
     const { error } = (await response.json()) as { error: { code: number; message: string } };
     assert.equal(error.code, -32602);
     assert.match(error.message, /--validators 1/);
+    for (let i = 0; i < 4; i++) load!.resume(i);
   });
 
   it("keep committing after one is SIGKILLed; restarted, it catches up and nobody double-signs", async () => {
+    await load!.pause(3);
     processes[3]!.child.kill("SIGKILL");
     await processes[3]!.exited;
     outputs[3] += processes[3]!.output();
     const height = await transfer(urls[0]!);
     await startValidator(3);
     await waitUntil("the restarted validator to catch up", async () => (await blockNumber(urls[3]!)) >= height);
+    load!.resume(3);
     for (const child of processes) assert.doesNotMatch(child!.output(), /DOUBLE_SIGN_REFUSED|refusing to sign/);
   });
 
   it("halt with two of four stopped, without committing anything, and resume when they return", async () => {
     for (const i of [2, 3]) {
+      await load!.pause(i);
       assert.equal(await processes[i]!.interrupt(), 0, processes[i]!.output());
     }
     const before = await blockNumber(urls[0]!);
@@ -139,5 +196,22 @@ describe("four validators, each its own OS process, agreeing over libp2p (concor
     for (const i of [2, 3]) await startValidator(i);
     const height = await transfer(urls[1]!);
     assert.ok(height > before);
+    for (const i of [2, 3]) load!.resume(i);
+  });
+
+  it("served the clients on every validator throughout: each send committed, the same block everywhere, no client error", async () => {
+    // Each loop gets a few more sends in after the last restart before it is stopped.
+    const sentBefore = load!.sent.map((sent) => sent.length);
+    await waitUntil("a few more commits on every validator", async () => load!.sent.every((sent, i) => sent.length >= sentBefore[i]! + 3));
+    for (let i = 0; i < 4; i++) await load!.pause(i);
+    assert.deepEqual(load!.errors, []);
+    for (const [i, sent] of load!.sent.entries()) {
+      for (const hash of sent) {
+        const receipts = await Promise.all(urls.map((url) => rpc<{ status: string; blockHash: string } | null>(url, "eth_getTransactionReceipt", [hash])));
+        assert.equal(receipts[0]?.status, "0x1", `validator ${i}'s client, ${hash}`);
+        assert.equal(new Set(receipts.map((receipt) => receipt?.blockHash)).size, 1, `${hash} in the same block on every validator`);
+      }
+    }
+    for (const child of processes) assert.doesNotMatch(child!.output(), /DOUBLE_SIGN_REFUSED|refusing to sign/);
   });
 });
