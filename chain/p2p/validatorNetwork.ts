@@ -24,6 +24,7 @@ import { multiaddr } from "@multiformats/multiaddr";
 import { createLibp2p } from "libp2p";
 import type { ConsensusNetwork } from "../consensus/engine.ts";
 import { keepDialing } from "../../lib/p2p/peerDialer.ts";
+import { installYamuxWindowUpdates } from "./yamuxWindowUpdates.ts";
 
 export const CONSENSUS_PROTOCOL = "/concord/consensus/1";
 /** The topics the wire carries, by their byte. */
@@ -80,6 +81,9 @@ export class ValidatorNetwork implements ConsensusNetwork {
   }
 
   static async start(options: ValidatorNetworkOptions): Promise<ValidatorNetwork> {
+    if (!installYamuxWindowUpdates()) {
+      throw new Error("@chainsafe/libp2p-yamux no longer has YamuxStream.prototype.sendWindowUpdate: re-read chain/p2p/yamuxWindowUpdates.ts against the installed version");
+    }
     const libp2p = await createLibp2p({
       privateKey: options.privateKey,
       addresses: { listen: options.listen, announce: options.announce ?? [] },
