@@ -8,75 +8,40 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { getAddress, parseEther, type Address } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { contractAbis } from "../../appLib/contracts.generated.ts";
-import { PROJECT_ROOT } from "../devnet/devnetProcess.ts";
 import { startAppStack, TEST_GOVERNANCE_TIMING, type AppStack } from "../app/helpers/appStack.ts";
-import { TEST_WALLET_NAME, TestWallet } from "./testWallet.ts";
+import { TEST_WALLET_NAME, type TestWallet } from "./testWallet.ts";
+import { openTestBrowser, STEP_TIMEOUT, type TestBrowser } from "./browser.ts";
 
-const SCREENSHOTS = path.join(PROJECT_ROOT, "test-output", "e2e");
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-/** Generous: the machine running the suite may be busy. */
-const STEP_TIMEOUT = 90_000;
 const RECIPIENT: Address = getAddress("0x00000000000000000000000000000000c0ffee00");
 
 describe("governance in the browser, end to end", () => {
   let stack: AppStack;
-  let context: BrowserContext;
+  let browser: TestBrowser;
   let page: Page;
   let wallet: TestWallet;
-  let userDataDir: string;
   let proposalUrl: string;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[];
+  let shot: TestBrowser["shot"];
+  let confirmed: TestBrowser["confirmed"];
 
   before(async () => {
-    await mkdir(SCREENSHOTS, { recursive: true });
     stack = await startAppStack();
-    userDataDir = await mkdtemp(path.join(tmpdir(), "concord-chromium-"));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: "/usr/bin/chromium",
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 900 },
-    });
-    context.setDefaultTimeout(STEP_TIMEOUT);
     // Test accounts #0-#2, and a newcomer with nothing at all (index 3).
-    wallet = new TestWallet([...[0, 1, 2].map((index) => stack.account(index)), privateKeyToAccount(generatePrivateKey())], stack.rpcUrl, stack.chainId);
-    await wallet.install(context);
-    page = context.pages()[0] ?? (await context.newPage());
-    wallet.page = page;
-    page.on("pageerror", (error) => consoleErrors.push(error.message));
+    browser = await openTestBrowser([...[0, 1, 2].map((index) => stack.account(index)), privateKeyToAccount(generatePrivateKey())], stack.rpcUrl, stack.chainId);
+    ({ page, wallet, shot, confirmed, pageErrors: consoleErrors } = browser);
     // The treasury needs tokens to transfer: account #3 sends it 500 CORD.
     await stack.send(3, { address: stack.addresses.token, abi: contractAbis.ConcordToken, functionName: "transfer", args: [stack.addresses.timelock, parseEther("500")] });
   });
 
   after(async () => {
-    await context?.close();
-    if (userDataDir !== undefined) await rm(userDataDir, { recursive: true, force: true });
+    await browser?.close();
     await stack?.stop();
   });
 
-  const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  /** Waits for the transaction status to say confirmed; a failure shows the app's own words. */
-  const confirmed = async (scope = page.locator("body")) => {
-    const done = scope.locator('[data-phase="confirmed"], [data-phase="failed"]').first();
-    const [phase, text] = await done.evaluate((element) => [element.getAttribute("data-phase"), element.textContent], undefined, { timeout: STEP_TIMEOUT });
-    assert.equal(phase, "confirmed", `the app said: ${text}`);
-  };
   const state = () => page.getByTestId("proposal-state").first().textContent();
 
   it("shows the DAO, reachable by keyboard, every image described", async () => {

@@ -3,6 +3,8 @@
  * the chain, IPFS, the Ignition deployment and the web app, every port picked free. The deployment
  * uses the devnet's own parameters with short governance delays (votes open after 1 s; the timelock
  * waits seconds), so a proposal's whole life fits in a test; time travel skips the voting period.
+ * On a network of validators (`validators` > 1), where there is no time travel, `travel` waits for
+ * the wall clock instead: give such a stack a short voting period.
  */
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -45,22 +47,32 @@ export interface AppStack {
   send(index: number, request: Parameters<ReturnType<typeof createWalletClient>["sendTransaction"]>[0] | Record<string, unknown>): Promise<Hex>;
   /** Proposes straight to the Governor from test account `index`; returns the proposal id. */
   propose(index: number, actions: { target: Address; value: bigint; calldata: Hex }[], title: string): Promise<bigint>;
-  /** Makes a block `seconds` after the latest one (dev methods; devnet only). */
+  /**
+   * Makes a block at least `seconds` after the latest one: time travel on a single validator; on a
+   * network of validators, a wait until the wall clock is there and then `evm_mine`.
+   */
   travel(seconds: number): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startAppStack(): Promise<AppStack> {
+export interface AppStackOptions {
+  /** Validator processes of the devnet (default 1: the tests that travel in time need it). */
+  validators?: number;
+  /** Governance timing in seconds, over TEST_GOVERNANCE_TIMING. */
+  governance?: Partial<typeof TEST_GOVERNANCE_TIMING>;
+}
+
+export async function startAppStack(options: AppStackOptions = {}): Promise<AppStack> {
+  const validators = options.validators ?? 1;
   const dataDir = await mkdtemp(path.join(tmpdir(), "concord-app-test-"));
   const parameters = JSON.parse(await readFile(path.join(PROJECT_ROOT, PARAMETERS_FILE), "utf8")) as Record<string, Record<string, unknown>>;
-  parameters.Governance = { ...parameters.Governance, ...TEST_GOVERNANCE_TIMING };
+  parameters.Governance = { ...parameters.Governance, ...TEST_GOVERNANCE_TIMING, ...options.governance };
   const parametersFile = path.join(dataDir, "test-parameters.json");
   await writeFile(parametersFile, JSON.stringify(parameters, null, 2));
 
   const devnet = startDevnetProcess([
     "devnet",
-    // The single-validator devnet: the tests travel in time past the governance delays.
-    "--validators", "1",
+    "--validators", String(validators),
     "--data-dir", path.join(dataDir, "devnet"),
     "--port", "0", "--ipfs-api-port", "0", "--gateway-port", "0", "--app-port", "0",
     "--ignition-parameters", parametersFile,
@@ -129,7 +141,14 @@ export async function startAppStack(): Promise<AppStack> {
       // From the latest block's time, which runs ahead of the wall clock when blocks come faster than
       // one a second (each is at least its parent + 1 s).
       const latest = await client.getBlock({ blockTag: "latest" });
-      await rpc(rpcUrl, "evm_setNextBlockTimestamp", [Number(latest.timestamp) + seconds]);
+      const target = Number(latest.timestamp) + seconds;
+      if (validators === 1) {
+        await rpc(rpcUrl, "evm_setNextBlockTimestamp", [target]);
+      } else {
+        // A validator stamps its block with its clock (at least its parent's time + 1).
+        const wait = target * 1000 - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait + 50));
+      }
       await rpc(rpcUrl, "evm_mine");
     },
     async stop() {
