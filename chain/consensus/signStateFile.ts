@@ -16,7 +16,8 @@
  * by the old atomic replace, once.
  */
 import { createHash } from "node:crypto";
-import { open, readFile, rename, type FileHandle } from "node:fs/promises";
+import { closeSync, fdatasyncSync, openSync, writeSync } from "node:fs";
+import { open, readFile, rename } from "node:fs/promises";
 import path from "node:path";
 import type { Hex, Round } from "../types.ts";
 import type { SignedStep } from "./messages.ts";
@@ -51,7 +52,7 @@ export class SignStateFile {
   private sequence: number;
   /** Whether the file is in the slotted layout already (else the next write creates it). */
   private slotted: boolean;
-  private handle: FileHandle | undefined;
+  private fd: number | undefined;
 
   private constructor(
     readonly file: string,
@@ -89,18 +90,19 @@ export class SignStateFile {
       await replaceFile(this.file, Buffer.concat(slots));
       this.slotted = true;
     } else {
-      // Kept open between signatures: opening and closing cost as much as the write itself.
-      this.handle ??= await open(this.file, "r+");
-      await this.handle.write(slot, 0, SLOT_BYTES, index * SLOT_BYTES);
-      await this.handle.datasync();
+      // Kept open between signatures: opening and closing cost as much as the write itself. Written
+      // with synchronous calls, as the WAL (wal.ts says why): a signature waits for this anyway.
+      this.fd ??= openSync(this.file, "r+");
+      for (let written = 0; written < SLOT_BYTES; ) written += writeSync(this.fd, slot, written, SLOT_BYTES - written, index * SLOT_BYTES + written);
+      fdatasyncSync(this.fd);
     }
     this.sequence = sequence;
   }
 
   async close(): Promise<void> {
-    const handle = this.handle;
-    this.handle = undefined;
-    await handle?.close();
+    const fd = this.fd;
+    this.fd = undefined;
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
