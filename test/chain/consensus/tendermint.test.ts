@@ -48,10 +48,38 @@ describe("proposer selection (weighted round robin)", () => {
     assert.equal(ProposerSchedule.of([...weighted].reverse()), shared, "one schedule per validator set, whatever its order");
     assert.notEqual(ProposerSchedule.of(weighted.slice(1)), shared);
     // Forward far, then back and forth across checkpoints, as validators at different heights ask.
+    // A counting schedule (no rotation table) goes through its checkpoints.
     const asked = [3000n, 2049n, 1023n, 1024n, 4100n, 5n, 2048n, 3001n];
-    const answers = asked.map((height) => shared.proposer(height, 2));
-    const fresh = asked.map((height) => new ProposerSchedule(weighted).proposer(height, 2));
+    const counting = new ProposerSchedule(weighted, 0);
+    const answers = asked.map((height) => counting.proposer(height, 2));
+    const fresh = asked.map((height) => new ProposerSchedule(weighted, 0).proposer(height, 2));
     assert.deepEqual(answers, fresh);
+    assert.deepEqual(asked.map((height) => shared.proposer(height, 2)), fresh);
+  });
+
+  it("answers from its rotation table exactly as counting does, at any height, and counts when the period is too long to tabulate", () => {
+    const sets = [
+      equal4,
+      [1n, 2n, 3n, 10n].map((votingPower, i) => ({ address: address(i + 1), votingPower })),
+      // Stakes in wei: 1,000 / 2,000 / 3,000 ETH, a period of 6.
+      [1000n, 2000n, 3000n].map((eth, i) => ({ address: address(i + 7), votingPower: eth * 10n ** 18n })),
+      [5n, 3n, 11n, 1n, 7n, 13n, 2n].map((votingPower, i) => ({ address: address(i + 20), votingPower })),
+    ];
+    for (const set of sets) {
+      const table = new ProposerSchedule(set);
+      const counting = new ProposerSchedule(set, 0);
+      for (let height = 0n; height < 3000n; height += 7n) {
+        for (const round of [0, 1, 5]) assert.equal(table.proposer(height, round), counting.proposer(height, round), `height ${height} round ${round}`);
+      }
+    }
+    // At height 10^15, one answer (counting would take ten quadrillion increments); the rotation repeats.
+    const table = new ProposerSchedule(sets[1]!);
+    assert.equal(table.proposer(10n ** 15n, 0), table.proposer(10n ** 15n % 16n, 0));
+    // Coprime powers of a million: a period of ~2 million, above the table's limit: it counts, still right.
+    const long = [1_000_003n, 1_000_033n].map((votingPower, i) => ({ address: address(i + 40), votingPower }));
+    const schedule = new ProposerSchedule(long);
+    const counting = new ProposerSchedule(long, 0);
+    for (const height of [0n, 1n, 999n, 5000n, 12_345n]) assert.equal(schedule.proposer(height, 1), counting.proposer(height, 1));
   });
 
   it("refuses an empty set or zero power", () => {
