@@ -113,7 +113,10 @@ export interface ConsensusWal {
    */
   append(record: Uint8Array, options?: { durable?: boolean }): Promise<void>;
   replay(): AsyncIterable<Uint8Array>;
-  /** Drops every record (a height was committed: its records are no longer needed). */
+  /**
+   * A height was committed: its records are no longer needed. The WAL may drop them now or later
+   * (the file WAL cuts itself back once it is large); replay skips records of committed heights.
+   */
   clear?(): Promise<void>;
   /** Writes what waits and lets go of the file (the engine stopped; a later append opens it again). */
   close?(): Promise<void>;

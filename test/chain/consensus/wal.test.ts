@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { FileWal } from "../../../chain/consensus/tendermint/wal.ts";
+import { FileWal, type FileWalOptions } from "../../../chain/consensus/tendermint/wal.ts";
 import { decodeWalRecord, encodeWalRecord } from "../../../chain/consensus/tendermint/tendermintEngine.ts";
 
 async function all(wal: FileWal): Promise<string[]> {
@@ -17,7 +17,7 @@ describe("the consensus write-ahead log", () => {
   let n = 0;
   before(async () => (dir = await mkdtemp(path.join(tmpdir(), "concord-wal-"))));
   after(() => rm(dir, { recursive: true, force: true }));
-  const fresh = () => new FileWal(path.join(dir, `wal-${++n}`));
+  const fresh = (options?: FileWalOptions) => new FileWal(path.join(dir, `wal-${++n}`), options);
 
   it("replays what was appended, in order, after a reopen; an absent file is an empty log", async () => {
     const wal = fresh();
@@ -28,7 +28,7 @@ describe("the consensus write-ahead log", () => {
   });
 
   it("keeps order between records that need not be durable (written later, together) and durable ones (written at once, after them)", async () => {
-    const wal = fresh();
+    const wal = fresh({ truncateAtBytes: 0 });
     await wal.append(Buffer.from("theirs-1"), { durable: false });
     await wal.append(Buffer.from("theirs-2"), { durable: false });
     await wal.append(Buffer.from("own vote"));
@@ -70,13 +70,24 @@ describe("the consensus write-ahead log", () => {
     await assert.rejects(all(new FileWal(wal.file)), { code: "WAL_CORRUPT", message: /corrupt at byte 0/ });
   });
 
-  it("is emptied by clear() after a commit", async () => {
-    const wal = fresh();
-    await wal.append(Buffer.from("old height"));
+  it("is cut back to empty by clear() after a commit once it has grown past its threshold, not at every height", async () => {
+    const wal = fresh({ truncateAtBytes: 40 }); // each record here is 8 + 8 bytes
+    await wal.append(Buffer.from("height-1"));
     await wal.clear();
-    await wal.append(Buffer.from("new height"));
+    await wal.append(Buffer.from("height-2"));
+    await wal.clear();
+    assert.deepEqual(await all(new FileWal(wal.file)), ["height-1", "height-2"], "16, then 32 bytes: kept (replay skips committed heights)");
+    await wal.append(Buffer.from("height-3"));
+    await wal.clear(); // 48 bytes: cut
+    await wal.append(Buffer.from("height-4"));
     await wal.close();
-    assert.deepEqual(await all(new FileWal(wal.file)), ["new height"]);
+    assert.deepEqual(await all(new FileWal(wal.file)), ["height-4"]);
+    // Reopened, it knows how much the file holds.
+    const reopened = new FileWal(wal.file, { truncateAtBytes: 20 });
+    await reopened.append(Buffer.from("height-5"));
+    await reopened.clear();
+    await reopened.close();
+    assert.deepEqual(await all(new FileWal(wal.file)), []);
   });
 
   it("records events with their bigints and bytes intact", () => {
