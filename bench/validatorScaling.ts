@@ -3,15 +3,17 @@
  * a fresh network of that many validator processes (1: the single-validator devnet node) takes
  * transfers from one client that sends each as soon as the previous one is answered (a devnet
  * answers once the transaction is committed), then from 20 senders at once. Prints the median
- * send-to-commit latency, transfers per second and blocks per second. Every validator runs on this
- * machine, so beyond a few the numbers say more about 2 cores than about the protocol.
+ * send-to-commit latency, transfers per second, blocks per second, and the CPU the validator
+ * processes spent per transfer under the 20 senders (all of them together). Every validator runs on
+ * this machine, so beyond a few the numbers say more about 2 cores than about the protocol.
  *
  *   npx tsx bench/validatorScaling.ts [--counts 1,4,7,10] [--txs 200] [--runs 3]
  */
 import { parseArgs } from "node:util";
 import { HDNodeWallet, Mnemonic, Transaction } from "ethers";
 import { JsonRpcHttpClient } from "./lib/jsonRpcHttp.ts";
-import { startConcordNode, startConcordValidators, type RunningNode } from "./lib/processes.ts";
+import { nodeCpu, startConcordNode, startConcordValidators, type RunningNode } from "./lib/processes.ts";
+import { cpuBetween } from "./lib/processCpu.ts";
 
 const { values: args } = parseArgs({ options: { counts: { type: "string", default: "1,4,7,10" }, txs: { type: "string", default: "200" }, runs: { type: "string", default: "3" } } });
 const COUNTS = args.counts.split(",").map(Number);
@@ -44,17 +46,20 @@ async function oneClient(client: JsonRpcHttpClient): Promise<{ medianMs: number;
   return { medianMs: median(latencies), txPerSecond: TXS / ((performance.now() - started) / 1000) };
 }
 
-async function twentyClients(client: JsonRpcHttpClient): Promise<{ txPerSecond: number; blocksPerSecond: number }> {
+async function twentyClients(client: JsonRpcHttpClient, node: RunningNode): Promise<{ txPerSecond: number; blocksPerSecond: number; cpuPerTxMs: number | undefined }> {
   const per = Math.max(1, Math.floor(TXS / 20));
   const batches = await Promise.all(senders.map((sender) => signed(client, sender, per)));
   const firstBlock = BigInt(await client.call<string>("eth_blockNumber"));
+  const cpuBefore = nodeCpu(node);
   const started = performance.now();
   await Promise.all(batches.map(async (raws) => {
     for (const raw of raws) await client.call("eth_sendRawTransaction", [raw]);
   }));
   const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = nodeCpu(node);
   const blocks = Number(BigInt(await client.call<string>("eth_blockNumber")) - firstBlock);
-  return { txPerSecond: (per * 20) / seconds, blocksPerSecond: blocks / seconds };
+  const cpuSeconds = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuBetween(cpuBefore, cpuAfter).totalSeconds;
+  return { txPerSecond: (per * 20) / seconds, blocksPerSecond: blocks / seconds, cpuPerTxMs: cpuSeconds === undefined ? undefined : (cpuSeconds * 1000) / (per * 20) };
 }
 
 const rows: string[] = [];
@@ -67,9 +72,10 @@ for (const count of COUNTS) {
     const many = [];
     for (let run = 0; run < RUNS; run++) {
       single.push(await oneClient(client));
-      many.push(await twentyClients(client));
+      many.push(await twentyClients(client, node));
     }
-    const row = `| ${count} | ${median(single.map((r) => r.medianMs)).toFixed(1)} | ${median(single.map((r) => r.txPerSecond)).toFixed(0)} | ${median(many.map((r) => r.txPerSecond)).toFixed(0)} | ${median(many.map((r) => r.blocksPerSecond)).toFixed(1)} |`;
+    const cpu = many.every((r) => r.cpuPerTxMs !== undefined) ? median(many.map((r) => r.cpuPerTxMs!)).toFixed(2) : "?";
+    const row = `| ${count} | ${median(single.map((r) => r.medianMs)).toFixed(1)} | ${median(single.map((r) => r.txPerSecond)).toFixed(0)} | ${median(many.map((r) => r.txPerSecond)).toFixed(0)} | ${median(many.map((r) => r.blocksPerSecond)).toFixed(1)} | ${cpu} |`;
     process.stderr.write(`  ${node.name}: ${row}\n`);
     rows.push(row);
   } finally {
@@ -78,5 +84,5 @@ for (const count of COUNTS) {
   }
 }
 console.log(`\nValidator set scaling: ${TXS} transfers per run, ${RUNS} runs (median), every validator on this machine`);
-console.log("| validators | one client: median send-to-commit (ms) | one client: tx/s | 20 clients: tx/s | 20 clients: blocks/s |\n|---|---|---|---|---|");
+console.log("| validators | one client: median send-to-commit (ms) | one client: tx/s | 20 clients: tx/s | 20 clients: blocks/s | 20 clients: CPU per tx, all validators (ms) |\n|---|---|---|---|---|---|");
 for (const row of rows) console.log(row);
