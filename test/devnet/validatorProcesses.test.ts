@@ -151,7 +151,7 @@ describe("four validators, each its own OS process, agreeing over libp2p (concor
     assert.match(error.message, /--validators 1/);
   });
 
-  it("mine on evm_mine: an empty block agreed on at once, not after the idle network's 5 s; a chosen timestamp is refused, naming --validators 1", async () => {
+  it("mine on evm_mine and hardhat_mine: an empty block agreed on at once, not after the idle network's 5 s; a chosen timestamp or interval is refused, naming --validators 1", async () => {
     // On an idle network: the clients pause (their in-flight sends answered) and resume after.
     for (let i = 0; i < 4; i++) await load!.pause(i);
     const before = await blockNumber(urls[1]!);
@@ -170,6 +170,27 @@ describe("four validators, each its own OS process, agreeing over libp2p (concor
     const { error } = (await response.json()) as { error: { code: number; message: string } };
     assert.equal(error.code, -32602);
     assert.match(error.message, /--validators 1/);
+
+    // hardhat_mine / anvil_mine (hardhat-network-helpers' mine(n)) with the default 1 s interval:
+    // agreed blocks, each at least 1 s after its parent.
+    const from = await blockNumber(urls[3]!);
+    assert.equal(await rpc<boolean>(urls[3]!, "hardhat_mine", ["0x3"]), true);
+    assert.equal(await rpc<null>(urls[0]!, "anvil_mine", []), null);
+    const to = await blockNumber(urls[0]!);
+    assert.ok(to >= from + 4n, `${from} -> ${to}`);
+    const times = await Promise.all(
+      Array.from({ length: Number(to - from) }, (_, i) => rpc<{ timestamp: string }>(urls[0]!, "eth_getBlockByNumber", [`0x${(from + 1n + BigInt(i)).toString(16)}`, false])),
+    );
+    times.reduce((previous, block) => {
+      assert.ok(BigInt(block.timestamp) > previous, "timestamps strictly increase");
+      return BigInt(block.timestamp);
+    }, 0n);
+    for (const [params, code] of [[["0x2", "0x3c"], -32602], [["0x3e9"], -32005]] as const) {
+      const refused = await fetch(urls[0]!, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "hardhat_mine", params }) });
+      const { error: mineError } = (await refused.json()) as { error: { code: number; message: string } };
+      assert.equal(mineError.code, code, mineError.message);
+      assert.match(mineError.message, code === -32602 ? /interval other than 1 second needs a single-validator devnet .*--validators 1/ : /at most 1000 blocks per call/);
+    }
     for (let i = 0; i < 4; i++) load!.resume(i);
   });
 

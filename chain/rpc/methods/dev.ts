@@ -119,6 +119,18 @@ function fieldOf<T>(name: string, validator: Validator<T>, value: unknown): T {
 /** Blocks one evm_mine may ask of a network of validators (each one agreed on, not made up). */
 const MAX_BLOCKS_BY_AGREEMENT = 1_000;
 
+/**
+ * Blocks on a network of validators: started now, answered once the validators agreed on each
+ * (refused, naming --validators 1, where the backend cannot ask for blocks at all).
+ */
+async function mineByAgreement(backend: RpcBackend, method: string, blocks: number): Promise<void> {
+  if (backend.requestBlocks === undefined) devOf(backend, method);
+  if (blocks > MAX_BLOCKS_BY_AGREEMENT) {
+    throw new RpcError(RpcErrorCode.LimitExceeded, `${method} on a network of validators makes at most ${MAX_BLOCKS_BY_AGREEMENT} blocks per call (each is agreed on, ~15 ms); ${blocks} asked`);
+  }
+  await backend.requestBlocks!(blocks);
+}
+
 function devOf(backend: RpcBackend, method: string): DevChain {
   const dev = asDevModeBackend(backend)?.dev;
   if (dev === undefined) {
@@ -219,25 +231,30 @@ export const devMethods: MethodTable = Object.fromEntries([
         await dev.mine(request?.blocks ?? 1, 1n, request?.timestamp);
         return "0x0";
       }
-      // A network of validators: the blocks are started now and answered once the validators agreed.
-      if (backend.requestBlocks === undefined) devOf(backend, "evm_mine");
-      if (request?.timestamp !== undefined) {
+      if (request?.timestamp !== undefined && backend.requestBlocks !== undefined) {
         throw new RpcError(RpcErrorCode.InvalidParams, "evm_mine with a timestamp needs a single-validator devnet (npm start -- --validators 1): validators agree on each block's time, one client cannot choose it");
       }
-      const blocks = request?.blocks ?? 1;
-      if (blocks > MAX_BLOCKS_BY_AGREEMENT) {
-        throw new RpcError(RpcErrorCode.LimitExceeded, `evm_mine on a network of validators makes at most ${MAX_BLOCKS_BY_AGREEMENT} blocks per call (each is agreed on, ~20 ms); ${blocks} asked`);
-      }
-      await backend.requestBlocks!(blocks);
+      await mineByAgreement(backend, "evm_mine", request?.blocks ?? 1);
       return "0x0";
     }),
   ],
-  ...withAlias(
-    ["hardhat_mine", "anvil_mine"],
-    [optional(blockCount), optional(interval)],
-    (dev, [count, secondsApart]) => dev.mine(count ?? 1, secondsApart ?? 1n),
-    setterResults,
-  ),
+  // On a network of validators without an interval other than 1 s: each block's timestamp is at least
+  // its parent's + 1 (the proposer's clock otherwise), so blocks made back to back are 1 s apart,
+  // as Hardhat's default interval makes them (hardhat-network-helpers' mine(n) works unchanged).
+  ...(["hardhat_mine", "anvil_mine"] as const).map((name): [string, RpcMethod] => [
+    name,
+    defineMethod([optional(blockCount), optional(interval)], async ({ backend }, [count, secondsApart]) => {
+      const dev = asDevModeBackend(backend)?.dev;
+      if (dev !== undefined) await dev.mine(count ?? 1, secondsApart ?? 1n);
+      else {
+        if (secondsApart !== undefined && secondsApart !== 1n && backend.requestBlocks !== undefined) {
+          throw new RpcError(RpcErrorCode.InvalidParams, `${name} with an interval other than 1 second needs a single-validator devnet (npm start -- --validators 1): validators agree on each block's time, one client cannot choose it`);
+        }
+        await mineByAgreement(backend, name, count ?? 1);
+      }
+      return name === "hardhat_mine" ? true : null;
+    }),
+  ]),
   devMethod("evm_setAutomine", [bool], (dev, [enabled]) => {
     dev.setAutomine(enabled);
     return true;
