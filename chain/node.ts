@@ -330,7 +330,6 @@ async function buildEngine(options: NodeOptions, host: BlockPipeline, chainId: b
       signer: await LocalSigner.guarded(key, chainId, join(dataDir, "sign-state.json")),
       network: options.network,
       wal: new FileWal(join(dataDir, "consensus.wal")),
-      sync: options.sync,
       clock: { now },
       onError: options.onError,
     });

@@ -17,8 +17,6 @@ export interface EngineDependencies {
   /** Absent for engines that keep no log (single validator). */
   wal?: ConsensusWal;
   clock: ConsensusClock;
-  /** Block sync, for engines that can fall behind (BFT): fetch and commit blocks up to `height`. */
-  sync?: { requestCatchUp(height: bigint, fromPeer?: string): void };
   /** A block could not be produced or decided; the engine keeps running where it can. */
   onError?: (error: unknown) => void;
 }

@@ -48,8 +48,6 @@ export interface NodeOptions {
    * a devnet of several validators; chain/node/committedAnswers.ts). Dev mode has its own.
    */
   answerAfterCommit?: boolean;
-  /** Block sync, when the node has one: the tendermint engine asks it to catch up. */
-  sync?: { requestCatchUp(height: bigint, fromPeer?: string): void };
   /**
    * Limits of eth_call, eth_estimateGas and debug_traceTransaction, which run on worker threads
    * (chain/execution/offThread/): gas cap (geth's --rpc.gascap, default 50,000,000), wall-clock limit

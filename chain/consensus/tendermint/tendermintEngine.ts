@@ -77,8 +77,6 @@ export interface TendermintDependencies {
   network: ConsensusNetwork;
   wal: ConsensusWal;
   clock: { now(): bigint };
-  /** Block sync: fetch and commit the blocks up to `height` (exclusive of consensus). */
-  sync?: { requestCatchUp(height: bigint, fromPeer?: string): void };
   onError?: (error: unknown) => void;
 }
 
@@ -360,7 +358,6 @@ export class TendermintEngine implements ConsensusEngine {
           return;
         case "missingBlock":
           this.askForCommit(effect.height);
-          this.deps.sync?.requestCatchUp(effect.height);
           break;
         case "equivocation":
           this.deps.onError?.(new ConsensusError("EQUIVOCATION", `validator ${effect.evidence.signer} signed two ${effect.voteType}s at ${effect.height}/${effect.round}`));
@@ -469,7 +466,6 @@ export class TendermintEngine implements ConsensusEngine {
       if (messageHeight === height + 1n && this.future.length < (this.options.maxBufferedMessages ?? 1000)) this.future.push({ message, bytes, from });
       if (messageHeight > height + 1n) {
         this.askForCommit(height);
-        this.deps.sync?.requestCatchUp(messageHeight - 1n, from);
       }
       return;
     }
