@@ -198,12 +198,6 @@ export class TendermintEngine implements ConsensusEngine {
     else if (height === this.machine.height + 1n) this.startNextHeight = true;
   }
 
-  /** Block sync committed blocks under this engine: move on to the height after the new head. */
-  headAdvanced(): void {
-    if (!this.running || this.machine === undefined) return;
-    if (this.deps.host.head().header.number >= this.machine.height) void this.enterHeight({ replay: false }).catch((error) => this.deps.onError?.(error));
-  }
-
   // ---- heights ----
 
   private async enterHeight({ replay }: { replay: boolean }): Promise<void> {

@@ -72,14 +72,18 @@ describe("proposer selection (weighted round robin)", () => {
         for (const round of [0, 1, 5]) assert.equal(table.proposer(height, round), counting.proposer(height, round), `height ${height} round ${round}`);
       }
     }
-    // At height 10^15, one answer (counting would take ten quadrillion increments); the rotation repeats.
+    // At height 10^15, one answer (counting would take ten quadrillion increments). That it is right
+    // rests on the rotation repeating every 16 heights (total power 16): counting, heights 300 periods
+    // apart give the same proposer.
     const table = new ProposerSchedule(sets[1]!);
-    assert.equal(table.proposer(10n ** 15n, 0), table.proposer(10n ** 15n % 16n, 0));
+    const counting = new ProposerSchedule(sets[1]!, 0);
+    for (let r = 0n; r < 16n; r++) assert.equal(counting.proposer(r + 16n * 300n, 0), counting.proposer(r, 0), `height ${r} and ${r + 4800n}`);
+    assert.equal(table.proposer(10n ** 15n, 0), counting.proposer((10n ** 15n % 16n) + 16n * 300n, 0));
     // Coprime powers of a million: a period of ~2 million, above the table's limit: it counts, still right.
     const long = [1_000_003n, 1_000_033n].map((votingPower, i) => ({ address: address(i + 40), votingPower }));
     const schedule = new ProposerSchedule(long);
-    const counting = new ProposerSchedule(long, 0);
-    for (const height of [0n, 1n, 999n, 5000n, 12_345n]) assert.equal(schedule.proposer(height, 1), counting.proposer(height, 1));
+    const countingLong = new ProposerSchedule(long, 0);
+    for (const height of [0n, 1n, 999n, 5000n, 12_345n]) assert.equal(schedule.proposer(height, 1), countingLong.proposer(height, 1));
   });
 
   it("refuses an empty set or zero power", () => {
