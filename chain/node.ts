@@ -325,11 +325,14 @@ async function buildEngine(options: NodeOptions, host: BlockPipeline, chainId: b
   const key = options.validatorKey!;
   if (engineConfig.kind === "tendermint") {
     const dataDir = options.dataDir!;
+    // The WAL and the sign state are as durable as the blocks: flushed to the disk, or (a devnet
+    // without --fsync) written to the OS, which a killed process cannot lose.
+    const sync = options.syncWrites ?? true;
     return createEngine(engineConfig, {
       host,
-      signer: await LocalSigner.guarded(key, chainId, join(dataDir, "sign-state.json")),
+      signer: await LocalSigner.guarded(key, chainId, join(dataDir, "sign-state.json"), { sync }),
       network: options.network,
-      wal: new FileWal(join(dataDir, "consensus.wal")),
+      wal: new FileWal(join(dataDir, "consensus.wal"), { sync }),
       clock: { now },
       onError: options.onError,
     });

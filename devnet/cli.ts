@@ -42,8 +42,9 @@ export const DEVNET_USAGE = `Usage: concord devnet [options]     (npm start -- [
                             dumps load too). Needs --validators 1.
   --dump-state <file>       Save the state to this file when the devnet stops. Needs --validators 1.
   --chain-id <id>           Chain id of a new chain (default: 31337, as Hardhat's and Anvil's nodes).
-  --fsync                   Make each block durable against power loss before answering (default:
-                            durable against the process being killed; an OS crash may lose the last blocks).
+  --fsync                   Make each block (and each validator's consensus WAL and sign state) durable
+                            against power loss before answering (default: durable against the process
+                            being killed; an OS crash may lose the last blocks).
 ${RPC_POLICY_USAGE}`;
 
 export const NODE_USAGE = `Usage: concord node [options]
@@ -59,7 +60,8 @@ export const NODE_USAGE = `Usage: concord node [options]
   --fsync                   Make each block durable against power loss before answering.
 ${RPC_POLICY_USAGE}
   With --config, the same JSON-RPC flags (--http-corsdomain ... --rpc-evmtimeout) and --fsync may
-  follow the file (a validator of a real network fsyncs every block anyway; a devnet's only with it).
+  follow the file (a validator of a real network fsyncs every block, WAL record and signature
+  anyway; a devnet's only with it).
 `;
 
 async function main(argv: string[]): Promise<number> {

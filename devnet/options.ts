@@ -17,10 +17,11 @@ export interface NodeCommandOptions extends RpcClientPolicy {
   blockIntervalMs: number | undefined;
   chainId: bigint;
   /**
-   * fsync every block before answering for it. Off by default: a committed block then survives the
-   * process being killed (it is in the OS page cache, LevelDB's log keeps batches whole) but an OS
-   * crash or power loss may lose the last blocks, as with geth --dev; Hardhat's and Anvil's nodes
-   * keep nothing at all. The fsync costs each block a few milliseconds of latency.
+   * fsync every block before answering for it (and, on validators, every WAL and sign-state record
+   * before a vote leaves). Off by default: a committed block then survives the process being killed
+   * (it is in the OS page cache, LevelDB's log keeps batches whole) but an OS crash or power loss may
+   * lose the last blocks, as with geth --dev; Hardhat's and Anvil's nodes keep nothing at all. The
+   * fsync costs each block a few milliseconds of latency.
    */
   fsync: boolean;
   /** A state dump to start from (Anvil's --load-state): applied after the chain starts. */

@@ -7,6 +7,7 @@ import { addressOfKey, signCommit } from "./commitCertificate.ts";
 import { ConsensusError, type ConsensusSigner } from "./engine.ts";
 import type { ConsensusMessage, SignedMessage } from "./messages.ts";
 import { SignGuard } from "./signGuard.ts";
+import type { SignStateFileOptions } from "./signStateFile.ts";
 import type { CommitSignature, Hex, Round } from "../types.ts";
 
 export class LocalSigner implements ConsensusSigner {
@@ -22,8 +23,8 @@ export class LocalSigner implements ConsensusSigner {
   }
 
   /** A signer for proposals and votes, guarded by the sign state in `signStateFile`. */
-  static async guarded(privateKey: Uint8Array, chainId: bigint, signStateFile: string): Promise<LocalSigner> {
-    return new LocalSigner(privateKey, chainId, await SignGuard.open(signStateFile, privateKey, chainId));
+  static async guarded(privateKey: Uint8Array, chainId: bigint, signStateFile: string, options: SignStateFileOptions = {}): Promise<LocalSigner> {
+    return new LocalSigner(privateKey, chainId, await SignGuard.open(signStateFile, privateKey, chainId, options));
   }
 
   signCommit(height: bigint, round: Round, blockHash: Hex): CommitSignature {

@@ -19,7 +19,7 @@
 import { ConcordError } from "../concordError.ts";
 import type { Hex } from "../types.ts";
 import { signMessage, type ConsensusMessage, type SignedMessage, type SignedStep } from "./messages.ts";
-import { SignStateFile, UnreadableSignState, type LastSigned } from "./signStateFile.ts";
+import { SignStateFile, UnreadableSignState, type LastSigned, type SignStateFileOptions } from "./signStateFile.ts";
 
 const STEP_ORDER: Record<SignedStep, number> = { proposal: 1, prevote: 2, precommit: 3 };
 
@@ -46,10 +46,10 @@ export class SignGuard {
   }
 
   /** Opens the guard over `file` (created on the first signature); refuses an unreadable record. */
-  static async open(file: string, privateKey: Uint8Array, chainId: bigint): Promise<SignGuard> {
+  static async open(file: string, privateKey: Uint8Array, chainId: bigint, options: SignStateFileOptions = {}): Promise<SignGuard> {
     let opened: Awaited<ReturnType<typeof SignStateFile.open>>;
     try {
-      opened = await SignStateFile.open(file);
+      opened = await SignStateFile.open(file, options);
     } catch (error) {
       const why = error instanceof UnreadableSignState ? error.message : `unreadable (${(error as Error).message})`;
       throw new SignGuardError(

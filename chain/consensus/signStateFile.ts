@@ -11,6 +11,10 @@
  * signature was never handed out; the other slot still holds the record before it, which is what
  * the guard must remember. Reading takes the valid slot with the highest sequence number.
  *
+ * `sync: false` skips the fdatasync: a record then survives the process being killed (it is in the
+ * OS page cache once written) but not an OS crash or power loss. A devnet runs so unless started with
+ * --fsync, as its blocks (devnet/options.ts); a validator of a real network always syncs.
+ *
  * The first version of the file (one JSON object, "concord/sign-state/v1", written by replacing the
  * whole file) is still read; the first signature after an upgrade rewrites it in the slotted layout,
  * by the old atomic replace, once.
@@ -39,6 +43,11 @@ const FORMAT = "concord/sign-state/v2";
 export const SLOT_BYTES = 1024;
 const SLOTS = 2;
 
+export interface SignStateFileOptions {
+  /** fdatasync each record before `write` resolves (default true; see above for false). */
+  sync?: boolean;
+}
+
 /** Why the file cannot be trusted (the guard turns this into SIGN_STATE_UNREADABLE). */
 export class UnreadableSignState extends Error {}
 
@@ -58,29 +67,31 @@ export class SignStateFile {
     readonly file: string,
     latest: Slot | undefined,
     slotted: boolean,
+    private readonly sync: boolean,
   ) {
     this.sequence = latest?.sequence ?? 0;
     this.slotted = slotted;
   }
 
   /** Reads `file` (missing: nothing signed yet). Throws UnreadableSignState for anything it cannot trust. */
-  static async open(file: string): Promise<{ store: SignStateFile; last: LastSigned | undefined }> {
+  static async open(file: string, options: SignStateFileOptions = {}): Promise<{ store: SignStateFile; last: LastSigned | undefined }> {
+    const sync = options.sync ?? true;
     let bytes: Buffer;
     try {
       bytes = await readFile(file);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return { store: new SignStateFile(file, undefined, false), last: undefined };
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return { store: new SignStateFile(file, undefined, false, sync), last: undefined };
       throw error;
     }
     if (bytes.length === SLOT_BYTES * SLOTS) {
       const latest = readSlots(bytes);
-      return { store: new SignStateFile(file, latest, true), last: latest.record };
+      return { store: new SignStateFile(file, latest, true, sync), last: latest.record };
     }
     const record = readVersion1(bytes.toString("utf8"), bytes.length);
-    return { store: new SignStateFile(file, { sequence: 0, record }, false), last: record };
+    return { store: new SignStateFile(file, { sequence: 0, record }, false, sync), last: record };
   }
 
-  /** Records `record` durably; resolves only once it is on disk. Callers write one at a time. */
+  /** Records `record` durably (on disk, or with `sync: false` in the OS) before it resolves. Callers write one at a time. */
   async write(record: LastSigned): Promise<void> {
     const sequence = this.sequence + 1;
     const slot = encodeSlot(sequence, record);
@@ -94,7 +105,7 @@ export class SignStateFile {
       // with synchronous calls, as the WAL (wal.ts says why): a signature waits for this anyway.
       this.fd ??= openSync(this.file, "r+");
       for (let written = 0; written < SLOT_BYTES; ) written += writeSync(this.fd, slot, written, SLOT_BYTES - written, index * SLOT_BYTES + written);
-      fdatasyncSync(this.fd);
+      if (this.sync) fdatasyncSync(this.fd);
     }
     this.sequence = sequence;
   }

@@ -37,7 +37,11 @@ export interface NodeOptions {
   txpool?: Partial<TxPoolOptions>;
   /** How many of the test mnemonic's accounts the node signs for (eth_accounts); default 20. */
   devAccounts?: number;
-  /** fsync every committed block (default true). */
+  /**
+   * fsync every committed block and, on a BFT validator, every WAL record and sign-state record it
+   * must not forget (default true). false: all of them survive the process being killed, not an OS
+   * crash or power loss (a devnet's default).
+   */
   syncWrites?: boolean;
   /** The consensus engine a validator runs (chain/consensus/engineFactory.ts); default: single-validator. */
   engine?: EngineOptions;

@@ -42,8 +42,9 @@ export async function runValidator(configFile: string, signal: Promise<void>, po
     engine: { kind: "tendermint" },
     network,
     devAccounts: config.devnet ? 20 : 0,
-    // A devnet's blocks are durable against the process being killed, not power loss, unless it was
-    // started with --fsync (as a single-validator devnet); a real network's validators fsync every block.
+    // A devnet's blocks, WAL and sign state are durable against the process being killed, not power
+    // loss, unless it was started with --fsync (as a single-validator devnet); a real network's
+    // validators fsync all three.
     syncWrites: !config.devnet || options.fsync === true,
     answerAfterCommit: config.devnet,
     // Solidity console.log, as Hardhat's node prints it (a devnet's supervisor passes the lines on).

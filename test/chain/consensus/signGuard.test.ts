@@ -11,6 +11,7 @@ import { LocalSigner } from "../../../chain/consensus/localSigner.ts";
 import { recoverSigner, type Proposal, type Vote } from "../../../chain/consensus/messages.ts";
 import { SignGuard } from "../../../chain/consensus/signGuard.ts";
 import { SLOT_BYTES } from "../../../chain/consensus/signStateFile.ts";
+import { countFdatasync } from "./helpers/countFdatasync.ts";
 import { initCrypto } from "../../../chain/execution/crypto.ts";
 import type { Hex } from "../../../chain/types.ts";
 
@@ -46,6 +47,23 @@ describe("the sign guard", () => {
     await guard.sign(prevote(5n, 1, null)); // a later round, nil
     await guard.sign(prevote(6n, 0, hash(2))); // a later height
     assert.deepEqual(guard.lastSigned(), { height: 6n, round: 0, step: "prevote", blockHash: hash(2), polRound: -1, signature: guard.lastSigned()!.signature });
+  });
+
+  it("flushes each record to the disk; with sync off (a devnet without --fsync) it only writes it, which the next process reads", async () => {
+    for (const [sync, flushes] of [[true, 2], [false, 0]] as const) {
+      const guard = await SignGuard.open(freshFile(), KEY, CHAIN_ID, { sync });
+      await guard.sign(proposal(5n, 0, hash(1))); // creates the file (an atomic replace, synced either way)
+      const calls = await countFdatasync(async () => {
+        await guard.sign(prevote(5n, 0, hash(1)));
+        await guard.sign(precommit(5n, 0, hash(1)));
+      });
+      assert.equal(calls, flushes, `sync ${sync}`);
+      const reopened = await SignGuard.open(file, KEY, CHAIN_ID, { sync });
+      assert.equal(reopened.lastSigned()!.step, "precommit");
+      await assert.rejects(reopened.sign(prevote(5n, 0, hash(2))), { code: "DOUBLE_SIGN_REFUSED" });
+      await guard.close();
+      await reopened.close();
+    }
   });
 
   it("returns the recorded signature for the very same message (a resend), also with the hash in upper case", async () => {

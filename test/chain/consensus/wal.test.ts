@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { FileWal, type FileWalOptions } from "../../../chain/consensus/tendermint/wal.ts";
 import { decodeWalRecord, encodeWalRecord } from "../../../chain/consensus/tendermint/tendermintEngine.ts";
+import { countFdatasync } from "./helpers/countFdatasync.ts";
 
 async function all(wal: FileWal): Promise<string[]> {
   const records: string[] = [];
@@ -41,6 +42,24 @@ describe("the consensus write-ahead log", () => {
     await wal.append(Buffer.from("new height"), { durable: false });
     await wal.close();
     assert.deepEqual(await all(new FileWal(wal.file)), ["new height"], "clear drops what was waiting, close writes what is left");
+  });
+
+  it("flushes each durable record to the disk; with sync off (a devnet without --fsync) it only writes it, at once", async () => {
+    const synced = fresh();
+    assert.equal(await countFdatasync(async () => {
+      await synced.append(Buffer.from("vote"));
+      await synced.append(Buffer.from("theirs"), { durable: false });
+      await synced.append(Buffer.from("precommit"));
+    }), 2, "one flush per durable record");
+    await synced.close();
+    const unsynced = fresh({ sync: false });
+    assert.equal(await countFdatasync(async () => {
+      await unsynced.append(Buffer.from("theirs"), { durable: false });
+      await unsynced.append(Buffer.from("vote"));
+    }), 0);
+    // Written when append resolved (what a killed process cannot lose), not at close.
+    assert.deepEqual(await all(new FileWal(unsynced.file)), ["theirs", "vote"]);
+    await unsynced.close();
   });
 
   it("drops a torn last frame (cut short, or its checksum wrong) and truncates the file there", async () => {
