@@ -142,6 +142,11 @@ export interface OnDemandProduction {
   mine(count: number, timestamp?: MinedTimestamp): Promise<void>;
   /** Resolves when no block is being produced. */
   idle(): Promise<void>;
+  /**
+   * Resolves true once the block being produced is committed (or production stops without one);
+   * false at once when nothing is being produced.
+   */
+  nextBlock(): Promise<boolean>;
 }
 
 /** An engine is built with its host (engineFactory.ts), then started and stopped by the node. */

@@ -76,6 +76,8 @@ export class SingleValidatorEngine implements ConsensusEngine, OnDemandProductio
   private readonly gathering: ArrivalGathering;
   /** Tail of the production lock: every block and every exclusive task runs after the previous one. */
   private lockTail: Promise<unknown> = Promise.resolve();
+  /** Who waits for the next committed block (`nextBlock`). */
+  private blockWaiters: ((produced: boolean) => void)[] = [];
 
   constructor(
     private readonly builtFor: ConsensusHost,
@@ -178,11 +180,29 @@ export class SingleValidatorEngine implements ConsensusEngine, OnDemandProductio
     while (this.production !== undefined) await this.production;
   }
 
+  /**
+   * Resolves true once the block in production is committed, or production ends without one;
+   * false at once when nothing is being produced. Under a stream of transactions production runs
+   * block after block: an automined submission waits for its own block this way, not for the
+   * stream to end.
+   */
+  nextBlock(): Promise<boolean> {
+    if (this.production === undefined) return Promise.resolve(false);
+    return new Promise((resolve) => this.blockWaiters.push(resolve));
+  }
+
+  private blockDone(): void {
+    const waiters = this.blockWaiters;
+    this.blockWaiters = [];
+    for (const resolve of waiters) resolve(true);
+  }
+
   private trigger(): void {
     this.wanted = true;
     if (this.production !== undefined || !this.producing()) return;
     this.production = this.produce().finally(() => {
       this.production = undefined;
+      this.blockDone();
       // A trigger between the loop's last check and here found production still running and left
       // the work to it: pick it up now rather than lose it until the next arrival.
       if (this.hasWork()) this.trigger();
@@ -239,6 +259,7 @@ export class SingleValidatorEngine implements ConsensusEngine, OnDemandProductio
     // A stop() during the build leaves the step "stopped": the block is still committed, nothing after it.
     if (this.producing()) this.step = "committing";
     await host.commitBlock(built, { height, round: 0, blockHash, signatures: [signature] });
+    this.blockDone();
     if (this.producing()) this.step = "idle";
     // Transactions still waiting (the block was full): they get the next block now, not at the next
     // arrival (automine: a block whenever transactions wait). A build that then includes nothing

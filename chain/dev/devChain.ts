@@ -192,7 +192,11 @@ export class DevChain {
   async afterSubmit(hash: Hex): Promise<void> {
     const { host, engine } = this.#started();
     if (!engine.automine) return;
-    await engine.idle();
+    // Answered once its block is committed (Hardhat's automine promise), not when production next
+    // pauses: under other clients' stream of transactions that could be many blocks later. A
+    // transaction leaves the pool at its block's commit, or when the build drops it; one that stays
+    // (a nonce gap) is answered when production stops, as before.
+    while ((host.hasPooled(hash) || this.#impersonatedPool.get(hash) !== undefined) && (await engine.nextBlock()));
     const failure = await host.minedFailure(hash);
     if (failure !== undefined) throw failure;
   }

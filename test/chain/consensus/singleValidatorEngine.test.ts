@@ -205,6 +205,37 @@ test("fake host: transactions arriving while a block is being built wait for the
   }
 });
 
+test("fake host: nextBlock resolves at each commit while production goes on (an automined answer waits for its block only), and at once when idle", async () => {
+  const host = fakeHost();
+  const engine = new SingleValidatorEngine(host, { signer });
+  await engine.start();
+  try {
+    assert.equal(await engine.nextBlock(), false, "nothing is being produced");
+    const first = host.holdBuilds();
+    host.submit();
+    await first.started;
+    const afterFirst = engine.nextBlock();
+    host.submit(); // arrives during block 1: production goes on with block 2
+    first.release();
+    const second = host.holdBuilds();
+    assert.equal(await afterFirst, true);
+    assert.equal(host.commits.length, 1, "resolved at block 1's commit");
+    await second.started;
+    let idle = false;
+    void engine.idle().then(() => (idle = true));
+    const afterSecond = engine.nextBlock();
+    await sleep(20);
+    assert.equal(idle, false, "block 2 is still being built: production has not paused");
+    second.release();
+    assert.equal(await afterSecond, true);
+    assert.equal(host.commits.length, 2);
+    await engine.idle();
+    assert.equal(await engine.nextBlock(), false);
+  } finally {
+    await engine.stop();
+  }
+});
+
 test("fake host: once clients send concurrently, a burst arriving a few milliseconds apart is gathered into one block", async () => {
   const host = fakeHost();
   const engine = new SingleValidatorEngine(host, { signer, gatherQuietMs: 100, gatherMaxMs: 5_000 });
