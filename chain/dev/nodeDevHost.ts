@@ -3,8 +3,9 @@
  * takes snapshots, reverts, overrides state or admits impersonated transactions. The node's wiring
  * builds it once, in dev mode only.
  */
-import { hexToBytes } from "@ethereumjs/util";
+import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import type { BlockExecutor } from "../execution/blockExecutor.ts";
+import type { TransactionFailure } from "../execution/receipts.ts";
 import type { BlockPipeline } from "../node/blockPipeline.ts";
 import type { ChainView } from "../node/chainView.ts";
 import type { PoolSlot } from "../node/poolSlot.ts";
@@ -79,9 +80,16 @@ export function nodeDevHost(parts: NodeDevHostParts): DevHost {
       }
       const receipt = (await store.getReceipts(location.blockHash))![location.index];
       if (receipt.status === 1) return undefined;
-      const frame = await parts.trace(hash);
-      if (frame.error === "execution reverted") return new ExecutionRevertedError(frame.output ?? "0x");
-      return new RpcError(RpcErrorCode.ServerError, `transaction ${hash} failed in block ${location.blockNumber}: ${frame.error ?? "unknown failure"}`);
+      // Known from the block's execution here; traced again only when that was forgotten (a restart).
+      const failure = pipeline.failureOf(hash) ?? failureOfFrame(await parts.trace(hash));
+      if (failure.kind === "revert") return new ExecutionRevertedError(bytesToHex(failure.output) as Hex);
+      return new RpcError(RpcErrorCode.ServerError, `transaction ${hash} failed in block ${location.blockNumber}: ${failure.error}`);
     },
   };
+}
+
+/** A failure as the call tracer's top frame tells it. */
+function failureOfFrame(frame: CallFrame): TransactionFailure {
+  if (frame.error === "execution reverted") return { kind: "revert", output: hexToBytes(frame.output ?? "0x") };
+  return { kind: "error", error: frame.error ?? "unknown failure" };
 }

@@ -1,6 +1,7 @@
 /**
  * What execution reports per transaction, in the raw form storage persists and the RPC layer formats.
  */
+import { EVMError } from "@ethereumjs/evm";
 import { Capability, type TypedTransaction } from "@ethereumjs/tx";
 import { encodeReceipt, type RunTxResult } from "@ethereumjs/vm";
 import { orderedTrieRoot } from "./patches/orderedTrie.ts";
@@ -18,7 +19,15 @@ export interface ExecutedReceipt {
   /** The created contract's address for a deployment, else undefined. */
   contractAddress?: Uint8Array;
   logs: RawLog[];
+  /** Why it failed (status 0), from its top-level call. Known to the node that ran it, never stored. */
+  failure?: TransactionFailure;
 }
+
+/**
+ * A failed transaction's cause: a revert with its revert data, or the EVM's error (out of gas, an
+ * invalid opcode, ...), in ethereumjs' words, which are what geth's callTracer reports too.
+ */
+export type TransactionFailure = { kind: "revert"; output: Uint8Array } | { kind: "error"; error: string };
 
 /** What the sender pays per gas in a block with `baseFee` (EIP-1559 rule; legacy txs pay gasPrice). */
 export function effectiveGasPrice(tx: TypedTransaction, baseFee: bigint): bigint {
@@ -35,7 +44,7 @@ export function effectiveGasPrice(tx: TypedTransaction, baseFee: bigint): bigint
 
 export function toExecutedReceipt(tx: TypedTransaction, result: RunTxResult, baseFee: bigint): ExecutedReceipt {
   const receipt = result.receipt as RunTxResult["receipt"] & { status: 0 | 1 };
-  return {
+  const executed: ExecutedReceipt = {
     status: receipt.status,
     cumulativeGasUsed: receipt.cumulativeBlockGasUsed,
     gasUsed: result.totalGasSpent,
@@ -43,6 +52,11 @@ export function toExecutedReceipt(tx: TypedTransaction, result: RunTxResult, bas
     contractAddress: result.createdAddress?.bytes,
     logs: receipt.logs as RawLog[],
   };
+  const error = result.execResult.exceptionError;
+  if (error !== undefined) {
+    executed.failure = error.error === EVMError.errorMessages.REVERT ? { kind: "revert", output: result.execResult.returnValue } : { kind: "error", error: error.error };
+  }
+  return executed;
 }
 
 /** The receipts trie root of a block's transaction results (EIP-2718 typed receipts). */

@@ -142,6 +142,30 @@ describe("a mined transaction that reverted", () => {
     ]);
     assert.deepEqual([error.code, error.message], [3, "execution reverted: nope"]);
   });
+
+  it("is explained from the block's own execution (no second run on a worker); out of gas says so", async () => {
+    const backend = devnet.node.backend;
+    const traced: string[] = [];
+    const original = backend.traceTransaction;
+    backend.traceTransaction = async function (hash, config) {
+      traced.push(hash);
+      return original.call(this, hash, config);
+    };
+    try {
+      const reverted = await callError(url, "eth_sendTransaction", [
+        { from: DEV[12]!.address, to: counter.address, data: counter.iface.encodeFunctionData("fail", ["again"]), gas: "0x186a0" },
+      ]);
+      assert.deepEqual([reverted.code, reverted.message], [3, "execution reverted: again"]);
+      // The staking contract's code runs out of the 0 gas a 21,000-gas value transfer leaves it.
+      const outOfGas = await callError(url, "eth_sendTransaction", [{ from: DEV[12]!.address, to: "0x0000000000000000000000000000000000001000", value: "0x1", gas: "0x5208" }]);
+      const head = BigInt(await call<string>(url, "eth_blockNumber"));
+      assert.equal(outOfGas.code, -32000);
+      assert.match(outOfGas.message, new RegExp(`^transaction 0x[0-9a-f]{64} failed in block ${head}: out of gas$`));
+      assert.deepEqual(traced, [], "no transaction was traced to explain its failure");
+    } finally {
+      backend.traceTransaction = original;
+    }
+  });
 });
 
 describe("hardhat_dropTransaction", () => {
