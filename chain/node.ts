@@ -207,7 +207,7 @@ export class ConcordNode {
         teardown.push(async () => gossip.stop());
       }
       // Outermost: the transaction is gossiped at admission, the client answered at commit.
-      if (options.answerAfterCommit === true) transactions = answerWhenCommitted(transactions, this.events);
+      if (options.answerAfterCommit === true) transactions = answerWhenCommitted(transactions, this.events, { failureOf: (hash) => pipeline.failureOf(hash) });
       const pipeline = new BlockPipeline({
         chainId,
         view,

@@ -3,7 +3,7 @@
  * takes snapshots, reverts, overrides state or admits impersonated transactions. The node's wiring
  * builds it once, in dev mode only.
  */
-import { bytesToHex, hexToBytes } from "@ethereumjs/util";
+import { hexToBytes } from "@ethereumjs/util";
 import type { BlockExecutor } from "../execution/blockExecutor.ts";
 import type { TransactionFailure } from "../execution/receipts.ts";
 import type { BlockPipeline } from "../node/blockPipeline.ts";
@@ -11,7 +11,7 @@ import type { ChainView } from "../node/chainView.ts";
 import type { PoolSlot } from "../node/poolSlot.ts";
 import type { StatePort } from "../node/statePort.ts";
 import type { CallFrame } from "../rpc/backend.ts";
-import { ExecutionRevertedError, RpcError, RpcErrorCode } from "../rpc/errors.ts";
+import { RpcError, RpcErrorCode, transactionFailedError } from "../rpc/errors.ts";
 import type { ChainStore } from "../storage/chainStore.ts";
 import type { StatelessRules } from "../txpool/validateTransaction.ts";
 import type { DevHost } from "./devChain.ts";
@@ -81,9 +81,8 @@ export function nodeDevHost(parts: NodeDevHostParts): DevHost {
       const receipt = (await store.getReceipts(location.blockHash))![location.index];
       if (receipt.status === 1) return undefined;
       // Known from the block's execution here; traced again only when that was forgotten (a restart).
-      const failure = pipeline.failureOf(hash) ?? failureOfFrame(await parts.trace(hash));
-      if (failure.kind === "revert") return new ExecutionRevertedError(bytesToHex(failure.output) as Hex);
-      return new RpcError(RpcErrorCode.ServerError, `transaction ${hash} failed in block ${location.blockNumber}: ${failure.error}`);
+      const failure = pipeline.failureOf(hash)?.failure ?? failureOfFrame(await parts.trace(hash));
+      return transactionFailedError(hash, location.blockNumber, failure);
     },
   };
 }

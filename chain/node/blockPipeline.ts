@@ -43,6 +43,12 @@ export interface BlockPipelineParts {
   onDropped?: (dropped: SkippedTransaction) => void;
 }
 
+/** A committed transaction that failed: its block and why. */
+export interface CommittedFailure {
+  blockNumber: bigint;
+  failure: TransactionFailure;
+}
+
 export class BlockPipeline implements ConsensusHost {
   readonly chainId: bigint;
   readonly #validatorSets = new Map<bigint, ValidatorSet>();
@@ -50,7 +56,7 @@ export class BlockPipeline implements ConsensusHost {
   readonly #failedSinceCommit = new Set<Hex>();
   readonly #dropped = new Map<Hex, string>();
   /** Why recently committed transactions failed (the last 1,000 with revert data up to 64 KiB). */
-  readonly #failures = new Map<Hex, TransactionFailure>();
+  readonly #failures = new Map<Hex, CommittedFailure>();
 
   constructor(private readonly parts: BlockPipelineParts) {
     this.chainId = parts.chainId;
@@ -135,7 +141,7 @@ export class BlockPipeline implements ConsensusHost {
     this.#failedSinceCommit.clear();
     await state.blockCommitted(block);
     const included = block.transactions.map((tx) => bytesToHex(tx.hash()) as Hex);
-    executed.receipts.forEach(({ failure }, index) => failure !== undefined && this.#rememberFailure(included[index]!, failure));
+    executed.receipts.forEach(({ failure }, index) => failure !== undefined && this.#rememberFailure(included[index]!, { blockNumber: block.header.number, failure }));
     await pools.current.onBlockCommitted(included, block.header.calcNextBaseFee());
     events.emit("newHead", block);
     for (const { index, lines } of executed.consoleLogs ?? []) events.emit("consoleLog", { source: "transaction", txHash: included[index]!, lines });
@@ -154,13 +160,13 @@ export class BlockPipeline implements ConsensusHost {
    * it instead of tracing the transaction again on an execution worker (~5 ms warm, ~0.6 s when the
    * worker must start first).
    */
-  failureOf(hash: Hex): TransactionFailure | undefined {
+  failureOf(hash: Hex): CommittedFailure | undefined {
     return this.#failures.get(hash);
   }
 
-  #rememberFailure(hash: Hex, failure: TransactionFailure): void {
-    if (failure.kind === "revert" && failure.output.length > 64 * 1024) return;
-    this.#failures.set(hash, failure);
+  #rememberFailure(hash: Hex, committed: CommittedFailure): void {
+    if (committed.failure.kind === "revert" && committed.failure.output.length > 64 * 1024) return;
+    this.#failures.set(hash, committed);
     if (this.#failures.size > 1_000) this.#failures.delete(this.#failures.keys().next().value!);
   }
 

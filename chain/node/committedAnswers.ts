@@ -7,15 +7,29 @@
  * If no block includes the transaction within `timeoutMs` (the network halted: fewer than 2/3 of the
  * validators online), the answer is the hash anyway: the transaction stays in the pool and is committed
  * when the network resumes, and the client is not left hanging.
+ *
+ * A transaction that was committed but failed is answered with its cause, as on the single-validator
+ * devnet and Hardhat's node (code 3 with the revert data, or the EVM's error): every validator executes
+ * every block, so the one answering knows why (`failureOf`, BlockPipeline.failureOf).
  */
 import type { EventEmitter } from "node:events";
 import type { Block } from "@ethereumjs/block";
 import { bytesToHex } from "@ethereumjs/util";
 import type { BackendEvents } from "../rpc/backend.ts";
+import { transactionFailedError } from "../rpc/errors.ts";
+import type { CommittedFailure } from "./blockPipeline.ts";
 import type { Hex } from "../types.ts";
 import type { TransactionPort } from "./transactionPort.ts";
 
-export function answerWhenCommitted(port: TransactionPort, events: EventEmitter<BackendEvents>, timeoutMs = 30_000): TransactionPort {
+export interface CommittedAnswerOptions {
+  /** How long a send waits for its block before it answers with the hash (ms; default 30 s). */
+  timeoutMs?: number;
+  /** Why a committed transaction failed, if it did. */
+  failureOf?: (hash: Hex) => CommittedFailure | undefined;
+}
+
+export function answerWhenCommitted(port: TransactionPort, events: EventEmitter<BackendEvents>, options: CommittedAnswerOptions = {}): TransactionPort {
+  const timeoutMs = options.timeoutMs ?? 30_000;
   // One head listener for all waiting sends, not one each: with a JSON-RPC batch of 100 waiting,
   // a listener each meant every block's transaction hashes were hexed and compared 100 times over.
   const waiting = new Map<Hex, Set<() => void>>();
@@ -46,6 +60,8 @@ export function answerWhenCommitted(port: TransactionPort, events: EventEmitter<
         // Admitted and already committed in the meantime (another path): nothing to wait for.
         if (port.waiting(hash) === undefined) done();
       });
+      const failed = options.failureOf?.(hash);
+      if (failed !== undefined) throw transactionFailedError(hash, failed.blockNumber, failed.failure);
       return hash;
     },
   };

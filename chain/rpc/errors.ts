@@ -9,6 +9,7 @@
 import { ConcordError } from "../concordError.ts";
 import { DevErrorCode, DevModeError } from "../dev/errors.ts";
 import { CallError, CallErrorCode } from "../execution/errors.ts";
+import type { TransactionFailure } from "../execution/receipts.ts";
 import { TxPoolError, TxPoolErrorCode } from "../txpool/errors.ts";
 
 export const RpcErrorCode = {
@@ -156,4 +157,14 @@ export class ExecutionRevertedError extends RpcError {
       revertData,
     );
   }
+}
+
+/**
+ * What a send answers for its transaction that was mined but failed, as Hardhat's automine does: a
+ * revert is code 3 with the revert data (ethers and viem decode custom errors from it); any other
+ * failure names the block and the EVM's error.
+ */
+export function transactionFailedError(hash: string, blockNumber: bigint, failure: TransactionFailure): RpcError {
+  if (failure.kind === "revert") return new ExecutionRevertedError(`0x${Buffer.from(failure.output).toString("hex")}`);
+  return new RpcError(RpcErrorCode.ServerError, `transaction ${hash} failed in block ${blockNumber}: ${failure.error}`);
 }

@@ -140,11 +140,17 @@ describe("four validators, each its own OS process, agreeing over libp2p (concor
     assert.equal(new Set(hashes).size, 1, hashes.join(" "));
   });
 
-  it("feel like Hardhat's node where they can: eth_sendTransaction from a test account answers once committed; history-rewriting dev methods are refused, naming --validators 1", async () => {
+  it("feel like Hardhat's node where they can: eth_sendTransaction from a test account answers once committed (a failed one with its cause); history-rewriting dev methods are refused, naming --validators 1", async () => {
     const [from] = await rpc<string[]>(urls[0]!, "eth_accounts");
     const hash = await rpc<string>(urls[0]!, "eth_sendTransaction", [{ from, to: "0x000000000000000000000000000000000000dEaD", value: "0x1" }]);
     const receipt = await rpc<{ status: string } | null>(urls[0]!, "eth_getTransactionReceipt", [hash]);
     assert.equal(receipt?.status, "0x1", "the receipt exists when the send is answered");
+    // A committed transaction that failed answers with its cause, as Hardhat's automine: the staking
+    // contract's code runs out of the gas a 21,000-gas value transfer leaves it.
+    await assert.rejects(
+      rpc(urls[0]!, "eth_sendTransaction", [{ from, to: "0x0000000000000000000000000000000000001000", value: "0x1", gas: "0x5208" }]),
+      /^Error: eth_sendTransaction: transaction 0x[0-9a-f]{64} failed in block \d+: out of gas$/,
+    );
     const response = await fetch(urls[0]!, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "evm_snapshot", params: [] }) });
     const { error } = (await response.json()) as { error: { code: number; message: string } };
     assert.equal(error.code, -32601);

@@ -5,6 +5,8 @@ import type { Block } from "@ethereumjs/block";
 import { hexToBytes } from "@ethereumjs/util";
 import { answerWhenCommitted } from "../../../chain/node/committedAnswers.ts";
 import type { BackendEvents } from "../../../chain/rpc/backend.ts";
+import type { RpcError } from "../../../chain/rpc/errors.ts";
+import type { CommittedFailure } from "../../../chain/node/blockPipeline.ts";
 import type { TransactionPort } from "../../../chain/node/transactionPort.ts";
 import type { Hex } from "../../../chain/types.ts";
 
@@ -50,7 +52,24 @@ test("a transaction committed before its send started waiting answers at once; a
   commit([hashOf(1)]);
   assert.equal(await answerWhenCommitted(port, events).submit(new Uint8Array([1])), hashOf(1));
   const started = performance.now();
-  assert.equal(await answerWhenCommitted(port, events, 30).submit(new Uint8Array([2])), hashOf(2));
+  assert.equal(await answerWhenCommitted(port, events, { timeoutMs: 30 }).submit(new Uint8Array([2])), hashOf(2));
   assert.ok(performance.now() - started >= 25);
   assert.equal(events.listenerCount("newHead"), 0);
+});
+
+test("a committed transaction that failed is answered with its cause: code 3 and the revert data, or the EVM's error and the block", async () => {
+  const { port, events, commit } = fixture();
+  const failures = new Map<Hex, CommittedFailure>([
+    [hashOf(3), { blockNumber: 7n, failure: { kind: "revert", output: Uint8Array.of(0xde, 0xad) } }],
+    [hashOf(4), { blockNumber: 8n, failure: { kind: "error", error: "out of gas" } }],
+  ]);
+  const answering = answerWhenCommitted(port, events, { failureOf: (hash) => failures.get(hash) });
+  const reverted = answering.submit(new Uint8Array([3]));
+  const outOfGas = answering.submit(new Uint8Array([4]));
+  const fine = answering.submit(new Uint8Array([5]));
+  await new Promise((resolve) => setImmediate(resolve));
+  commit([hashOf(3), hashOf(4), hashOf(5)]);
+  await assert.rejects(reverted, (error: RpcError) => error.code === 3 && error.message === "execution reverted" && error.data === "0xdead");
+  await assert.rejects(outOfGas, (error: RpcError) => error.code === -32000 && error.message === `transaction ${hashOf(4)} failed in block 8: out of gas`);
+  assert.equal(await fine, hashOf(5));
 });
