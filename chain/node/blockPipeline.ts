@@ -19,6 +19,7 @@ import type { StakingState } from "../execution/stakingState.ts";
 import type { BackendEvents } from "../rpc/backend.ts";
 import { blockLogRecords } from "../rpc/format/records.ts";
 import type { ChainStore } from "../storage/chainStore.ts";
+import { LruCache } from "../storage/lruCache.ts";
 import type { ChainView } from "./chainView.ts";
 import type { PoolSlot } from "./poolSlot.ts";
 import type { StatePort } from "./statePort.ts";
@@ -43,6 +44,8 @@ export interface BlockPipelineParts {
   onDropped?: (dropped: SkippedTransaction) => void;
 }
 
+const MAX_REMEMBERED_REVERT_BYTES = 4 * 1024;
+
 /** A committed transaction that failed: its block and why. */
 export interface CommittedFailure {
   blockNumber: bigint;
@@ -54,9 +57,14 @@ export class BlockPipeline implements ConsensusHost {
   readonly #validatorSets = new Map<bigint, ValidatorSet>();
   /** Pool transactions that failed in a build since the last commit (the pool cannot drop them). */
   readonly #failedSinceCommit = new Set<Hex>();
-  readonly #dropped = new Map<Hex, string>();
-  /** Why recently committed transactions failed (the last 1,000 with revert data up to 64 KiB). */
-  readonly #failures = new Map<Hex, CommittedFailure>();
+  /** Why recently dropped transactions were (the last 1,000). */
+  readonly #dropped = new LruCache<Hex, string>(1_000);
+  /**
+   * Why recently committed transactions failed: the last 1,000 whose revert data is at most 4 KiB
+   * (a custom error or a reason string), so a flood of cheap reverts with large data holds at most
+   * ~4 MB here. Larger ones are traced again when asked.
+   */
+  readonly #failures = new LruCache<Hex, CommittedFailure>(1_000);
 
   constructor(private readonly parts: BlockPipelineParts) {
     this.chainId = parts.chainId;
@@ -165,14 +173,12 @@ export class BlockPipeline implements ConsensusHost {
   }
 
   #rememberFailure(hash: Hex, committed: CommittedFailure): void {
-    if (committed.failure.kind === "revert" && committed.failure.output.length > 64 * 1024) return;
+    if (committed.failure.kind === "revert" && committed.failure.output.length > MAX_REMEMBERED_REVERT_BYTES) return;
     this.#failures.set(hash, committed);
-    if (this.#failures.size > 1_000) this.#failures.delete(this.#failures.keys().next().value!);
   }
 
   #remember(skipped: SkippedTransaction): void {
     this.#dropped.set(skipped.hash, skipped.error);
-    if (this.#dropped.size > 1_000) this.#dropped.delete(this.#dropped.keys().next().value!);
   }
 
   hasPendingTransactions(): boolean {

@@ -162,6 +162,13 @@ describe("a mined transaction that reverted", () => {
       assert.equal(outOfGas.code, -32000);
       assert.match(outOfGas.message, new RegExp(`^transaction 0x[0-9a-f]{64} failed in block ${head}: out of gas$`));
       assert.deepEqual(traced, [], "no transaction was traced to explain its failure");
+      // Revert data above what the node keeps (4 KiB): traced again, with the same answer.
+      const long = "x".repeat(5_000);
+      const large = await callError(url, "eth_sendTransaction", [
+        { from: DEV[12]!.address, to: counter.address, data: counter.iface.encodeFunctionData("fail", [long]), gas: "0x7a120" },
+      ]);
+      assert.deepEqual([large.code, large.message], [3, `execution reverted: ${long}`]);
+      assert.equal(traced.length, 1, "the large revert was traced");
     } finally {
       backend.traceTransaction = original;
     }
