@@ -10,15 +10,25 @@
  * Each run starts from the same parent; the medians of the runs are printed. Prints numbers, asserts
  * nothing (a shared machine's load moves them).
  *
- * `--chain N` measures instead what a node does: N consecutive blocks of `--txs` transactions each
+ * `--chain N` measures instead what a network does: N consecutive blocks of `--txs` transactions each
  * (fresh recipients), every one built on the last and committed, so each runs on the state its
- * parent left behind; it prints the mean build and commit time per block and per transaction.
+ * parent left behind, and followed by a peer with its own store (decode from RLP, `verifyBlock`,
+ * commit), as every other validator does. The peer recovers each sender while verifying; a validator
+ * whose pool received the transaction by gossip recovered it there instead (on a worker thread), so
+ * either way each validator pays for one recovery per transaction. It prints the mean time per block and the CPU per
+ * transaction of each step (CPU of the whole process, so LevelDB's writer threads count), and what
+ * executing and storing every transaction on `--validators` validators costs on this machine before
+ * any consensus message, RPC request or client is paid for: a floor under the multi-validator
+ * devnet's CPU per transaction, and a ceiling over its throughput.
  *
- *   npx tsx bench/execution.ts [--txs 1000] [--runs 5] [--memory] [--chain N]
+ * The LevelDB store does not fsync, as on a devnet; `--fsync` flushes every batch, as a validator of
+ * a real network does.
+ *
+ *   npx tsx bench/execution.ts [--txs 1000] [--runs 5] [--memory] [--fsync] [--chain N [--validators 4]]
  */
 import { parseArgs } from "node:util";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createBlockFromRLP, type Block } from "@ethereumjs/block";
 import { createTx, type TypedTxData } from "@ethereumjs/tx";
@@ -38,23 +48,37 @@ const { values: args } = parseArgs({
     runs: { type: "string", default: "5" },
     memory: { type: "boolean", default: false },
     chain: { type: "string" },
+    fsync: { type: "boolean", default: false },
+    validators: { type: "string", default: "4" },
   },
 });
 const TXS = Number(args.txs);
 const RUNS = Number(args.runs);
 const CHAIN = args.chain === undefined ? undefined : Number(args.chain);
-if (![TXS, RUNS, CHAIN ?? 1].every((n) => Number.isSafeInteger(n) && n > 0)) throw new RangeError("--txs, --runs and --chain must be positive integers");
+const VALIDATORS = Number(args.validators);
+if (![TXS, RUNS, CHAIN ?? 1, VALIDATORS].every((n) => Number.isSafeInteger(n) && n > 0)) {
+  throw new RangeError("--txs, --runs, --chain and --validators must be positive integers");
+}
 
 const common = await createConcordCommon();
 const dataDir = mkdtempSync(join(tmpdir(), "concord-bench-"));
-const kv = args.memory ? new MemoryKeyValueStore() : await LevelKeyValueStore.open(dataDir, { sync: true });
-const store = await ChainStore.open(kv, common);
 // 1000 ERC20 transfers need ~35-50M gas: above the default 30M block, so the bench chain has more.
 const GAS_LIMIT = 150_000_000n;
 const genesis = await createGenesis(defaultGenesisConfig({ gasLimit: GAS_LIMIT }), common);
-await store.commitBlock({ block: genesis.block, senders: [], receipts: [], stateNodes: genesis.stateNodes });
+
+/** A node's own store, holding genesis. */
+async function openStore(name: string): Promise<ChainStore> {
+  const kv = args.memory ? new MemoryKeyValueStore() : await LevelKeyValueStore.open(join(dataDir, name), { sync: args.fsync });
+  const opened = await ChainStore.open(kv, common);
+  await opened.commitBlock({ block: genesis.block, senders: [], receipts: [], stateNodes: genesis.stateNodes });
+  return opened;
+}
+const store = await openStore("proposer");
 const executor = new BlockExecutor({ common, stateNodes: store, blockHashes: store });
 const verifier = new BlockExecutor({ common, stateNodes: store, blockHashes: store });
+/** Another validator (`--chain`): its own store, following every block the proposer commits. */
+const peerStore = CHAIN === undefined ? undefined : await openStore("peer");
+const peer = peerStore === undefined ? undefined : new BlockExecutor({ common, stateNodes: peerStore, blockHashes: peerStore });
 const accounts = devAccountKeys();
 const nonces = new Map<string, bigint>();
 
@@ -68,8 +92,27 @@ function sign(from: DerivedKey, data: Partial<TypedTxData>): PendingTransaction 
   return { tx, sender: tx.getSenderAddress().toString() as Hex }; // recovered once, as on pool entry
 }
 
-async function head(): Promise<Block> {
-  return (await store.getBlock(store.head()!.hash))!.block;
+async function head(of: ChainStore = store): Promise<Block> {
+  return (await of.getBlock(of.head()!.hash))!.block;
+}
+
+/** What every other validator does with a committed block: decode it, re-execute it, store it. */
+async function peerFollows(block: Block): Promise<{ verify: number; commit: number }> {
+  if (peer === undefined || peerStore === undefined) return { verify: 0, commit: 0 };
+  const parent = await head(peerStore);
+  const verifyStart = process.cpuUsage();
+  const verified = await peer.verifyBlock(parent, createBlockFromRLP(block.serialize(), { common }));
+  const verify = cpuMicros(verifyStart);
+  if (bytesToHex(verified.block.hash()) !== bytesToHex(block.hash())) throw new Error("the peer's block differs");
+  const commitStart = process.cpuUsage();
+  await peerStore.commitBlock(verified);
+  return { verify, commit: cpuMicros(commitStart) };
+}
+
+/** CPU of the whole process (every thread) since `start`, in microseconds. */
+function cpuMicros(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return used.user + used.system;
 }
 
 async function commitNext(txs: PendingTransaction[]): Promise<Block> {
@@ -77,6 +120,7 @@ async function commitNext(txs: PendingTransaction[]): Promise<Block> {
   const built = await executor.buildBlock(parent, txs, { coinbase: accounts[0].address, timestamp: parent.header.timestamp + 1n });
   if (built.skipped.length > 0) throw new Error(`setup transaction skipped: ${built.skipped[0].error}`);
   await store.commitBlock(built);
+  await peerFollows(built.block);
   return built.block;
 }
 
@@ -130,24 +174,42 @@ async function measure(name: string, makeTxs: () => PendingTransaction[]): Promi
   );
 }
 
-/** `blocks` consecutive blocks, each built on the last and committed; means per block and per transaction. */
+/**
+ * `blocks` consecutive blocks, each built on the last, committed, and followed by the peer; prints the
+ * mean wall time per block and the CPU per transaction of each step, and the floor they put under a
+ * network of `VALIDATORS` (one builds and stores, every other verifies and stores).
+ */
 async function measureChain(name: string, blocks: number, makeTxs: () => PendingTransaction[]): Promise<void> {
   const batches = Array.from({ length: blocks }, makeTxs); // signed off the clock
-  let build = 0;
-  let commit = 0;
+  const wall = { build: 0, commit: 0 };
+  const cpu = { build: 0, commit: 0, verify: 0, peerCommit: 0 };
   for (const txs of batches) {
     const parent = await head();
     let start = performance.now();
+    let cpuStart = process.cpuUsage();
     const built = await executor.buildBlock(parent, txs, { coinbase: accounts[0].address, timestamp: parent.header.timestamp + 1n });
-    build += performance.now() - start;
+    wall.build += performance.now() - start;
+    cpu.build += cpuMicros(cpuStart);
     if (built.block.transactions.length !== txs.length) throw new Error(`${name}: ${built.skipped.length} transactions skipped (${built.skipped[0]?.error})`);
     start = performance.now();
+    cpuStart = process.cpuUsage();
     await store.commitBlock(built);
-    commit += performance.now() - start;
+    wall.commit += performance.now() - start;
+    cpu.commit += cpuMicros(cpuStart);
+    const followed = await peerFollows(built.block);
+    cpu.verify += followed.verify;
+    cpu.peerCommit += followed.commit;
   }
+  const perTx = (micros: number) => (micros / blocks / TXS).toFixed(0).padStart(4);
   console.log(
-    `${name.padEnd(16)} build ${(build / blocks).toFixed(2)} ms/block = ${((1000 * build) / blocks / TXS).toFixed(0).padStart(5)} us/tx   ` +
-      `commit ${(commit / blocks).toFixed(2)} ms/block   (${executor.stateReuse.warm} blocks on their parent's state)`,
+    `${name.padEnd(16)} build ${(wall.build / blocks).toFixed(2)} ms/block, ${perTx(cpu.build)} us CPU/tx   commit ${(wall.commit / blocks).toFixed(2)} ms/block, ${perTx(cpu.commit)} us CPU/tx   ` +
+      `peer: verify ${perTx(cpu.verify)} us CPU/tx, commit ${perTx(cpu.peerCommit)} us CPU/tx   (blocks on their parent's state: ${executor.stateReuse.warm} built, ${peer?.stateReuse.warm} verified)`,
+  );
+  const floor = (cpu.build + cpu.commit + (VALIDATORS - 1) * (cpu.verify + cpu.peerCommit)) / blocks / TXS;
+  const cores = availableParallelism();
+  console.log(
+    `${"".padEnd(16)} ${VALIDATORS} validators execute and store each one with ${floor.toFixed(0)} us of CPU: at most ${((cores * 1e6) / floor).toFixed(0)} tx/s on ` +
+      `this machine's ${cores} cores, before any consensus message, RPC request, gossip or client`,
   );
 }
 
@@ -165,7 +227,7 @@ try {
     Array.from({ length: TXS }, (_, i) =>
       sign(accounts[i % 20], { to: token, gasLimit: 100_000n, data: erc20.encodeFunctionData("transfer", [recipient(nextRecipient++), 1n]) as Hex }),
     );
-  const store_ = args.memory ? "in-memory store" : "LevelDB store";
+  const store_ = args.memory ? "in-memory store" : `LevelDB store, ${args.fsync ? "fsync per batch" : "no fsync, as on a devnet"}`;
   if (CHAIN !== undefined) {
     console.log(`${CHAIN} consecutive blocks of ${TXS} transactions, each committed (${store_}); means`);
     await measureChain("ETH transfers", CHAIN, transfers);
