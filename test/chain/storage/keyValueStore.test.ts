@@ -16,19 +16,20 @@ const value = (n: number) => new Uint8Array(40).fill(n);
 const bytes = (found: Uint8Array | undefined) => (found === undefined ? undefined : new Uint8Array(found));
 
 const stores: [string, () => Promise<{ store: KeyValueStore; cleanup: () => void }>][] = [
-  [
-    "LevelDB",
+  ...[true, false].map((sync): [string, () => Promise<{ store: KeyValueStore; cleanup: () => void }>] => [
+    sync ? "LevelDB (fsync)" : "LevelDB (journal)",
     async () => {
       const dir = mkdtempSync(join(tmpdir(), "concord-kv-"));
-      return { store: await LevelKeyValueStore.open(dir, { sync: false }), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+      return { store: await LevelKeyValueStore.open(dir, { sync }), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
     },
-  ],
+  ]),
   ["memory", async () => ({ store: new MemoryKeyValueStore(), cleanup: () => {} })],
 ];
 
-/** What each store throws for a batch operation without a key (LevelDB's own error, or the memory store's). */
+/** What each store throws for a batch operation without a key (LevelDB's own error, or a TypeError before anything is written). */
 const BAD_KEY_ERROR: Record<string, { name: string; message: string; code?: string }> = {
-  LevelDB: { name: "Error", code: "LEVEL_INVALID_KEY", message: "Key cannot be null or undefined" },
+  "LevelDB (fsync)": { name: "Error", code: "LEVEL_INVALID_KEY", message: "Key cannot be null or undefined" },
+  "LevelDB (journal)": { name: "TypeError", message: "a batch operation's key must be a Uint8Array" },
   memory: { name: "TypeError", message: "a batch operation's key must be a Uint8Array" },
 };
 
