@@ -9,8 +9,9 @@
  * built and committed, new arrivals accumulate and go into the next block together, so a burst of
  * transactions shares few blocks while a lone transaction gets its receipt within milliseconds.
  *
- * Before each block the engine gathers the burst it was woken by (arrivalGathering.ts): it waits
- * until no transaction has arrived for 1 ms, at most 5 ms in all, so a burst shares one block.
+ * Before each block the engine gathers the burst it was woken by (arrivalGathering.ts): what arrived
+ * in the same event-loop turn, and the rest of a JSON-RPC batch still being admitted, so a batch
+ * shares one block.
  *
  * Timestamps: max(now, parent + 1) in seconds. Ethereum (and ethereumjs' header validation) require
  * timestamp > parent.timestamp, and Hardhat does the same in automine (it never produces two blocks
