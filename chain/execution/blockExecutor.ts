@@ -242,7 +242,7 @@ export class BlockExecutor {
         receiptTrie: receiptsRoot([], []),
         logsBloom: new Bloom(undefined, this.common).bitvector,
         gasUsed: 0n,
-        requestsHash: genRequestsRoot(noRequests, this.common.customCrypto.sha256 ?? sha256),
+        requestsHash: requestsHash(noRequests, this.common.customCrypto.sha256 ?? sha256),
       },
       this.common,
     );
@@ -415,7 +415,7 @@ export class BlockRun {
       stateRoot,
       receiptsRoot: receiptsRoot(transactions, this.results),
       logsBloom: bloom.bitvector,
-      requestsHash: genRequestsRoot(requests, vm.common.customCrypto.sha256 ?? sha256),
+      requestsHash: requestsHash(requests, vm.common.customCrypto.sha256 ?? sha256),
       receipts: this.results.map((result, i) => toExecutedReceipt(transactions[i], result, baseFee)),
       stateNodes: db.writes(),
     };
@@ -457,6 +457,19 @@ function compare(code: Code, what: string, expected: string, actual: string): vo
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** EIP-7685's hash of no requests: SHA-256 of nothing. */
+let emptyRequestsHash: Uint8Array | undefined;
+
+/**
+ * EIP-7685's requests hash. A request list without content (every Concord block unless the request
+ * contracts are deployed) hashes to a constant: computed once, not with a hash object per block.
+ */
+function requestsHash(requests: CLRequest<CLRequestType>[], hash: (data: Uint8Array) => Uint8Array): Uint8Array {
+  if (requests.some((request) => request.bytes.length > 1)) return genRequestsRoot(requests, hash);
+  emptyRequestsHash ??= genRequestsRoot([], hash);
+  return emptyRequestsHash.slice();
 }
 
 function sha256(data: Uint8Array): Uint8Array {
