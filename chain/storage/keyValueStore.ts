@@ -144,6 +144,8 @@ export class LevelKeyValueStore implements KeyValueStore {
     this.unappliedBatches++;
     this.unappliedBytes += bytes;
     this.applying = this.applying.then(async () => {
+      // Next turn of the event loop: the caller's answer goes out before this batch is handed to LevelDB.
+      await new Promise((resolve) => setImmediate(resolve));
       if (this.failure !== undefined) return;
       try {
         await applyBatch(this.db, sequence, journaled, false);
