@@ -29,6 +29,9 @@ export interface JournalRecord {
 }
 
 export class BatchJournal {
+  /** Set when a failed append could not be cut off again: later records would hide behind its torn bytes. */
+  private broken: Error | undefined;
+
   private constructor(
     private readonly fd: number,
     private bytes: number,
@@ -67,13 +70,18 @@ export class BatchJournal {
    * caller cannot change afterwards). Throws with the file as it was before when the write fails.
    */
   append(sequence: bigint, operations: readonly KeyValueOperation[]): KeyValueOperation[] {
+    if (this.broken !== undefined) throw this.broken;
     const { record, views } = encodeRecord(sequence, operations);
     try {
       let written = 0;
       while (written < record.length) written += writeSync(this.fd, record, written);
     } catch (error) {
       // A partial record would end the journal at the next open and hide every later one.
-      ftruncateSync(this.fd, this.bytes);
+      try {
+        ftruncateSync(this.fd, this.bytes);
+      } catch {
+        this.broken = new Error(`the journal cannot be written: ${(error as Error).message}; restart the node (it keeps every batch answered so far)`, { cause: error });
+      }
       throw error;
     }
     this.bytes += record.length;

@@ -7,7 +7,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { appendFileSync, closeSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BatchJournal } from "../../../chain/storage/batchJournal.ts";
@@ -61,6 +61,14 @@ describe("batch journal file", () => {
     assert.equal(journal.size, sizeBefore);
     journal.close();
     assert.equal(statSync(path).size, sizeBefore);
+  }));
+
+  it("a journal whose failed append cannot be cut off again refuses every later append", withDir(async (dir) => {
+    const { journal } = BatchJournal.open(join(dir, "j"));
+    journal.append(1n, [put(1)]);
+    closeSync((journal as unknown as { fd: number }).fd); // the file is gone from under it: writes and truncation fail
+    assert.throws(() => journal.append(2n, [put(2)]), { code: "EBADF" });
+    assert.throws(() => journal.append(3n, [put(3)]), /the journal cannot be written: .*EBADF.*restart the node/);
   }));
 
   for (const [damage, spoil] of [
