@@ -17,7 +17,7 @@
  */
 import { closeSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
 import { crc32 } from "node:zlib";
-import type { KeyValueOperation } from "./keyValueStore.ts";
+import { checkOperation, type KeyValueOperation } from "./keyValueOperation.ts";
 
 const HEADER_BYTES = 8;
 const PUT = 0;
@@ -103,15 +103,8 @@ export class BatchJournal {
 function encodeRecord(sequence: bigint, operations: readonly KeyValueOperation[]): { record: Buffer; views: KeyValueOperation[] } {
   let payloadBytes = 12;
   for (const op of operations) {
-    if (!(op.key instanceof Uint8Array)) throw new TypeError("a batch operation's key must be a Uint8Array");
-    if (op.type === "put") {
-      if (!(op.value instanceof Uint8Array)) throw new TypeError("a put's value must be a Uint8Array");
-      payloadBytes += 9 + op.key.length + op.value.length;
-    } else if (op.type === "del") {
-      payloadBytes += 5 + op.key.length;
-    } else {
-      throw new TypeError(`unknown batch operation type ${String((op as { type: unknown }).type)}`);
-    }
+    checkOperation(op);
+    payloadBytes += op.type === "put" ? 9 + op.key.length + op.value.length : 5 + op.key.length;
   }
   const record = Buffer.allocUnsafe(HEADER_BYTES + payloadBytes);
   let at = HEADER_BYTES;

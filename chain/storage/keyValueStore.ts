@@ -12,8 +12,9 @@ import { join } from "node:path";
 import { ClassicLevel } from "classic-level";
 import { ConcordError } from "../concordError.ts";
 import { BatchJournal } from "./batchJournal.ts";
+import { checkOperation, type KeyValueOperation } from "./keyValueOperation.ts";
 
-export type KeyValueOperation = { type: "put"; key: Uint8Array; value: Uint8Array } | { type: "del"; key: Uint8Array };
+export type { KeyValueOperation } from "./keyValueOperation.ts";
 
 export interface KeyValueStore {
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
@@ -224,8 +225,7 @@ export class MemoryKeyValueStore implements KeyValueStore {
     if (this.closed) throw new StoreClosedError();
     // Every operation is checked and prepared before the first is applied: all or none, as LevelDB.
     const prepared = operations.map((op) => {
-      if (!(op.key instanceof Uint8Array)) throw new TypeError("a batch operation's key must be a Uint8Array");
-      if (op.type === "put" && !(op.value instanceof Uint8Array)) throw new TypeError("a put's value must be a Uint8Array");
+      checkOperation(op);
       return { key: mapKey(op.key), value: op.type === "put" ? op.value.slice() : undefined };
     });
     for (const { key, value } of prepared) {
